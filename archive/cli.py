@@ -1,0 +1,299 @@
+"""The ``archive`` command. It only parses arguments and calls the library (archive/*, pipelines/*)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from archive.lock import EXIT_LOCKED, LockBusy
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+db_option = click.option(
+    "--db", "db_path", envvar="ARCHIVE_DB", default="archive.db", show_default=True,
+    type=click.Path(dir_okay=False), help="The archive's SQLite file (or $ARCHIVE_DB).",
+)
+sources_option = click.option(
+    "--sources", "sources_file", envvar="ARCHIVE_SOURCES", default=None,
+    type=click.Path(dir_okay=False), help="Sources file (or $ARCHIVE_SOURCES; default: the project's sources).",
+)
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"archive: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="zfgzbg-archive")
+def main() -> None:
+    """Crawl, clean, deduplicate and publish Chinese government work reports (政府工作报告).
+
+    \b
+    Example:
+      archive demo                    # the bundled demo, end to end, then Datasette
+      archive crawl --db reports.db   # crawl the configured sources (cron-safe)
+    """
+
+
+# crawl ----------------------------------------------------------------------------------------
+def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25):
+    from archive.crawl import run_crawl
+    from crawler.sources import SourceError
+
+    try:
+        return run_crawl(db_path, sources_file=sources_file, names=list(names) or None,
+                         overrides=overrides, max_error_rate=max_error_rate)
+    except LockBusy as exc:
+        fail(str(exc), EXIT_LOCKED)
+    except (SourceError, KeyError) as exc:
+        fail(exc.args[0] if exc.args else str(exc), EXIT_USAGE)
+
+
+@main.command()
+@click.argument("names", nargs=-1, metavar="[SOURCE...]")
+@db_option
+@sources_option
+@click.option("--max-error-rate", default=0.25, show_default=True, type=click.FloatRange(0, 1),
+              help="Fail (exit 1) when a source's failed requests exceed this share.")
+@click.option("-v", "--verbose", is_flag=True, help="Scrapy's log on stderr.")
+def crawl(names, db_path, sources_file, max_error_rate, verbose):
+    """Crawl the configured sources (all by default) into the archive.
+
+    Cron-safe: takes the archive's lock (exit 75 if another writer holds it), records a
+    crawl_runs row and prints a one-line summary. Exit 1 when errors pass the threshold or a
+    source that had reports before yields none.
+
+    \b
+    Example:
+      archive crawl --db /srv/reports/archive.db
+      archive crawl demo-gov --sources crawler/config/demo_sources.toml --db demo.db
+    """
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "ARCHIVE_PROGRESS": sys.stderr.isatty()}
+    result = _crawl(db_path, sources_file, names, overrides, max_error_rate)
+    click.echo(result.summary)
+    sys.exit(result.exit_code)
+
+
+# demo -----------------------------------------------------------------------------------------
+@main.command()
+@click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to build the demo archive.")
+@click.option("--port", default=8950, show_default=True, help="Port of the demo site (stored URLs use it).")
+@click.option("--serve-port", default=8001, show_default=True, help="Port for Datasette.")
+@click.option("--no-serve", is_flag=True, help="Stop after the crawl (don't start Datasette).")
+@click.option("-v", "--verbose", is_flag=True, help="Scrapy's log on stderr.")
+def demo(db_path, port, serve_port, no_serve, verbose):
+    """Serve the bundled demo site on 127.0.0.1, crawl it, then browse it in Datasette.
+
+    \b
+    Example:
+      archive demo                          # then open http://127.0.0.1:8001/archive
+      archive demo --no-serve --db /tmp/demo.db
+    """
+    from archive.demo.server import DemoServer
+    from crawler.sources import DEMO_SOURCES
+
+    overrides = {
+        "LOG_LEVEL": "INFO" if verbose else "WARNING",
+        "ARCHIVE_PROGRESS": sys.stderr.isatty(),
+        # the demo site is ours and local: no need to be slow
+        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "CONCURRENT_REQUESTS": 16,
+    }
+    try:
+        server = DemoServer(port=port).start()
+    except OSError as exc:
+        fail(f"cannot start the demo site on 127.0.0.1:{port}: {exc}", EXIT_USAGE)
+    click.echo(f"demo site: {server.base_url}/")
+    try:
+        result = _crawl(db_path, str(DEMO_SOURCES), (), overrides)
+    finally:
+        server.stop()
+    click.echo(result.summary)
+    if result.exit_code != EXIT_OK or no_serve:
+        sys.exit(result.exit_code)
+    _serve(db_path, "127.0.0.1", serve_port)
+
+
+# serve ----------------------------------------------------------------------------------------
+def _serve(db_path, host, port):
+    from archive.publish import serve as serve_datasette
+
+    if not Path(db_path).exists():
+        fail(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first", EXIT_USAGE)
+    click.echo(f"Datasette: http://{host}:{port}/archive  (Ctrl-C to stop)")
+    serve_datasette(db_path, host=host, port=port)
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+@click.option("--public", is_flag=True, help="Listen on all interfaces (same as --host 0.0.0.0).")
+def serve(db_path, host, port, public):
+    """Browse, facet and download the archive in Datasette (database name: archive).
+
+    \b
+    Example:
+      archive serve --db archive.db --port 8001
+    """
+    _serve(db_path, "0.0.0.0" if public else host, port)
+
+
+# export ---------------------------------------------------------------------------------------
+@main.command()
+@db_option
+@click.option("-o", "--out", "out_dir", default="exports", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the dumps into.")
+@click.option("--format", "formats", multiple=True, default=["csv"], show_default=True,
+              type=click.Choice(["csv", "jsonl"]), help="Dump format (repeat for several).")
+@click.option("--table", "tables", multiple=True, help="Only these tables (repeatable).")
+@click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows Chinese correctly.")
+def export(db_path, out_dir, formats, tables, excel):
+    """Write CSV/JSONL dumps of documents, captures (without bodies), document_captures, crawl_runs.
+
+    \b
+    Example:
+      archive export --db archive.db --out dumps/ --format csv --format jsonl
+    """
+    from archive.db import open_readonly
+    from archive.export import export as do_export
+
+    try:
+        db = open_readonly(db_path)
+        for path, rows in do_export(db, out_dir, tables=list(tables) or None, formats=formats, excel=excel):
+            click.echo(f"{path}\t{rows} rows")
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+# status ---------------------------------------------------------------------------------------
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(db_path, as_json):
+    """Counts of captures and documents, and the last crawl runs.
+
+    \b
+    Example:
+      archive status --db archive.db
+    """
+    from archive.db import open_readonly
+    from archive.status import status as get_status
+
+    try:
+        info = get_status(open_readonly(db_path))
+    except FileNotFoundError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"archive {db_path}")
+    click.echo(f"  captures   {info['captures']} ({info['failed_captures']} failed fetches)")
+    dup = ", ".join(f"{k} {v}" for k, v in info["duplicates"].items()) or "none"
+    click.echo(f"  documents  {info['documents']} ({info['canonical_documents']} canonical; duplicates: {dup})")
+    for src, n in info["by_source"].items():
+        click.echo(f"    {src:<20} {n}")
+    click.echo("  last crawl runs")
+    for r in info["runs"]:
+        click.echo(f"    #{r['id']} {r['started_at']} {r['status']} exit={r['exit_code']}  {r['summary'] or ''}")
+
+
+# dedupe ---------------------------------------------------------------------------------------
+@main.command()
+@db_option
+def dedupe(db_path):
+    """Recompute duplicate groups over the whole archive.
+
+    \b
+    Example:
+      archive dedupe --db archive.db
+    """
+    from archive.db import open_db, relink_all_exact
+    from archive.lock import ArchiveLock
+
+    try:
+        with ArchiveLock(db_path):
+            counts = relink_all_exact(open_db(db_path))
+    except LockBusy as exc:
+        fail(str(exc), EXIT_LOCKED)
+    click.echo(f"exact duplicate groups: {counts['groups']}, duplicates: {counts['duplicates']}")
+
+
+# sources --------------------------------------------------------------------------------------
+@main.group()
+def sources():
+    """List the configured sources, or dry-run one against its listing page.
+
+    \b
+    Example:
+      archive sources list
+      archive sources check demo-gov --sources crawler/config/demo_sources.toml
+    """
+
+
+@sources.command("list")
+@sources_option
+def sources_list(sources_file):
+    """List configured sources (key, name, start URLs).
+
+    \b
+    Example:
+      archive sources list --sources crawler/config/demo_sources.toml
+    """
+    from crawler.sources import SourceError, load_sources, sources_path
+
+    try:
+        found = load_sources(sources_file)
+    except SourceError as exc:
+        fail(str(exc), EXIT_USAGE)
+    click.echo(f"# {sources_path(sources_file)}")
+    for key, src in found.items():
+        click.echo(f"{key}\t{src.name}\t{' '.join(src.start_urls)}")
+
+
+@sources.command("check")
+@click.argument("name")
+@sources_option
+@click.option("--url", help="Check this listing page instead of the source's start URLs.")
+@click.option("--file", "file_path", type=click.Path(exists=True, dir_okay=False),
+              help="Check a saved listing page (no network); use with --url for its address.")
+def sources_check(name, sources_file, url, file_path):
+    """Dry run: which links of a listing page the source would follow and archive.
+
+    Nothing is written. Fetches the page once (or reads --file).
+
+    \b
+    Example:
+      archive sources check demo-gov --sources crawler/config/demo_sources.toml
+    """
+    from archive.sourcecheck import check_source
+    from crawler.sources import SourceError, load_sources
+
+    try:
+        found = load_sources(sources_file)
+    except SourceError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if name not in found:
+        fail(f"unknown source {name!r} (known: {', '.join(sorted(found))})", EXIT_USAGE)
+    ok = True
+    for report in check_source(found[name], url=url, file_path=file_path):
+        click.echo(f"# {report['url']}  ({report['status']})")
+        if report.get("error"):
+            click.echo(f"  error: {report['error']}")
+            ok = False
+            continue
+        for kind, label in (("report", "archive"), ("listing", "follow"), ("ignored", "ignore")):
+            links = report["links"][kind]
+            click.echo(f"  {label} ({len(links)})")
+            for link in links:
+                click.echo(f"    {link}")
+    sys.exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    main()

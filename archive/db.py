@@ -1,0 +1,326 @@
+"""The archive's SQLite database: schema, migrations and the few writes everything shares.
+
+A library first, sqlite-utils style: ``open_db(path)`` gives a migrated ``sqlite_utils.Database``
+in WAL mode; the functions below take it as their first argument.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# Column order is the order Datasette shows. Types: str, int, bytes.
+TABLES: dict[str, dict] = {
+    "captures": {
+        "columns": {
+            "id": int, "url": str, "requested_url": str, "fetched_at": str, "status": int,
+            "headers": str, "content_type": str, "encoding": str, "sha256": str, "size": int,
+            "body": bytes, "compression": str, "source": str, "crawl_run_id": int, "error": str,
+        },
+        "pk": "id",
+        "indexes": [["url", "sha256"], ["sha256"], ["crawl_run_id"]],
+        "unique": [["url", "sha256"]],
+    },
+    "documents": {
+        "columns": {
+            "id": int, "url": str, "source": str, "title": str, "text": str, "publish_date": str,
+            "source_name": str, "doc_type": str, "province": str, "city": str, "admin_code": str,
+            "admin_level": str, "year": int, "session": str, "speaker": str, "speaker_role": str,
+            "delivery_date": str, "canonical_id": int, "duplicate_kind": str, "capture_id": int,
+            "pages": int, "chars": int, "text_hash": str, "encoding": str, "masked_chars": int,
+            "truncated": int, "mojibake": int, "removed": str, "first_seen_at": str, "updated_at": str,
+        },
+        "pk": "id",
+        "indexes": [["text_hash"], ["canonical_id"], ["source"], ["city"], ["year"], ["province"]],
+        "unique": [["url"]],
+    },
+    "document_captures": {
+        "columns": {"document_id": int, "capture_id": int, "page": int},
+        "pk": ("document_id", "capture_id"),
+        "indexes": [["capture_id"]],
+        "unique": [],
+    },
+    "crawl_runs": {
+        "columns": {
+            "id": int, "started_at": str, "ended_at": str, "status": str, "exit_code": int,
+            "sources": str, "pid": int, "summary": str, "stats": str,
+        },
+        "pk": "id",
+        "indexes": [],
+        "unique": [],
+    },
+    "boilerplate": {
+        "columns": {"source": str, "text": str, "kind": str, "count": int, "learned_at": str},
+        "pk": ("source", "text", "kind"),
+        "indexes": [],
+        "unique": [],
+    },
+}
+
+# The keys of ``archive clean --json`` (and the extra cleaning keys) stored on documents.
+DOCUMENT_FIELDS = [
+    "title", "text", "publish_date", "source_name", "doc_type", "province", "city", "admin_code",
+    "admin_level", "year", "session", "speaker", "speaker_role", "delivery_date", "pages", "encoding",
+    "masked_chars", "truncated", "mojibake", "removed",
+]
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def default_db_path() -> str:
+    return os.environ.get("ARCHIVE_DB") or "archive.db"
+
+
+def open_db(path: str | os.PathLike, *, migrate_schema: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the archive at ``path``: WAL mode, schema migrated."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=30)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA busy_timeout = 30000")
+    if migrate_schema:
+        db.enable_wal()
+        migrate(db)
+    return db
+
+
+def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
+    """Open an existing archive for reading only (no lock needed)."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no archive at {path}")
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+    return sqlite_utils.Database(conn)
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Create missing tables, columns and indexes. Never drops or renames anything."""
+    with db.atomic():
+        for name, spec in TABLES.items():
+            table = db.table(name)
+            if not table.exists():
+                table.create(spec["columns"], pk=spec["pk"])
+            else:
+                have = set(table.columns_dict)
+                for col, typ in spec["columns"].items():
+                    if col not in have:
+                        table.add_column(col, typ)
+            existing = {tuple(ix.columns) for ix in table.indexes}
+            for cols in spec["unique"]:
+                if tuple(cols) not in existing:
+                    table.create_index(cols, unique=True, if_not_exists=True)
+                    existing.add(tuple(cols))
+            for cols in spec["indexes"]:
+                if tuple(cols) not in existing:
+                    table.create_index(cols, if_not_exists=True)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+# captures ------------------------------------------------------------------------------------
+def compress(body: bytes) -> tuple[bytes, str]:
+    return zlib.compress(body, 6), "zlib"
+
+
+def decompress(body: bytes | None, compression: str | None) -> bytes:
+    if body is None:
+        return b""
+    if compression == "zlib":
+        return zlib.decompress(body)
+    if compression in (None, "", "none"):
+        return body
+    raise ValueError(f"unknown compression {compression!r}")
+
+
+def save_capture(db, *, url: str, requested_url: str, status: int, headers: dict, body: bytes,
+                 fetched_at: str, source: str, crawl_run_id: int | None, encoding: str | None = None,
+                 error: str | None = None) -> tuple[int, bool]:
+    """Store one response; the same bytes at the same URL are stored once. Returns (id, new)."""
+    import hashlib
+
+    sha = hashlib.sha256(body).hexdigest()
+    row = db.execute("SELECT id FROM captures WHERE url = ? AND sha256 = ?", [url, sha]).fetchone()
+    if row:
+        return row[0], False
+    blob, compression = compress(body)
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    cur = db.execute(
+        "INSERT INTO captures (url, requested_url, fetched_at, status, headers, content_type, encoding,"
+        " sha256, size, body, compression, source, crawl_run_id, error)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [url, requested_url, fetched_at, status, json.dumps(headers, ensure_ascii=False), content_type,
+         encoding, sha, len(body), blob, compression, source, crawl_run_id, error],
+    )
+    return cur.lastrowid, True
+
+
+def capture_body(db, capture_id: int) -> bytes:
+    row = db.execute("SELECT body, compression FROM captures WHERE id = ?", [capture_id]).fetchone()
+    if row is None:
+        raise KeyError(capture_id)
+    return decompress(row[0], row[1])
+
+
+# documents -----------------------------------------------------------------------------------
+def document_values(cleaned: dict) -> dict:
+    values = {k: cleaned.get(k) for k in DOCUMENT_FIELDS}
+    values["removed"] = json.dumps(cleaned.get("removed") or [], ensure_ascii=False)
+    for flag in ("truncated", "mojibake"):
+        values[flag] = int(bool(values[flag])) if values[flag] is not None else None
+    values["chars"] = len(cleaned.get("text") or "")
+    return values
+
+
+def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str, capture_ids: list[int],
+                  canonical_id: int | None, duplicate_kind: str | None) -> tuple[int, str]:
+    """Insert or update (same id) the document at ``url``. Returns (id, 'new'|'updated'|'unchanged')."""
+    values = document_values(cleaned)
+    values.update(source=source, text_hash=text_hash, capture_id=capture_ids[0])
+    row = db.execute("SELECT id, text_hash, capture_id FROM documents WHERE url = ?", [url]).fetchone()
+    now = utcnow()
+    if row is None:
+        values.update(url=url, first_seen_at=now, updated_at=now, duplicate_kind=duplicate_kind)
+        cols = list(values)
+        cur = db.execute(
+            f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [values[c] for c in cols],
+        )
+        doc_id, state = cur.lastrowid, "new"
+        db.execute("UPDATE documents SET canonical_id = ? WHERE id = ?", [canonical_id or doc_id, doc_id])
+    else:
+        doc_id = row[0]
+        state = "unchanged" if (row[1], row[2]) == (text_hash, capture_ids[0]) else "updated"
+        if state == "updated":
+            values["updated_at"] = now
+            sets = ", ".join(f"{c} = ?" for c in values)
+            db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*values.values(), doc_id])
+            if row[1] != text_hash:
+                link_exact(db, doc_id)
+    for page, capture_id in enumerate(capture_ids, start=1):
+        db.execute(
+            "INSERT OR IGNORE INTO document_captures (document_id, capture_id, page) VALUES (?, ?, ?)",
+            [doc_id, capture_id, page],
+        )
+    return doc_id, state
+
+
+def find_exact(db, text_hash: str, exclude_url: str | None = None) -> int | None:
+    """The canonical document of the exact-duplicate group with this text hash, if any."""
+    row = db.execute(
+        "SELECT MIN(canonical_id) FROM documents WHERE text_hash = ? AND url IS NOT ?",
+        [text_hash, exclude_url],
+    ).fetchone()
+    return row[0] if row and row[0] is not None else None
+
+
+def link_exact(db, doc_id: int) -> None:
+    """(Re)link one document into its exact-duplicate group: the earliest document is canonical."""
+    row = db.execute("SELECT text_hash FROM documents WHERE id = ?", [doc_id]).fetchone()
+    ids = [r[0] for r in db.execute(
+        "SELECT id FROM documents WHERE text_hash = ? ORDER BY id", [row[0]]).fetchall()]
+    canonical = ids[0]
+    db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = NULL WHERE id = ?", [canonical, canonical])
+    db.execute(
+        "UPDATE documents SET canonical_id = ?, duplicate_kind = 'exact' WHERE text_hash = ? AND id != ?",
+        [canonical, row[0], canonical],
+    )
+
+
+def relink_all_exact(db) -> dict:
+    """Recompute every exact-duplicate group. Returns counts."""
+    groups = 0
+    duplicates = 0
+    with db.atomic():
+        db.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL")
+        for text_hash, ids in db.execute(
+            "SELECT text_hash, group_concat(id) FROM documents WHERE text_hash IS NOT NULL"
+            " GROUP BY text_hash HAVING COUNT(*) > 1"
+        ).fetchall():
+            members = sorted(int(i) for i in ids.split(","))
+            groups += 1
+            duplicates += len(members) - 1
+            db.execute(
+                "UPDATE documents SET canonical_id = ?, duplicate_kind = 'exact' WHERE text_hash = ? AND id != ?",
+                [members[0], text_hash, members[0]],
+            )
+    return {"groups": groups, "duplicates": duplicates}
+
+
+# learned boilerplate ---------------------------------------------------------------------------
+def load_boilerplate(db, source: str) -> list[dict]:
+    if not db.table("boilerplate").exists():
+        return []
+    return [
+        {"text": t, "kind": k, "count": c}
+        for t, k, c in db.execute(
+            "SELECT text, kind, count FROM boilerplate WHERE source = ? ORDER BY count DESC", [source]
+        ).fetchall()
+    ]
+
+
+def save_boilerplate(db, source: str, learned: list[dict]) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM boilerplate WHERE source = ?", [source])
+        now = utcnow()
+        for b in learned:
+            db.execute(
+                "INSERT OR REPLACE INTO boilerplate (source, text, kind, count, learned_at) VALUES (?, ?, ?, ?, ?)",
+                [source, b["text"], b["kind"], b["count"], now],
+            )
+
+
+# crawl runs ------------------------------------------------------------------------------------
+def start_run(db, sources: list[str]) -> int:
+    with db.atomic():
+        # Any run still 'running' while we hold the lock was killed: say so.
+        db.execute(
+            "UPDATE crawl_runs SET status = 'killed', ended_at = COALESCE(ended_at, ?) WHERE status = 'running'",
+            [utcnow()],
+        )
+        cur = db.execute(
+            "INSERT INTO crawl_runs (started_at, status, sources, pid) VALUES (?, 'running', ?, ?)",
+            [utcnow(), json.dumps(sources), os.getpid()],
+        )
+    return cur.lastrowid
+
+
+def finish_run(db, run_id: int, *, status: str, exit_code: int, summary: str, stats: dict) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE crawl_runs SET ended_at = ?, status = ?, exit_code = ?, summary = ?, stats = ? WHERE id = ?",
+            [utcnow(), status, exit_code, summary, json.dumps(stats, ensure_ascii=False, default=str), run_id],
+        )
+
+
+# one connection per process and file, shared by the crawl's pipelines -----------------------
+# Several spiders run in one process (``archive crawl`` runs every source at once); they must
+# write through one connection, or their batched transactions would wait on each other.
+_shared: dict[str, list] = {}
+
+
+def acquire_shared(path: str | os.PathLike) -> sqlite_utils.Database:
+    key = str(Path(path).resolve())
+    if key not in _shared:
+        _shared[key] = [open_db(path), 0]
+    _shared[key][1] += 1
+    return _shared[key][0]
+
+
+def release_shared(path: str | os.PathLike) -> None:
+    key = str(Path(path).resolve())
+    entry = _shared.get(key)
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] <= 0:
+        db = entry[0]
+        db.commit()
+        db.close()
+        del _shared[key]

@@ -1,0 +1,45 @@
+"""What spiders yield: the raw pages of one report and where they came from. No cleaning here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Page:
+    """One HTTP response, exactly as received (after content-decoding)."""
+
+    url: str  # final URL, after redirects
+    requested_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str  # ISO 8601, UTC
+    error: str | None = None  # why it is not a usable page (HTTP error, …)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("Content-Type")
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300 and self.error is None
+
+
+@dataclass
+class ReportItem:
+    """A report page (with its continuation pages, in order) found by a source's spider.
+
+    The spider fills ``source`` and ``pages``; the pipelines fill the rest.
+    """
+
+    source: str
+    pages: list[Page]
+    listing_url: str | None = None
+    cleaned: dict | None = None  # ExtractPipeline: the ``archive clean --json`` keys and more
+    text_hash: str | None = None  # ExactDedupePipeline
+    canonical_id: int | None = None  # ExactDedupePipeline: an earlier document with the same text
+    duplicate_kind: str | None = None
+    skip_reason: str | None = None  # why no document is made (captures are still stored)
+    document_id: int | None = None  # StorePipeline
+    notes: list[str] = field(default_factory=list)

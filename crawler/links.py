@@ -1,0 +1,50 @@
+"""Link discovery on listing pages, shared by the spider and ``archive sources check``."""
+
+from __future__ import annotations
+
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+
+from crawler.sources import Source
+
+
+def page_links(html: str, base_url: str, restrict_css: str | None = None) -> list[str]:
+    """Absolute http(s) URLs of the ``<a href>`` links of a page, in order, without duplicates."""
+    if not html.strip():
+        return []
+    try:
+        doc = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    base = doc.xpath("string(//base/@href)") or base_url
+    base = urljoin(base_url, base)
+    roots = doc.cssselect(restrict_css) if restrict_css else [doc]
+    seen: dict[str, None] = {}
+    for root in roots:
+        for a in root.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
+                continue
+            url = urldefrag(urljoin(base, href))[0]
+            if url.startswith(("http://", "https://")):
+                seen.setdefault(url, None)
+    return list(seen)
+
+
+def classify_links(source: Source, html: str, base_url: str) -> dict[str, list[str]]:
+    """The links of a listing page sorted by what the source's patterns do with them."""
+    out: dict[str, list[str]] = {"report": [], "listing": [], "ignored": []}
+    for url in page_links(html, base_url, source.restrict_css):
+        kind = source.classify(url)
+        if kind and source.allowed_domains and not _allowed(url, source.allowed_domains):
+            kind = None
+        out[kind or "ignored"].append(url)
+    return out
+
+
+def _allowed(url: str, domains: tuple[str, ...]) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)

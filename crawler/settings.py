@@ -1,0 +1,56 @@
+"""Scrapy settings for the report crawler.
+
+Polite by default: robots.txt obeyed, AutoThrottle on, two requests at a time per site, an honest
+user agent. ``archive crawl`` and ``scrapy crawl`` both use this module; the ``ARCHIVE_*`` settings
+say where the archive and the sources are.
+"""
+
+import os
+
+BOT_NAME = "zfgzbg-archive"
+
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = (
+    "zfgzbg-archive/0.1 (research archive of government work reports; "
+    "+https://github.com/zfgzbg-archive/zfgzbg-archive)"
+)
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a report page larger than this is not a web page
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+REDIRECT_MAX_TIMES = 8
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = os.environ.get("ARCHIVE_LOG_LEVEL", "INFO")
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.dedupe.ExactDedupePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.extensions.Progress": 500,
+}
+
+# Where things go. ``archive crawl --db/--sources`` set these; ``scrapy crawl`` reads the environment.
+ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
+ARCHIVE_SOURCES = os.environ.get("ARCHIVE_SOURCES")  # None: crawler/config/sources.toml
+ARCHIVE_CRAWL_RUN_ID = None  # set by ``archive crawl``: captures point to their run
+ARCHIVE_BATCH_SIZE = 50  # documents per SQLite transaction
+ARCHIVE_PROGRESS = False  # a progress line on stderr (``archive crawl`` on a terminal)
+
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,164 @@
+"""The one generic spider: walks a source's listing pages and yields its report pages, raw.
+
+Every configured source becomes a subclass of ReportSpider with ``name`` and ``source`` set
+(see ``crawler.spiderloader``). The spider only fetches: it follows listing pages (and their
+pagination), fetches report pages with their continuation pages (下一页, ``_1.html``) and yields
+one ReportItem per report with the raw responses. Failed report pages are yielded too, so the
+archive keeps a capture of what the site answered, and are counted in the crawl's stats.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+from crawler.items import Page, ReportItem
+from crawler.links import classify_links
+from crawler.sources import Source
+
+MAX_CONTINUATION_PAGES = 50
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def page_from_response(response) -> Page:
+    redirects = response.request.meta.get("redirect_urls") or []
+    headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+    return Page(
+        url=response.url,
+        requested_url=redirects[0] if redirects else response.request.url,
+        status=response.status,
+        headers=headers,
+        body=response.body,
+        fetched_at=now_iso(),
+    )
+
+
+class ReportSpider(scrapy.Spider):
+    name = "report"
+    source: Source  # set per source by the spider loader
+
+    custom_settings: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reports_scheduled = 0
+
+    async def start(self):
+        for url in self.source.start_urls:
+            kind = self.source.classify(url)
+            if kind == "report":
+                yield self._report_request(url, listing_url=None)
+            else:
+                yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed)
+
+    # listing pages -------------------------------------------------------------------------
+    def parse_listing(self, response):
+        self.crawler.stats.inc_value("archive/listing_pages")
+        if not hasattr(response, "text"):
+            self.crawler.stats.inc_value("archive/errors/listing_not_html")
+            self.logger.warning("listing page is not HTML: %s", response.url)
+            return
+        links = classify_links(self.source, response.text, response.url)
+        for url in links["listing"]:
+            yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed)
+        for url in links["report"]:
+            if self.source.max_pages and self.reports_scheduled >= self.source.max_pages:
+                self.crawler.stats.inc_value("archive/skipped/max_pages")
+                continue
+            self.reports_scheduled += 1
+            yield self._report_request(url, listing_url=response.url)
+
+    def listing_failed(self, failure):
+        self.crawler.stats.inc_value("archive/errors/listing")
+        self.crawler.stats.inc_value(f"archive/errors/{_failure_kind(failure)}")
+        self.logger.warning("listing page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
+
+    # report pages --------------------------------------------------------------------------
+    def _report_request(self, url: str, listing_url: str | None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_report,
+            errback=self.report_failed,
+            cb_kwargs={"pages": [], "listing_url": listing_url},
+        )
+
+    def parse_report(self, response, pages: list[Page], listing_url: str | None):
+        page = page_from_response(response)
+        pages = [*pages, page]
+        if len(pages) == 1:
+            self.crawler.stats.inc_value("archive/report_pages")
+        else:
+            self.crawler.stats.inc_value("archive/continuation_pages")
+        nxt = self._next_continuation(page, pages)
+        if nxt:
+            yield scrapy.Request(
+                nxt,
+                callback=self.parse_report,
+                errback=self.continuation_failed,
+                cb_kwargs={"pages": pages, "listing_url": listing_url},
+            )
+            return
+        yield ReportItem(source=self.source.key, pages=pages, listing_url=listing_url)
+
+    def _next_continuation(self, page: Page, pages: list[Page]) -> str | None:
+        if len(pages) >= MAX_CONTINUATION_PAGES:
+            return None
+        from pipelines.cleaning import find_continuations
+
+        seen = {p.url for p in pages} | {p.requested_url for p in pages}
+        for url in find_continuations(page.body, page.url, page.content_type):
+            if url not in seen:
+                return url
+        return None
+
+    def report_failed(self, failure):
+        kind = _failure_kind(failure)
+        self.crawler.stats.inc_value("archive/errors/report")
+        self.crawler.stats.inc_value(f"archive/errors/{kind}")
+        request = failure.request
+        self.logger.warning("report page failed: %s (%s)", request.url, failure.getErrorMessage())
+        response = getattr(failure.value, "response", None)
+        listing_url = request.cb_kwargs.get("listing_url")
+        if response is not None:
+            page = page_from_response(response)
+            page.error = kind
+        else:
+            page = Page(
+                url=request.url, requested_url=(request.meta.get("redirect_urls") or [request.url])[0],
+                status=0, headers={}, body=b"", fetched_at=now_iso(), error=f"{kind}: {failure.getErrorMessage()}",
+            )
+        yield ReportItem(source=self.source.key, pages=[page], listing_url=listing_url)
+
+    def continuation_failed(self, failure):
+        """A continuation page failed: keep what we have, marked incomplete."""
+        self.crawler.stats.inc_value("archive/errors/continuation")
+        request = failure.request
+        pages = request.cb_kwargs["pages"]
+        self.logger.warning("continuation page failed: %s (%s)", request.url, failure.getErrorMessage())
+        item = ReportItem(source=self.source.key, pages=pages, listing_url=request.cb_kwargs.get("listing_url"))
+        item.notes.append(f"continuation page failed: {request.url}")
+        yield item
+
+
+def _failure_kind(failure) -> str:
+    if failure.check(HttpError):
+        return f"http_{failure.value.response.status}"
+    if failure.check(IgnoreRequest):
+        msg = failure.getErrorMessage().lower()
+        if "redirect" in msg:
+            return "redirect_loop"
+        if "robots" in msg:
+            return "robots_forbidden"
+        return "ignored"
+    if failure.check(DNSLookupError):
+        return "dns"
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timeout"
+    return failure.type.__name__.lower() if failure.type else "unknown"
