@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -59,8 +61,10 @@ def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25):
 @sources_option
 @click.option("--max-error-rate", default=0.25, show_default=True, type=click.FloatRange(0, 1),
               help="Fail (exit 1) when a source's failed requests exceed this share.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting, as with 'scrapy crawl -s' (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Scrapy's log on stderr.")
-def crawl(names, db_path, sources_file, max_error_rate, verbose):
+def crawl(names, db_path, sources_file, max_error_rate, settings, verbose):
     """Crawl the configured sources (all by default) into the archive.
 
     Cron-safe: takes the archive's lock (exit 75 if another writer holds it), records a
@@ -73,6 +77,11 @@ def crawl(names, db_path, sources_file, max_error_rate, verbose):
       archive crawl demo-gov --sources crawler/config/demo_sources.toml --db demo.db
     """
     overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "ARCHIVE_PROGRESS": sys.stderr.isatty()}
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"--set wants NAME=VALUE, not {item!r}", EXIT_USAGE)
+        overrides[key] = value
     result = _crawl(db_path, sources_file, names, overrides, max_error_rate)
     click.echo(result.summary)
     sys.exit(result.exit_code)
@@ -95,7 +104,6 @@ def demo(db_path, port, serve_port, no_serve, verbose):
       archive demo --no-serve --db /tmp/demo.db
     """
     from archive.demo.server import DemoServer
-    from crawler.sources import DEMO_SOURCES
 
     overrides = {
         "LOG_LEVEL": "INFO" if verbose else "WARNING",
@@ -110,13 +118,29 @@ def demo(db_path, port, serve_port, no_serve, verbose):
         fail(f"cannot start the demo site on 127.0.0.1:{port}: {exc}", EXIT_USAGE)
     click.echo(f"demo site: {server.base_url}/")
     try:
-        result = _crawl(db_path, str(DEMO_SOURCES), (), overrides)
+        with demo_sources_file(port) as sources_file:
+            result = _crawl(db_path, sources_file, (), overrides)
     finally:
         server.stop()
     click.echo(result.summary)
     if result.exit_code != EXIT_OK or no_serve:
         sys.exit(result.exit_code)
     _serve(db_path, "127.0.0.1", serve_port)
+
+
+@contextlib.contextmanager
+def demo_sources_file(port: int):
+    """The demo's sources file; for a port other than 8950, a temporary copy pointing there."""
+    from crawler.sources import DEMO_SOURCES
+
+    if port == 8950:
+        yield str(DEMO_SOURCES)
+        return
+    text = DEMO_SOURCES.read_text(encoding="utf-8").replace("127.0.0.1:8950", f"127.0.0.1:{port}")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo_sources.toml"
+        path.write_text(text, encoding="utf-8")
+        yield str(path)
 
 
 # serve ----------------------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""Shared fixtures: the demo site on a real loopback port, a real crawl into a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_archive(*args, cwd=None, env=None, timeout=300, **kw) -> subprocess.CompletedProcess:
+    """Run the real ``archive`` command (the installed entry point's module) in a subprocess."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env.pop("ARCHIVE_DB", None) if env is None or "ARCHIVE_DB" not in env else None
+    return subprocess.run(
+        [sys.executable, "-m", "archive.cli", *map(str, args)],
+        cwd=cwd or REPO, env=full_env, capture_output=True, text=True, timeout=timeout, **kw,
+    )
+
+
+@pytest.fixture(scope="session")
+def manifest() -> list[dict]:
+    from archive.demo.server import SITE_DIR
+
+    return json.loads((Path(SITE_DIR) / "_manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_site():
+    """The bundled demo site on a free loopback port, and a sources file pointing at it."""
+    from archive.cli import demo_sources_file
+    from archive.demo.server import DemoServer
+
+    port = free_port()
+    server = DemoServer(port=port).start()
+    try:
+        with demo_sources_file(port) as sources:
+            yield {"base_url": server.base_url, "port": port, "sources": sources}
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def crawled(demo_site, tmp_path_factory):
+    """One real crawl of the whole demo site into a fresh archive."""
+    db = tmp_path_factory.mktemp("crawl") / "archive.db"
+    result = run_archive("crawl", "--db", db, "--sources", demo_site["sources"], *FAST)
+    return {"db": db, "result": result, **demo_site}
