@@ -248,6 +248,133 @@ def dedupe(db_path):
     click.echo(f"exact duplicate groups: {counts['groups']}, duplicates: {counts['duplicates']}")
 
 
+# clean / import / reprocess -------------------------------------------------------------------
+CLEAN_KEYS = ["url", "title", "text", "publish_date", "source_name", "doc_type", "province", "city",
+              "admin_code", "admin_level", "year", "removed"]
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="The page's URL (default: the file's file:// URI).")
+@click.option("--source", "source_key", help="Apply this source's selectors/profile (and, with --db, what was learned of it).")
+@click.option("--db", "db_path", envvar="ARCHIVE_DB", default=None, type=click.Path(dir_okay=False),
+              help="Also apply the boilerplate learned for --source in this archive.")
+@sources_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the keys of INTERFACE.md).")
+def clean(file, url, source_key, db_path, sources_file, as_json):
+    """Clean one saved page (.html, any encoding) or text capture (.txt) and print the result.
+
+    No database needed; the same code path as a crawl, so what it prints is what a crawl stores.
+
+    \b
+    Example:
+      archive clean saved/report.html --url http://www.example.gov.cn/t20180115_1.html --json
+    """
+    from archive.ingest import page_from_file
+    from crawler.sources import SourceError, load_sources
+    from pipelines.cleaning import RawPage, clean_document
+
+    source = None
+    if source_key:
+        try:
+            source = load_sources(sources_file).get(source_key)
+        except SourceError:
+            source = None
+    learned = None
+    if db_path and source_key and Path(db_path).exists():
+        from archive.db import load_boilerplate, open_readonly
+
+        learned = load_boilerplate(open_readonly(db_path), source_key) or None
+    page = page_from_file(Path(file), url)
+    result = clean_document(
+        [RawPage(body=page.body, url=page.url, content_type=page.content_type)],
+        selectors=source.selectors if source else None, profile=source.profile if source else None,
+        learned=learned, encoding=source.encoding if source else None,
+    )
+    if as_json:
+        ordered = {k: result.get(k) for k in CLEAN_KEYS}
+        ordered.update({k: v for k, v in result.items() if k not in ordered})
+        click.echo(json.dumps(ordered, ensure_ascii=False))
+        return
+    for key in CLEAN_KEYS:
+        if key not in ("text", "removed"):
+            click.echo(f"{key:>13}: {result.get(key) if result.get(key) is not None else '-'}")
+    click.echo("")
+    click.echo(result.get("text") or "")
+    if result.get("removed"):
+        click.echo("\n--- removed ---")
+        for r in result["removed"]:
+            click.echo(f"[{r['rule']}] {r['line']}")
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--url", help="The page's URL (only with a single file).")
+@click.option("--source", "source_key", default="import", show_default=True,
+              help="Source key to file the documents under.")
+@db_option
+@sources_option
+def import_(paths, url, source_key, db_path, sources_file):
+    """Import saved pages and text files (files or folders) through the crawl's pipelines.
+
+    Re-importing identical bytes adds nothing.
+
+    \b
+    Example:
+      archive import saved_pages/ --db archive.db
+      archive import page.html --url http://www.example.gov.cn/t20180115_1.html
+    """
+    from archive.ingest import import_files, iter_import_files
+    from archive.lock import ArchiveLock
+
+    try:
+        files = iter_import_files(list(paths))
+    except FileNotFoundError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if url and len(files) != 1:
+        fail("--url only with a single file", EXIT_USAGE)
+    try:
+        with ArchiveLock(db_path):
+            stats = import_files(db_path, files, url=url, source=source_key, sources_file=sources_file)
+    except LockBusy as exc:
+        fail(str(exc), EXIT_LOCKED)
+    click.echo(
+        f"imported {len(files)} files: {stats.get('archive/documents_new', 0)} new, "
+        f"{stats.get('archive/documents_updated', 0)} updated, {stats.get('archive/documents_unchanged', 0)} unchanged "
+        f"documents; {stats.get('archive/exact_duplicates', 0)} exact duplicates; "
+        f"{sum(v for k, v in stats.items() if k.startswith('archive/skipped/'))} skipped"
+    )
+
+
+@main.command()
+@db_option
+@sources_option
+@click.option("--source", "source_key", help="Only this source's documents.")
+def reprocess(db_path, sources_file, source_key):
+    """Re-run cleaning and metadata on every document from its stored raw captures (no network).
+
+    Document ids stay the same.
+
+    \b
+    Example:
+      archive reprocess --db archive.db
+    """
+    from archive.ingest import reprocess as do_reprocess
+    from archive.lock import ArchiveLock
+
+    if not Path(db_path).exists():
+        fail(f"no archive at {db_path}", EXIT_USAGE)
+    try:
+        with ArchiveLock(db_path):
+            stats = do_reprocess(db_path, source=source_key, sources_file=sources_file)
+    except LockBusy as exc:
+        fail(str(exc), EXIT_LOCKED)
+    click.echo(
+        f"reprocessed {stats.get('archive/reprocessed', 0)} documents: "
+        f"{stats.get('archive/documents_updated', 0)} updated, {stats.get('archive/documents_unchanged', 0)} unchanged"
+    )
+
+
 # sources --------------------------------------------------------------------------------------
 @main.group()
 def sources():

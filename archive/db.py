@@ -183,7 +183,8 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str, c
     """Insert or update (same id) the document at ``url``. Returns (id, 'new'|'updated'|'unchanged')."""
     values = document_values(cleaned)
     values.update(source=source, text_hash=text_hash, capture_id=capture_ids[0])
-    row = db.execute("SELECT id, text_hash, capture_id FROM documents WHERE url = ?", [url]).fetchone()
+    cols = list(values)
+    row = db.execute(f"SELECT id, {', '.join(cols)} FROM documents WHERE url = ?", [url]).fetchone()
     now = utcnow()
     if row is None:
         values.update(url=url, first_seen_at=now, updated_at=now, duplicate_kind=duplicate_kind)
@@ -195,14 +196,16 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str, c
         doc_id, state = cur.lastrowid, "new"
         db.execute("UPDATE documents SET canonical_id = ? WHERE id = ?", [canonical_id or doc_id, doc_id])
     else:
-        doc_id = row[0]
-        state = "unchanged" if (row[1], row[2]) == (text_hash, capture_ids[0]) else "updated"
+        doc_id, old = row[0], dict(zip(cols, row[1:], strict=True))
+        state = "unchanged" if old == values else "updated"
         if state == "updated":
             values["updated_at"] = now
             sets = ", ".join(f"{c} = ?" for c in values)
             db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*values.values(), doc_id])
-            if row[1] != text_hash:
-                link_exact(db, doc_id)
+            if old["text_hash"] != text_hash:
+                # the document left one group and joined another: both are relinked
+                link_exact(db, old["text_hash"])
+                link_exact(db, text_hash)
     for page, capture_id in enumerate(capture_ids, start=1):
         db.execute(
             "INSERT OR IGNORE INTO document_captures (document_id, capture_id, page) VALUES (?, ?, ?)",
@@ -220,16 +223,18 @@ def find_exact(db, text_hash: str, exclude_url: str | None = None) -> int | None
     return row[0] if row and row[0] is not None else None
 
 
-def link_exact(db, doc_id: int) -> None:
-    """(Re)link one document into its exact-duplicate group: the earliest document is canonical."""
-    row = db.execute("SELECT text_hash FROM documents WHERE id = ?", [doc_id]).fetchone()
-    ids = [r[0] for r in db.execute(
-        "SELECT id FROM documents WHERE text_hash = ? ORDER BY id", [row[0]]).fetchall()]
+def link_exact(db, text_hash: str | None) -> None:
+    """(Re)link the exact-duplicate group of ``text_hash``: its earliest document is canonical."""
+    if text_hash is None:
+        return
+    ids = [r[0] for r in db.execute("SELECT id FROM documents WHERE text_hash = ? ORDER BY id", [text_hash])]
+    if not ids:
+        return
     canonical = ids[0]
     db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = NULL WHERE id = ?", [canonical, canonical])
     db.execute(
         "UPDATE documents SET canonical_id = ?, duplicate_kind = 'exact' WHERE text_hash = ? AND id != ?",
-        [canonical, row[0], canonical],
+        [canonical, text_hash, canonical],
     )
 
 
