@@ -2,7 +2,7 @@
 
 The data is ``data/admin_divisions.csv`` (built by ``tools/build_admin_data.py`` from the cpca
 packages, see ``data/README.md``). Everything is loaded once, lazily, on first use; spotting names
-in a text is one pass of one compiled regular expression built as a trie of every name.
+in a text is one pass of an Aho-Corasick automaton over every name (``ahocorasick_rs``).
 """
 
 from __future__ import annotations
@@ -22,19 +22,11 @@ except ImportError:  # pragma: no cover - exercised only without the dependency
 DATA_FILE = Path(__file__).with_name("data") / "admin_divisions.csv"
 LEVELS = ("national", "province", "prefecture", "county", "district")
 
-# Longest first: what is cut off a full name to get the short name people write (通化, 延边, 内蒙古).
-_SUFFIX_RE = re.compile(
-    r"(?:特别行政区|(?:维吾尔|壮族|回族)?自治区|(?:[\u4e00-\u9fff]{1,6}?族)*自治[州县旗]"
+# What is cut off a full name to get the short name people write (吉林省 → 吉林, 延边朝鲜族自治州 → 延边,
+# 内蒙古自治区 → 内蒙古); the name keeps at least two characters.
+_SHORT_RE = re.compile(
+    r"^(.{2,}?)(?:特别行政区|(?:维吾尔|壮族|回族)?自治区|(?:[\u4e00-\u9fff]{1,6}?族)*自治[州县旗]"
     r"|地区|林区|特区|新区|省|市|县|区|旗|盟)$"
-)
-# Short names that are everyday words far more often than places (they stay findable by full name).
-_SHORT_STOP = frozenset(
-    "城关 城中 城东 城西 城南 城北 市中 郊区 矿区 新区 新城 开发 高新 经开 和平 新华 长安 振兴 平安 安宁 "
-    "永安 太平 安康 大同 中山 普陀 江北 江南 河东 河西 城区 东区 西区 南区 北区 中区 白云 青山 红旗 先锋 "
-    "向阳 光明 东方 南山 北山 西山 东山 金山 宝山 长寿 永康 和顺 临江 合作 团结 胜利 建设 文化 人民 东风 "
-    "红星 工农 前进 新兴 兴安 民主 共和 同心 协作 富民 惠民 和谐 龙华 新市 铁东 铁西 桥东 桥西 路南 路北 "
-    "站前 老城 古城 清河 开放 发展 平原 江山 海港 德化 仁和 安定 永定 永和 宁安 安化 通道 丰满 宽城 "
-    "南关 二道 船营 昌邑 龙潭 东昌 道里 道外 香坊 南岗 集中 大安 长岭 和龙 龙井 图们 江源 浑江".split()
 )
 
 
@@ -121,10 +113,11 @@ class _Index:
         for div in self.old_by_code.values():  # old names only where no current division has them
             if div.name not in full or not full[div.name][0].current:
                 full.setdefault(div.name, []).append(div)
+        aliases = {(r["code"], r["current"] == "1"): r["alias"] for r in rows}
         short: dict[str, list[Division]] = {}
         for div in [*self.by_code.values(), *self.old_by_code.values()]:
-            s = div.short
-            if s == div.name or s in full or s in _SHORT_STOP:
+            s = aliases[div.code, div.current]
+            if not s or s in full:
                 continue
             if not div.current and any(d.current for d in short.get(s, ())):
                 continue
@@ -146,10 +139,8 @@ class _Index:
 
 def short_name(name: str) -> str:
     """吉林省 → 吉林, 延边朝鲜族自治州 → 延边, 通化县 → 通化; names too short to cut stay whole."""
-    m = _SUFFIX_RE.search(name)
-    if m and m.start() >= 2:
-        return name[: m.start()]
-    return name
+    m = _SHORT_RE.match(name)
+    return m[1] if m else name
 
 
 def _trie_regex(words: Iterable[str]) -> str:
