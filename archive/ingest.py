@@ -101,25 +101,25 @@ def import_files(db_path: str, files: list[Path], *, url: str | None = None, sou
 
 def reprocess(db_path: str, *, source: str | None = None, sources_file: str | None = None) -> dict:
     """Re-clean every document from its stored raw captures, in place (ids kept). No network."""
-    db = archive_db.open_db(db_path)
-    where, args = ("WHERE d.source = ?", [source]) if source else ("", [])
-    docs = db.execute(f"SELECT d.id, d.source FROM documents d {where} ORDER BY d.id", args).fetchall()
-    work = []
-    for doc_id, src in docs:
-        caps = db.execute(
-            "SELECT c.id, c.url, c.requested_url, c.status, c.headers, c.body, c.compression, c.fetched_at"
-            " FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
-            " WHERE dc.document_id = ? ORDER BY dc.page, c.id", [doc_id]).fetchall()
-        work.append((src, caps))
-    db.close()
+    where, args = ("WHERE source = ?", [source]) if source else ("", [])
     with PipelineRunner(db_path, sources_file) as runner:
-        for src, caps in work:
-            pages = []
-            for _cid, url, requested, status, headers, body, compression, fetched in caps:
-                pages.append(Page(url=url, requested_url=requested, status=status, headers=json.loads(headers or "{}"),
-                                  body=archive_db.decompress(body, compression), fetched_at=fetched))
-            runner.process(ReportItem(source=src, pages=_latest_pages(pages)))
-            runner.stats.inc_value("archive/reprocessed")
+        db = archive_db.acquire_shared(db_path)  # the pipelines' own connection: reads see their writes
+        try:
+            docs = db.execute(f"SELECT id, source FROM documents {where} ORDER BY id", args).fetchall()
+            for doc_id, src in docs:  # one document's pages in memory at a time
+                caps = db.execute(
+                    "SELECT c.url, c.requested_url, c.status, c.headers, c.body, c.compression, c.fetched_at"
+                    " FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
+                    " WHERE dc.document_id = ? ORDER BY dc.page, c.id", [doc_id]).fetchall()
+                pages = [
+                    Page(url=url, requested_url=requested, status=status, headers=json.loads(headers or "{}"),
+                         body=archive_db.decompress(body, compression), fetched_at=fetched)
+                    for url, requested, status, headers, body, compression, fetched in caps
+                ]
+                runner.process(ReportItem(source=src, pages=_latest_pages(pages)))
+                runner.stats.inc_value("archive/reprocessed")
+        finally:
+            archive_db.release_shared(db_path)
     return runner.stats.get_stats()
 
 
