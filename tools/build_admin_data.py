@@ -117,7 +117,7 @@ def alias_of(name: str, level: str, words: dict[str, tuple[int, str]]) -> str:
     alias = short_name(name)
     if alias == name or alias in SHORT_STOP:
         return ""
-    if level != "province":
+    if level in ("county", "district"):
         freq, tag = words.get(alias, (0, "ns"))
         if tag not in ("ns", "j") and freq >= 50:  # an everyday word more often than a place
             return ""
