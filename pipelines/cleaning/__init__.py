@@ -1,0 +1,57 @@
+"""Main-text extraction and chrome removal for Chinese government / news pages.
+
+Public API (others code against these names)::
+
+    RawPage(body, url, content_type=None)
+    clean_document(pages, *, selectors=None, profile=None, learned=None, encoding=None) -> dict
+    clean_page(body, url, content_type=None, **kw) -> dict
+    find_continuations(body, url, content_type=None) -> list[str]
+    learn_boilerplate(docs, *, min_docs=3, min_share=0.3) -> list[dict]
+    text_hash(text) -> str
+
+``clean_document`` returns exactly the keys ``url, title, text, publish_date, source_name,
+removed, encoding, masked_chars, truncated, mojibake, pages`` plus what
+``metadata.extract_metadata`` returns. Imports are light: lxml is loaded on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .boilerplate import learn_boilerplate
+from .normalize import text_hash
+
+__all__ = ["RawPage", "clean_document", "clean_page", "find_continuations", "learn_boilerplate",
+           "text_hash"]
+
+
+@dataclass
+class RawPage:
+    body: bytes
+    url: str
+    content_type: str | None = None  # the HTTP Content-Type header, if any
+
+
+def clean_document(pages: list[RawPage], *, selectors: dict | None = None, profile: str | None = None,
+                   learned: list[dict] | None = None, encoding: str | None = None) -> dict:
+    """Clean one article given its pages in order (multi-page reports are joined).
+
+    ``selectors``: per-source CSS selectors ``{"content", "title", "date", "source"}``;
+    ``profile``: a CMS profile name from profiles.py; ``learned``: boilerplate from
+    ``learn_boilerplate`` for this source; ``encoding``: force a codec.
+    """
+    from .core import clean_document as _clean
+
+    return _clean(pages, selectors=selectors, profile=profile, learned=learned, encoding=encoding)
+
+
+def clean_page(body: bytes, url: str, content_type: str | None = None, **kw) -> dict:
+    """Clean a single page: ``clean_document([RawPage(body, url, content_type)], **kw)``."""
+    return clean_document([RawPage(body, url, content_type)], **kw)
+
+
+def find_continuations(body: bytes, url: str, content_type: str | None = None) -> list[str]:
+    """Absolute URLs of this article's continuation pages, in order (not ``url``); [] if none."""
+    from .pages import find_continuations as _find
+
+    return _find(body, url, content_type)

@@ -1,0 +1,101 @@
+"""Per-source boilerplate learned from many pages of one source.
+
+A line (or a short string glued to the end/start of lines, such as " - 吉林市人民政府" after
+a heading) that recurs on many pages of the same source is furniture of that source. Report
+text repeats across documents too (the same report republished, common phrases), so only
+short strings are learned, and never a line that reads like a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .normalize import norm_key
+
+MAX_LINE = 40       # longer lines are never learned
+MAX_GLUED = 24
+_SENTENCE = re.compile(r"[。！？；]|，.*，|[\u4e00-\u9fff][.!?;]")
+_GLUE_SEP = re.compile(r"(\s*(?:_|\||｜|--|—+|－|\s-\s|-)\s*)")
+
+
+def _bodyish(s: str) -> bool:
+    return bool(_SENTENCE.search(s)) or len(s) > MAX_LINE
+
+
+def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: float = 0.3) -> list[dict]:
+    """Learn what recurs across the raw extracted lines of many pages of one source.
+
+    Returns [{"text", "kind": "line"|"glued", "count"}], most frequent first.
+    """
+    n = len(docs)
+    if n < min_docs:
+        return []
+    need = max(min_docs, int(n * min_share + 0.999))
+    line_count: Counter = Counter()
+    glued_count: Counter = Counter()
+    shown: dict[str, str] = {}
+    for lines in docs:
+        seen_l: set[str] = set()
+        seen_g: set[str] = set()
+        for raw in lines:
+            line = raw.strip()
+            if not line:
+                continue
+            k = norm_key(line)
+            if k and k not in seen_l:
+                seen_l.add(k)
+                shown.setdefault("L" + k, line)
+            parts = _GLUE_SEP.split(line)
+            # parts = [head, sep, seg, sep, seg …]; a glued suffix is sep + last segment.
+            if len(parts) >= 3:
+                suffix = "".join(parts[-2:])
+                prefix = "".join(parts[:2])
+                for kind, s, rest in (("s", suffix, "".join(parts[:-2])), ("p", prefix, "".join(parts[2:]))):
+                    core = s.strip(" _|｜-—－")
+                    if 2 <= len(core) <= MAX_GLUED and len(rest.strip()) >= 2 and not _bodyish(core):
+                        key = kind + s
+                        if key not in seen_g:
+                            seen_g.add(key)
+        line_count.update(seen_l)
+        glued_count.update(seen_g)
+    out: list[dict] = []
+    for k, c in line_count.items():
+        line = shown["L" + k]
+        if c >= need and not _bodyish(line):
+            out.append({"text": line, "kind": "line", "count": c})
+    for key, c in glued_count.items():
+        if c >= need:
+            out.append({"text": key[1:], "kind": "glued", "count": c})
+    out.sort(key=lambda d: (-d["count"], d["kind"], d["text"]))
+    return out
+
+
+def apply_learned(lines: list[str], learned: list[dict]) -> tuple[list[str], list[dict]]:
+    """Remove learned lines and glued strings. Returns (kept, removed with rule 'learned')."""
+    line_keys = {norm_key(d["text"]) for d in learned if d.get("kind", "line") == "line" and d.get("text")}
+    glued = sorted({d["text"] for d in learned if d.get("kind") == "glued" and d.get("text", "").strip()},
+                   key=len, reverse=True)
+    kept: list[str] = []
+    removed: list[dict] = []
+    for line in lines:
+        if norm_key(line) in line_keys:
+            removed.append({"line": line, "rule": "learned"})
+            continue
+        for g in glued:
+            gs = g.strip()
+            if line.endswith(gs) and len(line) > len(gs) + 1:
+                cut = line[: len(line) - len(gs)].rstrip()
+                # the glued string came with its separator; drop a dangling one too
+                cut = re.sub(r"\s*(?:_|\||｜|--|—+|－|-)$", "", cut).rstrip()
+                removed.append({"line": line[len(cut):].strip(), "rule": "learned"})
+                line = cut
+                break
+            if line.startswith(gs) and len(line) > len(gs) + 1:
+                cut = re.sub(r"^(?:_|\||｜|--|—+|－|-)\s*", "", line[len(gs):].lstrip())
+                removed.append({"line": line[: len(line) - len(cut)].strip(), "rule": "learned"})
+                line = cut
+                break
+        if line:
+            kept.append(line)
+    return kept, removed

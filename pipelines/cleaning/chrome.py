@@ -1,0 +1,139 @@
+"""Apply the named chrome rules of rules.py to the lines of an extracted text."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import rules as R
+from .normalize import norm_key
+
+_SEPARATORS = re.compile(r"[\s|｜/·•:：,，、\-—_]+")
+_SENTENCE = re.compile(r"[，。！？；]|[\u4e00-\u9fff][,;!?]")
+# Outside the head of the text a date alone is body (a signature date): fields need a label.
+_LABEL = re.compile(r"来源|阅读|点击|浏览|发布|时间|日期|编辑|作者|评论|打印|关闭|字[体号]|次|收藏|分享|更新")
+
+
+@lru_cache(maxsize=1)
+def compiled() -> list[dict]:
+    out = []
+    for rule in R.RULES:
+        r = dict(rule)
+        if "pattern" in r:
+            r["re"] = re.compile(r["pattern"])
+        if "tokens" in r:
+            r["re"] = re.compile("|".join(f"(?:{t})" for t in r["tokens"]))
+        if "need" in r:
+            r["need_re"] = re.compile(r["need"])
+        out.append(r)
+    return out
+
+
+def _token_rule_hits(rule: dict, line: str, zone: str) -> bool:
+    if len(line) > rule.get("max_len", 200):
+        return False
+    if zone != "head" and not _LABEL.search(line) and rule["name"] == "meta_line":
+        return False
+    if "need_re" in rule and not rule["need_re"].search(line):
+        return False
+    rest = rule["re"].sub(" ", line)
+    rest = _SEPARATORS.sub("", rest)
+    return len(rest) <= rule.get("rest", 0)
+
+
+def match_line(line: str, zone: str) -> str | None:
+    """Name of the first line/tokens rule that takes this line in this zone ('head', 'tail',
+    'middle'), else None."""
+    for rule in compiled():
+        kind = rule["kind"]
+        if len(line) > rule.get("max_len", 10_000):
+            continue
+        if kind == "line":
+            scope = rule.get("scope", "any")
+            if scope == "any" or (scope == "edge" and zone != "middle") or scope == zone:
+                if rule["re"].search(line):
+                    return rule["name"]
+        elif kind == "tokens" and zone != "middle" or kind == "tokens" and len(line) <= 40:
+            if _token_rule_hits(rule, line, zone):
+                return rule["name"]
+    return None
+
+
+def _marker(kind: str, line: str) -> str | None:
+    for rule in compiled():
+        if rule["kind"] == kind and len(line) <= rule.get("max_len", 10_000) and rule["re"].search(line):
+            return rule["name"]
+    return None
+
+
+def strip_chrome(lines: list[str], *, title: str | None = None,
+                 link_share: list[float] | None = None) -> tuple[list[str], list[dict]]:
+    """Remove chrome lines. Returns (kept lines, removed [{"line", "rule"}] in text order)."""
+    n = len(lines)
+    rule_of: list[str | None] = [None] * n
+    if not n:
+        return [], []
+    # Breadcrumb near the top: it and everything above it are site header.
+    for i in range(min(R.HEAD_LINES, n)):
+        name = _marker("cut_head", lines[i])
+        if name:
+            for j in range(i):
+                rule_of[j] = rule_of[j] or "header"
+            rule_of[i] = name
+    # Related links / comments near the end: they and everything below are chrome.
+    first_tail = max(1, int(n * (1 - R.TAIL_ZONE)))
+    for i in range(first_tail, n):
+        name = _marker("cut_tail", lines[i])
+        if name:
+            for j in range(i, n):
+                rule_of[j] = rule_of[j] or name
+            break
+    # Title repeated at the top (alone, or glued to a site name / editor / article id).
+    tkey = norm_key(title) if title else ""
+    head_keys = [norm_key(x) for x in lines[:R.HEAD_LINES]]
+    for i, k in enumerate(head_keys):
+        if rule_of[i]:
+            continue
+        if tkey and (k == tkey or (k.startswith(tkey) and len(k) - len(tkey) <= 30
+                                   and not _SENTENCE.search(lines[i][len(title or ""):]))):
+            rule_of[i] = "title"
+        elif len(k) <= 60 and head_keys.count(k) > 1 and not _SENTENCE.search(lines[i]):
+            rule_of[i] = "repeated"
+
+    def link_heavy(i: int) -> bool:
+        return bool(link_share) and link_share[i] > 0.5 and len(lines[i]) <= 200
+
+    # Peel from the top: chrome may be interleaved with up to EDGE unmatched lines.
+    misses = 0
+    for i in range(n):
+        if rule_of[i]:
+            continue
+        name = match_line(lines[i], "head") or ("links" if link_heavy(i) else None)
+        if name:
+            rule_of[i] = name
+        elif _SENTENCE.search(lines[i]) and len(lines[i]) > 60:
+            break
+        else:
+            misses += 1
+            if misses > R.EDGE:
+                break
+    misses = 0
+    for i in range(n - 1, -1, -1):
+        if rule_of[i]:
+            continue
+        name = match_line(lines[i], "tail") or ("links" if link_heavy(i) else None)
+        if name:
+            rule_of[i] = name
+        elif _SENTENCE.search(lines[i]) and len(lines[i]) > 60:
+            break
+        else:
+            misses += 1
+            if misses > R.EDGE:
+                break
+    # Anywhere: only the unmistakable shapes.
+    for i in range(n):
+        if not rule_of[i]:
+            rule_of[i] = match_line(lines[i], "middle")
+    kept = [x for x, r in zip(lines, rule_of, strict=True) if not r]
+    removed = [{"line": x, "rule": r} for x, r in zip(lines, rule_of, strict=True) if r]
+    return kept, removed

@@ -1,0 +1,308 @@
+"""Density-based main-text extraction tuned for Chinese pages.
+
+The page is flattened into text blocks (one per paragraph: <p>, <br>, block elements, table
+rows), each with its length, the part of it inside links and its count of sentence
+punctuation. Every block gets a weight: positive for prose (Chinese sentences carry ，。；！？),
+negative for link lists and short unpunctuated labels. The blocks under any DOM element are
+a contiguous range, so each element's score is a difference of prefix sums; the article is
+the element with the highest score — the container that holds most prose and least chrome.
+Known CMS containers (profiles.py) and per-source CSS selectors refine the choice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from . import profiles
+
+# Elements whose content is never text of the page.
+DROP_TAGS = ("script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed",
+             "applet", "select", "option", "optgroup", "textarea", "button", "input", "svg",
+             "canvas", "template", "map", "audio", "video", "source", "head", "nav", "dialog",
+             "datalist", "math", "menu")
+
+# Elements that start and end a paragraph.
+BLOCK_TAGS = frozenset((
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "h1", "h2", "h3", "h4",
+    "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "tbody", "thead", "tfoot", "tr", "td",
+    "th", "caption", "blockquote", "pre", "center", "form", "fieldset", "legend", "address",
+    "figure", "figcaption", "hr", "body", "html", "details", "summary", "label", "marquee",
+))
+# Block elements that may hold a whole article.
+CONTAINER_TAGS = frozenset((
+    "div", "section", "article", "main", "td", "body", "table", "tbody", "form", "center",
+    "blockquote", "font", "span", "dd", "li", "ul", "p",
+))
+# Inside a table cell these mean the cell is layout, not data.
+_LAYOUT_IN_CELL = frozenset(("p", "div", "table", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4",
+                             "h5", "h6", "blockquote", "pre", "section", "article", "dl"))
+
+STRONG_PUNCT = "，。！？；"
+_WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff\u2028\u2029]+")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_ASCII_SENT = re.compile(r"[a-z][.!?;,](?:\s|$)")
+
+
+@dataclass
+class Block:
+    text: str
+    chars: int          # non-space characters
+    link: int           # non-space characters inside <a>
+    punct: int          # strong sentence punctuation
+    tag: str            # innermost block element
+    weight: float = 0.0
+
+
+@dataclass
+class Extraction:
+    blocks: list[Block]
+    start: int          # content range in blocks
+    end: int
+    title: str | None = None
+    html_title: str | None = None
+    meta: dict = field(default_factory=dict)
+    node: object | None = None
+
+    @property
+    def content(self) -> list[Block]:
+        return self.blocks[self.start:self.end]
+
+    @property
+    def before(self) -> list[Block]:
+        return self.blocks[max(0, self.start - 15):self.start]
+
+    @property
+    def after(self) -> list[Block]:
+        return self.blocks[self.end:self.end + 15]
+
+
+def _nonspace(s: str) -> int:
+    return len(s) - s.count(" ")
+
+
+def block_weight(b: Block) -> float:
+    n = b.chars
+    if not n:
+        return 0.0
+    good = n - b.link
+    if b.link * 2 > n:
+        return -float(n)
+    if b.punct or _ASCII_SENT.search(b.text):
+        return good * (1.0 + min(b.punct, 8) * 0.05) - b.link
+    if good >= 40:
+        return good * 0.3 - b.link
+    return -0.5 * good - b.link - 1.0
+
+
+def parse(text: str):
+    """Parse decoded HTML into an lxml tree (None if there is nothing to parse)."""
+    text = _XML_DECL.sub("", text, count=1)
+    if not text.strip():
+        return None
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8",
+                              no_network=True, recover=True, huge_tree=True)
+    try:
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def _meta(root) -> dict:
+    out: dict[str, str] = {}
+    for m in root.iter("meta"):
+        key = (m.get("name") or m.get("property") or m.get("itemprop") or m.get("http-equiv") or "").lower()
+        val = (m.get("content") or "").strip()
+        if key and val and key not in out:
+            out[key] = val
+    t = root.find(".//title")
+    if t is not None:
+        out["<title>"] = _WS.sub(" ", "".join(t.itertext())).strip()
+    return out
+
+
+def _strip(root) -> None:
+    etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+    # Hidden elements: their tail text still belongs to the page.
+    for el in root.xpath("//*[@style][contains(translate(@style,'DISPLAYNOEVISBLTH','displaynoevisblth'),"
+                         "'none') or contains(translate(@style,'DISPLAYNOEVISBLTH','displaynoevisblth'),"
+                         "'hidden')]"):
+        if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None:
+            _remove_keep_tail(el)
+    for el in root.xpath("//*[@hidden]|//*[@aria-hidden='true']"):
+        if el.getparent() is not None and el.tag not in ("html", "body"):
+            _remove_keep_tail(el)
+
+
+def _remove_keep_tail(el) -> None:
+    parent = el.getparent()
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]]]:
+    """Flatten the tree into blocks; also return (element, first block, end block) for containers."""
+    blocks: list[Block] = []
+    nodes: list[tuple[object, int, int]] = []
+    buf: list[str] = []
+    link_chars = 0
+    link_depth = 0
+    block_stack: list[str] = ["body"]
+    starts: list[int] = []
+    row_cells: set = set()
+
+    def flush() -> None:
+        nonlocal link_chars
+        if buf:
+            text = _WS.sub(" ", "".join(buf)).strip()
+            buf.clear()
+            if text:
+                n = _nonspace(text)
+                p = 0
+                for c in STRONG_PUNCT:
+                    p += text.count(c)
+                blocks.append(Block(text, n, min(link_chars, n), p, block_stack[-1]))
+        link_chars = 0
+
+    def add(s: str) -> None:
+        nonlocal link_chars
+        buf.append(s)
+        if link_depth:
+            link_chars += len("".join(s.split()))
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str):
+            if event == "end" and el.tail:
+                add(el.tail)
+            continue
+        tag = tag.lower()
+        if event == "start":
+            if tag in BLOCK_TAGS:
+                if tag in ("td", "th") and el in row_cells:
+                    buf.append(" ")
+                else:
+                    flush()
+                    block_stack.append(tag)
+                if tag == "tr":
+                    cells = [c for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
+                    if len(cells) > 1 and not any(
+                            isinstance(d.tag, str) and d.tag in _LAYOUT_IN_CELL
+                            for c in cells for d in c.iterdescendants()):
+                        row_cells.update(cells)
+            elif tag == "a":
+                link_depth += 1
+            elif tag == "img":
+                alt = el.get("alt")
+                if alt and link_depth == 0 and len(alt) > 30:
+                    pass
+            starts.append(len(blocks))
+            if el.text:
+                add(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                if tag in ("td", "th") and el in row_cells:
+                    buf.append(" ")
+                else:
+                    flush()
+                    if len(block_stack) > 1:
+                        block_stack.pop()
+            elif tag == "br":
+                flush()
+            elif tag == "a":
+                link_depth -= 1
+            start = starts.pop()
+            if tag in CONTAINER_TAGS and len(blocks) > start:
+                nodes.append((el, start, len(blocks)))
+            if el.tail:
+                add(el.tail)
+    flush()
+    return blocks, nodes
+
+
+def _marker_match(el, markers) -> bool:
+    cls = el.get("class")
+    if cls:
+        for token in cls.lower().split():
+            if ("class", token) in markers:
+                return True
+    i = el.get("id")
+    return bool(i and ("id", i.lower()) in markers)
+
+
+def _css(root, selector: str) -> list:
+    try:
+        from cssselect import GenericTranslator
+        return root.xpath(GenericTranslator().css_to_xpath(selector))
+    except Exception:  # noqa: BLE001 - a bad configured selector must not stop cleaning
+        return []
+
+
+def extract(root, *, selectors: dict | None = None, profile: str | None = None) -> Extraction:
+    meta = _meta(root)
+    body = root.find(".//body")
+    if body is None:
+        body = root
+    _strip(root)
+    selected_title = None
+    if selectors and selectors.get("title"):
+        found = _css(root, selectors["title"])
+        if found:
+            selected_title = _WS.sub(" ", "".join(found[0].itertext())).strip() or None
+    if selectors:
+        for key in ("date", "source"):
+            if selectors.get(key):
+                found = _css(root, selectors[key])
+                if found:
+                    meta["selector:" + key] = _WS.sub(" ", "".join(found[0].itertext())).strip()
+    blocks, nodes = linearize(body)
+    for b in blocks:
+        b.weight = block_weight(b)
+    prefix = [0.0]
+    acc = 0.0
+    for b in blocks:
+        acc += b.weight
+        prefix.append(acc)
+    ex = Extraction(blocks, 0, 0, html_title=meta.get("<title>"), meta=meta)
+    if not blocks:
+        return ex
+    chosen = None
+    if selectors and selectors.get("content"):
+        found = _css(root, selectors["content"])
+        ids = {id(el) for el in found}
+        ranges = [(s, e, el) for el, s, e in nodes if id(el) in ids]
+        if ranges:
+            s = min(r[0] for r in ranges)
+            e = max(r[1] for r in ranges)
+            chosen = (s, e, ranges[0][2])
+    if chosen is None:
+        best = None
+        best_score = float("-inf")
+        for el, s, e in nodes:
+            sc = prefix[e] - prefix[s]
+            if sc > best_score or (sc == best_score and best is not None and e - s < best[1] - best[0]):
+                best, best_score = (s, e, el), sc
+        if best is None:
+            best = (0, len(blocks), body)
+        markers = profiles.content_markers(profile)
+        # Prefer a known CMS container inside the winner when it keeps most of its score.
+        for el, s, e in nodes:
+            if best[0] <= s and e <= best[1] and (s, e) != best[:2] and _marker_match(el, markers):
+                sc = prefix[e] - prefix[s]
+                if sc >= 0.75 * best_score and sc > 0:
+                    best = (s, e, el)
+                    break
+        chosen = best
+    ex.start, ex.end, ex.node = chosen
+    ex.title = selected_title
+    return ex

@@ -1,0 +1,107 @@
+"""Text tidying that keeps the report faithful: whitespace only, plus re-joining paragraphs
+that the page layout broke mid-sentence. No punctuation or width conversion."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200a\u202f\u205f\x0b\x0c]+")
+_ALL_WS = re.compile(r"\s+")
+
+TERMINAL = "。！？!?…；;：:”’」』）)】>》~～—"
+_MID_SENTENCE_END = "，、,（(“‘《"
+# List markers and heading numbers: a line starting so is its own paragraph.
+_MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．)）](?!\d)|"
+    r"第[一二三四五六七八九十百\d]+[章节部分条篇]|[①-⑳]|[■□●◆◇▲△★☆※·•\-—－]|附件|各位代表|同志们)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def tidy_line(line: str) -> str:
+    """Remove zero-width characters, collapse spaces (NBSP, U+3000 …), drop indentation."""
+    line = _ZERO_WIDTH.sub("", line)
+    line = _SPACES.sub(" ", line)
+    return line.strip()
+
+
+def split_lines(text: str) -> list[str]:
+    out = []
+    for raw in text.splitlines():
+        t = tidy_line(raw)
+        if t:
+            out.append(t)
+    return out
+
+
+def _looks_continuation(prev: str, nxt: str) -> bool:
+    if not prev or not nxt or len(prev) < 12:
+        return False
+    last = prev[-1]
+    if last in TERMINAL:
+        return False
+    if _MARKER.match(nxt):
+        return False
+    if last in _MID_SENTENCE_END:
+        return bool(_CJK.search(prev[-6:] + nxt[:6]))
+    # A line ending in the middle of a word: only for long prose lines, never headings.
+    if _MARKER.match(prev) or not _CJK.match(last) or not _CJK.match(nxt[0]):
+        return False
+    punct = sum(prev.count(c) for c in "，。；")
+    return len(prev) >= 30 and punct >= 2 and (len(nxt) >= 20 and any(c in nxt for c in "，。；"))
+
+
+def join_broken(lines: list[str]) -> list[str]:
+    """Re-join paragraphs the layout broke mid-sentence (the line has no end punctuation and
+    the next one continues it). Headings and list items are left alone."""
+    out: list[str] = []
+    for line in lines:
+        if out and _looks_continuation(out[-1], line):
+            sep = " " if (out[-1][-1].isascii() and out[-1][-1].isalnum() and line[0].isascii()) else ""
+            out[-1] = out[-1] + sep + line
+        else:
+            out.append(line)
+    return out
+
+
+def is_truncated(lines: list[str]) -> bool:
+    """The text stops mid-sentence: the last line is prose without end punctuation."""
+    if not lines:
+        return False
+    last = lines[-1]
+    if last[-1] in TERMINAL or last[-1] in "\"'":
+        return False
+    if last[-1] in _MID_SENTENCE_END:
+        return True
+    return len(last) >= 15 and any(c in last for c in "，。、；") and bool(_CJK.match(last[-1]) or last[-1].isalnum())
+
+
+_MASK = re.compile(r"[*＊]+")
+
+
+def masked_chars(text: str) -> int:
+    """Characters replaced by * (word filters): runs of * touching a CJK character."""
+    n = 0
+    for m in _MASK.finditer(text):
+        a, b = m.start(), m.end()
+        before = text[a - 1] if a else ""
+        after = text[b] if b < len(text) else ""
+        if (before and _CJK.match(before)) or (after and _CJK.match(after)):
+            # A bullet at the start of a line is not a mask.
+            if (a == 0 or text[a - 1] == "\n") and after == " ":
+                continue
+            n += b - a
+    return n
+
+
+def text_hash(text: str) -> str:
+    """sha256 hex of the text after NFKC and with all whitespace removed (exact dedupe key)."""
+    norm = _ALL_WS.sub("", unicodedata.normalize("NFKC", text or ""))
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def norm_key(text: str) -> str:
+    """Comparison key for lines: NFKC, no whitespace."""
+    return _ALL_WS.sub("", unicodedata.normalize("NFKC", text))
