@@ -62,16 +62,17 @@ _REPORT_MARKERS = (
 )
 _NEWS_MARKERS = (
     re.compile(r"记者|本报讯|讯[（(]|新华社|通讯员|报道"),
-    re.compile(r"(?:政府工作)?报告(?:提出|指出|明确|强调|显示)"),
+    re.compile(r"报告(?:提出|指出|明确|强调|显示)"),
     re.compile(r"(?:作|做)了?(?:政府)?工作报告"),
     re.compile(r"开幕|闭幕|听取|审议了?|热议"),
 )
 
 # year evidence: headings of the plan (→ that year) and of the review (→ the next year)
-_PLAN_RE = re.compile(
-    r"(?<![到至—\-~～])((?:19|20)\d{2})\s*年的?(?:政府)?(?:工作安排|主要工作|重点工作|工作任务|主要任务|目标任务|"
+_YEAR_HEADING_RE = re.compile(
+    r"([12][09]\d{2})\s*年的?(?:政府)?(?:(?P<review>工作回顾)|工作安排|主要工作|重点工作|工作任务|主要任务|目标任务|"
     r"主要预期目标|预期目标|工作的总体要求|总体要求|政府工作的总体要求|经济社会发展的?主要预期目标)")
-_REVIEW_RE = re.compile(r"((?:19|20)\d{2})\s*年(?:政府)?工作回顾|回顾((?:19|20)\d{2})\s*年")
+_REVIEW2_RE = re.compile(r"回顾([12][09]\d{2})\s*年")
+_RANGE_BEFORE = frozenset("到至—-~～")  # "到2025年主要目标" is a plan's horizon, not its year
 _TITLE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年[^，。]{0,20}?(?:政府)?工作报告")
 _ANY_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -84,7 +85,7 @@ def extract_metadata(*, title: str | None, text: str, url: str | None = None,
     head, head_lines = _head(text)
     out = dict.fromkeys(META_KEYS)
 
-    header = _HEADER_RE.search(title + "\n" + head)
+    header = _HEADER_RE.search(title + "\n" + head) if "届" in title + head else None
     speaker = _speaker(head_lines)
     mentions_report = "工作报告" in title or "政府工作报告" in text
     if speaker is None and mentions_report:
@@ -147,7 +148,11 @@ def _speaker(lines: list[str]) -> tuple[str, str, str] | None:
 
 
 def _doc_type(title: str, text: str, has_header: bool) -> str:
-    report = sum(1 for rx in _REPORT_MARKERS if rx.search(text)) + (2 if has_header else 0)
+    report = 2 if has_header else 0
+    for rx in _REPORT_MARKERS:  # enough evidence stops the search: most of a report is never scanned
+        if report >= 5:
+            break
+        report += bool(rx.search(text))
     news = sum(1 for rx in _NEWS_MARKERS if rx.search(text[:6000]))
     cited = text.count("政府工作报告")
     title_about = bool(_ABOUT_TITLE_RE.search(title))
@@ -177,7 +182,7 @@ def _level_hint(text: str, head: str, speaker) -> str | None:
         if "自治区" in m[1]:
             return "自治区"
         return m[2]
-    counts = Counter(_SELF_RE.findall(text))
+    counts = Counter(_SELF_RE.findall(text, 0, 15000))
     if counts:
         return counts.most_common(1)[0][0]
     return None
@@ -203,10 +208,29 @@ def _fits(div: Division, hint: str | None) -> bool:
     return False
 
 
-def _context(mentions) -> Counter:
-    """Weight of each province and prefecture in the text, counting its own and its children's
-    mentions (full names weigh 2, short names 1; an ambiguous name is shared)."""
-    ctx: Counter = Counter()
+class _Context(Counter):
+    """Weight of each division in the text, its children's mentions adding to provinces and
+    prefectures (full names weigh 2, short names 1; an ambiguous name is shared). Filled on first
+    use only: a header naming one division needs no scan of the text."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def __missing__(self, key):
+        if self._text is not None:
+            text, self._text = self._text, None
+            _count(self, admin.find_divisions(text))
+            if key in self:
+                return self[key]
+        return 0
+
+    def items(self):
+        self["000000"]  # noqa: B018 - fills the counts
+        return super().items()
+
+
+def _count(ctx: Counter, mentions) -> Counter:
     for m in mentions:
         w = (2.0 if m.full else 1.0) / len(m.divisions)
         for d in m.divisions:
@@ -249,8 +273,7 @@ def _jurisdiction(title, text, head, header, speaker) -> tuple[str | None, Divis
         return "national", None
     if hint == "国" or re.search(r"国务院|全国人民代表大会", title + (speaker[2] if speaker else "")):
         return "national", None
-    mentions = admin.find_divisions(text)
-    ctx = _context(mentions)
+    ctx = _Context(text)
     if header and header["juris"]:
         div = _resolve(header["juris"], hint, ctx)
         if div is not None:
@@ -306,10 +329,13 @@ def _year(title: str, text: str, delivery_date, publish_date, doc_type: str) -> 
         return int(m[1])
     if doc_type != "other":
         votes: Counter = Counter()
-        for m in _PLAN_RE.finditer(text):
-            votes[int(m[1])] += 2
-        for m in _REVIEW_RE.finditer(text):
-            votes[int(m[1] or m[2]) + 1] += 2
+        for m in _YEAR_HEADING_RE.finditer(text):
+            if m["review"]:
+                votes[int(m[1]) + 1] += 2
+            elif m.start() == 0 or text[m.start() - 1] not in _RANGE_BEFORE:
+                votes[int(m[1])] += 2
+        for m in _REVIEW2_RE.finditer(text):
+            votes[int(m[1]) + 1] += 2
         if votes:
             return max(votes.items(), key=lambda kv: (kv[1], kv[0]))[0]
     if publish_date and re.match(r"\d{4}", publish_date):
