@@ -76,7 +76,7 @@ def crawl(names, db_path, sources_file, max_error_rate, settings, verbose):
       archive crawl --db /srv/reports/archive.db
       archive crawl demo-gov --sources crawler/config/demo_sources.toml --db demo.db
     """
-    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "ARCHIVE_PROGRESS": sys.stderr.isatty()}
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "ERROR", "ARCHIVE_PROGRESS": sys.stderr.isatty()}
     for item in settings:
         key, sep, value = item.partition("=")
         if not sep or not key:
@@ -106,7 +106,7 @@ def demo(db_path, port, serve_port, no_serve, verbose):
     from archive.demo.server import DemoServer
 
     overrides = {
-        "LOG_LEVEL": "INFO" if verbose else "WARNING",
+        "LOG_LEVEL": "INFO" if verbose else "ERROR",
         "ARCHIVE_PROGRESS": sys.stderr.isatty(),
         # the demo site is ours and local: no need to be slow
         "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,

@@ -112,7 +112,7 @@ def _run_scrapy(settings, sources: dict[str, Source]) -> dict[str, dict]:
 
     from crawler.spiderloader import spider_class
 
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = {}
     for key, source in sources.items():
         crawler = process.create_crawler(spider_class(source))

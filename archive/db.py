@@ -214,13 +214,17 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str, c
     return doc_id, state
 
 
-def find_exact(db, text_hash: str, exclude_url: str | None = None) -> int | None:
-    """The canonical document of the exact-duplicate group with this text hash, if any."""
-    row = db.execute(
-        "SELECT MIN(canonical_id) FROM documents WHERE text_hash = ? AND url IS NOT ?",
-        [text_hash, exclude_url],
-    ).fetchone()
-    return row[0] if row and row[0] is not None else None
+def find_exact(db, text_hash: str, url: str | None = None) -> int | None:
+    """The canonical document for a document at ``url`` with this text hash, or None when that
+    document is (or would be) the canonical itself: the earliest copy of a text is canonical."""
+    row = db.execute("SELECT MIN(id) FROM documents WHERE text_hash = ?", [text_hash]).fetchone()
+    first = row[0] if row else None
+    if first is None:
+        return None
+    own = db.execute("SELECT id FROM documents WHERE url = ?", [url]).fetchone() if url else None
+    if own is not None and own[0] <= first:
+        return None
+    return first
 
 
 def link_exact(db, text_hash: str | None) -> None:

@@ -30,7 +30,7 @@ class ExactDedupePipeline:
         if item.skip_reason or not item.cleaned:
             return item
         item.text_hash = text_hash(item.cleaned["text"])
-        canonical = archive_db.find_exact(self.db, item.text_hash, exclude_url=item.pages[0].url)
+        canonical = archive_db.find_exact(self.db, item.text_hash, url=item.pages[0].url)
         if canonical is not None:
             item.canonical_id = canonical
             item.duplicate_kind = "exact"
