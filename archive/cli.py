@@ -350,15 +350,18 @@ def import_(paths, url, source_key, db_path, sources_file):
 @db_option
 @sources_option
 @click.option("--source", "source_key", help="Only this source's documents.")
-def reprocess(db_path, sources_file, source_key):
+@click.option("--no-learn", is_flag=True, help="Keep the learned boilerplate as it is (don't relearn it first).")
+def reprocess(db_path, sources_file, source_key, no_learn):
     """Re-run cleaning and metadata on every document from its stored raw captures (no network).
 
-    Document ids stay the same.
+    First relearns each source's recurring chrome from its pages; document ids stay the same.
 
     \b
     Example:
       archive reprocess --db archive.db
     """
+    from archive.db import open_readonly
+    from archive.ingest import relearn_boilerplate
     from archive.ingest import reprocess as do_reprocess
     from archive.lock import ArchiveLock
 
@@ -366,6 +369,11 @@ def reprocess(db_path, sources_file, source_key):
         fail(f"no archive at {db_path}", EXIT_USAGE)
     try:
         with ArchiveLock(db_path):
+            if not no_learn:
+                keys = [source_key] if source_key else [
+                    r[0] for r in open_readonly(db_path).execute("SELECT DISTINCT source FROM documents")]
+                for key in keys:
+                    relearn_boilerplate(db_path, key, sources_file=sources_file)
             stats = do_reprocess(db_path, source=source_key, sources_file=sources_file)
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)

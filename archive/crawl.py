@@ -70,6 +70,7 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         t0 = time.monotonic()
         settings = scrapy_settings(db_path, sources_file, {"ARCHIVE_CRAWL_RUN_ID": run_id, **(overrides or {})})
         per_source = _run_scrapy(settings, sources)
+        _learn(db_path, sources_file, per_source)
         seconds = time.monotonic() - t0
         exit_code, status, problems = EXIT_OK, "ok", []
         totals = {"reports": 0, "errors": 0, "new": 0, "updated": 0, "duplicates": 0, "pages": 0}
@@ -105,6 +106,19 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
                               stats={"sources": per_source, "totals": totals, "seconds": round(seconds, 3)})
         db.close()
     return CrawlResult(run_id, exit_code, status, summary, seconds, per_source)
+
+
+def _learn(db_path: str, sources_file: str | None, per_source: dict[str, dict]) -> None:
+    """Relearn each changed source's boilerplate; when it changed, re-clean that source's documents."""
+    from archive.ingest import relearn_boilerplate, reprocess
+
+    for key, stats in per_source.items():
+        if stats.get("archive/documents_new", 0) + stats.get("archive/documents_updated", 0) == 0:
+            continue
+        if relearn_boilerplate(db_path, key, sources_file=sources_file):
+            stats["archive/boilerplate_relearned"] = 1
+            again = reprocess(db_path, source=key, sources_file=sources_file)
+            stats["archive/documents_recleaned"] = again.get("archive/documents_updated", 0)
 
 
 def _run_scrapy(settings, sources: dict[str, Source]) -> dict[str, dict]:

@@ -107,20 +107,55 @@ def reprocess(db_path: str, *, source: str | None = None, sources_file: str | No
         try:
             docs = db.execute(f"SELECT id, source FROM documents {where} ORDER BY id", args).fetchall()
             for doc_id, src in docs:  # one document's pages in memory at a time
-                caps = db.execute(
-                    "SELECT c.url, c.requested_url, c.status, c.headers, c.body, c.compression, c.fetched_at"
-                    " FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
-                    " WHERE dc.document_id = ? ORDER BY dc.page, c.id", [doc_id]).fetchall()
-                pages = [
-                    Page(url=url, requested_url=requested, status=status, headers=json.loads(headers or "{}"),
-                         body=archive_db.decompress(body, compression), fetched_at=fetched)
-                    for url, requested, status, headers, body, compression, fetched in caps
-                ]
-                runner.process(ReportItem(source=src, pages=_latest_pages(pages)))
+                runner.process(ReportItem(source=src, pages=document_pages(db, doc_id)))
                 runner.stats.inc_value("archive/reprocessed")
         finally:
             archive_db.release_shared(db_path)
     return runner.stats.get_stats()
+
+
+def document_pages(db, doc_id: int) -> list[Page]:
+    """The stored raw pages of a document, in page order (the newest capture of each URL)."""
+    caps = db.execute(
+        "SELECT c.url, c.requested_url, c.status, c.headers, c.body, c.compression, c.fetched_at"
+        " FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
+        " WHERE dc.document_id = ? ORDER BY dc.page, c.id", [doc_id]).fetchall()
+    pages = [
+        Page(url=url, requested_url=requested, status=status, headers=json.loads(headers or "{}"),
+             body=archive_db.decompress(body, compression), fetched_at=fetched)
+        for url, requested, status, headers, body, compression, fetched in caps
+    ]
+    return _latest_pages(pages)
+
+
+def relearn_boilerplate(db_path: str, source: str, *, sample: int = 300, sources_file: str | None = None) -> bool:
+    """Learn ``source``'s recurring chrome from its stored pages (cleaned without what was learned
+    before, so the learning is stable) and save it. Returns True when what was learned changed."""
+    from crawler.sources import load_sources
+    from pipelines.cleaning import RawPage, clean_document, learn_boilerplate
+
+    src = load_sources(sources_file).get(source) if source != "import" else None
+    db = archive_db.open_db(db_path)
+    try:
+        ids = [r[0] for r in db.execute(
+            "SELECT MIN(id) FROM documents WHERE source = ? GROUP BY text_hash ORDER BY MIN(id) DESC LIMIT ?",
+            [source, sample])]
+        docs = []
+        for doc_id in ids:
+            pages = [p for p in document_pages(db, doc_id) if p.ok]
+            if not pages:
+                continue
+            cleaned = clean_document([RawPage(p.body, p.url, p.content_type) for p in pages],
+                                     selectors=src.selectors if src else None, profile=src.profile if src else None)
+            docs.append([cleaned.get("title") or "", *(cleaned.get("text") or "").splitlines()])
+        learned = learn_boilerplate(docs)
+        before = {(b["text"], b["kind"]) for b in archive_db.load_boilerplate(db, source)}
+        if before == {(b["text"], b["kind"]) for b in learned}:
+            return False
+        archive_db.save_boilerplate(db, source, learned)
+        return True
+    finally:
+        db.close()
 
 
 def _latest_pages(pages: list[Page]) -> list[Page]:
