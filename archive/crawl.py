@@ -68,7 +68,8 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         run_id = archive_db.start_run(db, list(sources))
         db.close()
         t0 = time.monotonic()
-        settings = scrapy_settings(db_path, sources_file, {"ARCHIVE_CRAWL_RUN_ID": run_id, **(overrides or {})})
+        settings = scrapy_settings(db_path, sources_file, {"ARCHIVE_CRAWL_RUN_ID": run_id, "ARCHIVE_LOCK_HELD": True,
+                                                           **(overrides or {})})
         per_source = _run_scrapy(settings, sources)
         _learn(db_path, sources_file, per_source)
         seconds = time.monotonic() - t0

@@ -48,7 +48,7 @@ class PipelineRunner:
         from pipelines.extract import ExtractPipeline
         from pipelines.store import StorePipeline
 
-        self.settings = scrapy_settings(self.db_path, self.sources_file)
+        self.settings = scrapy_settings(self.db_path, self.sources_file, {"ARCHIVE_LOCK_HELD": True})
         self.stats = Stats()
         self.pipelines = [cls(self) for cls in (ExtractPipeline, ExactDedupePipeline, StorePipeline)]
 

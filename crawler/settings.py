@@ -43,6 +43,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
+    "crawler.extensions.WriterLock": 0,
 }
 
 # Where things go. ``archive crawl --db/--sources`` set these; ``scrapy crawl`` reads the environment.
@@ -50,6 +51,7 @@ ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
 ARCHIVE_SOURCES = os.environ.get("ARCHIVE_SOURCES")  # None: crawler/config/sources.toml
 ARCHIVE_CRAWL_RUN_ID = None  # set by ``archive crawl``: captures point to their run
 ARCHIVE_BATCH_SIZE = 50  # documents per SQLite transaction
+ARCHIVE_LOCK_HELD = False  # ``archive crawl`` holds <db>.lock itself; a plain ``scrapy crawl`` takes it
 ARCHIVE_PROGRESS = False  # a progress line on stderr (``archive crawl`` on a terminal)
 
 FEED_EXPORT_ENCODING = "utf-8"

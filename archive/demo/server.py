@@ -12,7 +12,7 @@ plain file server cannot express:
 * ``[last_modified]`` ``"/page.html" = "2021-01-20T09:12:00+08:00"``, and ``[site] last_modified``
   for every other file: Last-Modified never depends on file mtimes, so answers are reproducible.
 
-Files and folders whose name starts with ``_`` are never served. ``.html`` files are sent as
+Files and folders whose name starts with ``_`` (and the site's README.md) are never served. ``.html`` files are sent as
 ``text/html`` without a charset, like many real portals: the page's own ``<meta>`` decides.
 Every 200 answer carries an ETag (hash of the bytes) and honours If-None-Match and
 If-Modified-Since with 304.
@@ -44,6 +44,7 @@ DEFAULT_PORT = 8950
 DEFAULT_HOST = "127.0.0.1"
 ROUTES_FILE = "_routes.toml"
 FALLBACK_LAST_MODIFIED = datetime(2025, 1, 1, tzinfo=UTC)
+HIDDEN_NAMES = {"README.md"}  # the site's own documentation, like every "_…" file, is not served
 
 CONTENT_TYPES = {
     ".html": "text/html",
@@ -152,7 +153,7 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
     def _resolve(self, path: str) -> Path | None:
         """The file for a URL path, or None (missing, hidden or outside the root)."""
         parts = [p for p in path.split("/") if p]
-        if any(p.startswith("_") or p.startswith(".") for p in parts):
+        if any(p.startswith(("_", ".")) or p in HIDDEN_NAMES for p in parts):
             return None
         target = self.root.joinpath(*parts) if parts else self.root
         if target.is_dir():
