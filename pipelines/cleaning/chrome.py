@@ -130,9 +130,9 @@ def strip_chrome(lines: list[str], *, title: str | None = None,
             misses += 1
             if misses > R.EDGE:
                 break
-    # Anywhere: only the unmistakable shapes.
+    # Anywhere: only the unmistakable shapes, and never a line of running prose.
     for i in range(n):
-        if not rule_of[i]:
+        if not rule_of[i] and not (len(lines[i]) > 40 and _SENTENCE.search(lines[i])):
             rule_of[i] = match_line(lines[i], "middle")
     kept = [x for x, r in zip(lines, rule_of, strict=True) if not r]
     removed = [{"line": x, "rule": r} for x, r in zip(lines, rule_of, strict=True) if r]

@@ -41,6 +41,21 @@ _MOJIBAKE = re.compile(r"锟斤拷|烫烫烫|屯屯屯|[ÃÂâ][\x80-\xbf€‚�
                        r"[鍙鐨锛鏈鍦涓嶆槸€]{3}")
 
 
+# Python's gb18030 follows GB18030-2005 for a few code points that browsers (WHATWG) and
+# GB18030-2022 decode to real characters; the most common is 0xA3A0, an ideographic space.
+_GB_FIXES = {0xE5E5: "\u3000", 0xE7C7: "\u1e3f"}
+_GB_FIXES.update({0xE78D + i: chr(0xFE10 + i) for i in range(10)})
+
+
+_PUA = re.compile("[\ue000-\ue8ff]")
+
+
+def _fix_gb(text: str) -> str:
+    if _PUA.search(text):
+        return text.translate(_GB_FIXES)
+    return text
+
+
 def _drop_stray(exc: UnicodeError) -> tuple[str, int]:
     """Error handler: a lone lead byte cut off by ASCII (a truncated character) is dropped;
     anything else becomes U+FFFD, which the caller then flags."""
@@ -137,6 +152,8 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
     if encoding:
         codec = normalize_codec(encoding) or encoding
         text = body.decode(codec, "replace")
+        if codec == "gb18030":
+            text = _fix_gb(text)
         return text, codec, looks_mojibake(text)
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -166,6 +183,8 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
             fallback = fallback or (text, c)
             continue
         if _cjk_quality(text) >= 0.6:
+            if c == "gb18030":
+                text = _fix_gb(text)
             return text, c, looks_mojibake(text)
         fallback = fallback or (text, c)
     if fallback and not fallback[1].startswith(("cp1252", "iso8859")):
@@ -194,4 +213,5 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
             r"[\u4e00-\u9fff]", best[0][:20000]):
         return fallback[0], fallback[1], looks_mojibake(fallback[0])
     # A handful of broken bytes in a long page is damage, not a wrong codec.
-    return best[0], best[1], best[2] > 0
+    text = _fix_gb(best[0]) if best[1] == "gb18030" else best[0]
+    return text, best[1], best[2] > 0

@@ -45,6 +45,7 @@ _WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff\u2028\u2029]+")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _ASCII_SENT = re.compile(r"[a-z][.!?;,](?:\s|$)")
+_ASCII_AFTER_CJK = re.compile(r"[\u4e00-\u9fff][,;!?](?!\d)")
 
 
 @dataclass
@@ -98,6 +99,10 @@ def block_weight(b: Block) -> float:
     return -0.5 * good - b.link - 1.0
 
 
+def _soft(b: Block) -> bool:
+    return b.link * 2 < b.chars and b.chars <= 60 and b.tag not in ("td", "th", "li", "tr")
+
+
 def parse(text: str):
     """Parse decoded HTML into an lxml tree (None if there is nothing to parse)."""
     text = _XML_DECL.sub("", text, count=1)
@@ -125,17 +130,75 @@ def _meta(root) -> dict:
     return out
 
 
+# class/id tokens of page furniture: comments, sharing, breadcrumbs, footers, related links,
+# navigation, ads. Matched against whole tokens of class and id split at - _ and spaces.
+CHROME_TOKENS = frozenset((
+    "comment", "comments", "commentlist", "commentbox", "pinglun", "replies", "respond", "discuss",
+    "liuyan", "share", "sharebox", "bdshare", "fenxiang", "breadcrumb", "breadcrumbs", "crumb",
+    "crumbs", "footer", "copyright", "banquan", "sidebar", "related", "relate", "xgxw", "xgwz",
+    "recommend", "recommends", "tuijian", "advert", "advertisement", "adsbygoogle", "guanggao",
+    "nav", "navbar", "navigation", "subnav", "topnav", "menu", "submenu", "toolbar", "login",
+    "qrcode", "erweima", "gotop", "backtop", "reward",
+))
+_TOKEN_SPLIT = re.compile(r"[-_\s]+")
+_CITATION = re.compile(r"^\s*\[\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]\s*$")
+
+
+_COMMENT_TOKENS = frozenset(("comment", "comments", "commentlist", "commentbox", "pinglun", "replies",
+                             "respond", "discuss", "liuyan"))
+
+
+def _chrome_class(el) -> float:
+    """Largest share of the page's text a chrome element may hold to be dropped (0: not chrome).
+    Comment threads can outweigh the article, other furniture cannot."""
+    share = 0.0
+    for attr in ("class", "id"):
+        v = el.get(attr)
+        if v:
+            for tok in _TOKEN_SPLIT.split(v.lower()):
+                if tok in _COMMENT_TOKENS:
+                    return 0.9
+                if tok in CHROME_TOKENS:
+                    share = 0.5
+    return share
+
+
 def _strip(root) -> None:
     etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+    # Citation markers ([4]) in <sup>.
+    for el in root.iter("sup"):
+        if el.getparent() is not None and _CITATION.match("".join(el.itertext())):
+            _remove_keep_tail(el)
+    total = None
+    for el in root.xpath("//*[@class or @id]"):
+        if el.tag in ("html", "body") or el.getparent() is None:
+            continue
+        share = _chrome_class(el)
+        if not share:
+            continue
+        if total is None:
+            total = len("".join("".join(root.itertext()).split())) or 1
+        text = "".join("".join(el.itertext()).split())
+        if len(text) < share * total:
+            _remove_keep_tail(el)
     # Hidden elements: their tail text still belongs to the page.
     for el in root.xpath("//*[@style][contains(translate(@style,'DISPLAYNOEVISBLTH','displaynoevisblth'),"
                          "'none') or contains(translate(@style,'DISPLAYNOEVISBLTH','displaynoevisblth'),"
                          "'hidden')]"):
-        if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None:
+        if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and _small(el):
             _remove_keep_tail(el)
     for el in root.xpath("//*[@hidden]|//*[@aria-hidden='true']"):
-        if el.getparent() is not None and el.tag not in ("html", "body"):
+        if el.getparent() is not None and el.tag not in ("html", "body") and _small(el):
             _remove_keep_tail(el)
+
+
+def _small(el) -> bool:
+    """Hidden widgets are small or link lists; a hidden article (shown by script) is neither."""
+    text = "".join("".join(el.itertext()).split())
+    if len(text) < 200:
+        return True
+    links = sum(len("".join("".join(a.itertext()).split())) for a in el.iter("a"))
+    return links * 2 > len(text)
 
 
 def _remove_keep_tail(el) -> None:
@@ -150,15 +213,20 @@ def _remove_keep_tail(el) -> None:
     parent.remove(el)
 
 
-def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]]]:
-    """Flatten the tree into blocks; also return (element, first block, end block) for containers."""
+def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
+    """Flatten the tree into blocks.
+
+    Also returns (element, first block, end block) for container elements, and a function
+    that scores the best run of consecutive children of any element (see ``best_run``).
+    """
     blocks: list[Block] = []
     nodes: list[tuple[object, int, int]] = []
     buf: list[str] = []
     link_chars = 0
     link_depth = 0
     block_stack: list[str] = ["body"]
-    starts: list[int] = []
+    frames: list[list] = []        # [first block, child ranges]
+    spans: list[tuple] = []        # (element, start, end, child ranges) of elements with content
     row_cells: set = set()
 
     def flush() -> None:
@@ -171,6 +239,8 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]]]:
                 p = 0
                 for c in STRONG_PUNCT:
                     p += text.count(c)
+                if p == 0:
+                    p = len(_ASCII_AFTER_CJK.findall(text))
                 blocks.append(Block(text, n, min(link_chars, n), p, block_stack[-1]))
         link_chars = 0
 
@@ -202,11 +272,7 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]]]:
                         row_cells.update(cells)
             elif tag == "a":
                 link_depth += 1
-            elif tag == "img":
-                alt = el.get("alt")
-                if alt and link_depth == 0 and len(alt) > 30:
-                    pass
-            starts.append(len(blocks))
+            frames.append([len(blocks), []])
             if el.text:
                 add(el.text)
         else:
@@ -221,13 +287,55 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]]]:
                 flush()
             elif tag == "a":
                 link_depth -= 1
-            start = starts.pop()
-            if tag in CONTAINER_TAGS and len(blocks) > start:
-                nodes.append((el, start, len(blocks)))
+            start, kids = frames.pop()
+            end = len(blocks)
+            if end > start:
+                if frames:
+                    frames[-1][1].append((start, end))
+                if tag in CONTAINER_TAGS:
+                    nodes.append((el, start, end))
+                if kids and (len(kids) > 1 or kids[0] != (start, end)):
+                    spans.append((el, start, end, kids))
             if el.tail:
                 add(el.tail)
     flush()
-    return blocks, nodes
+    return blocks, nodes, spans
+
+
+def best_run(prefix: list[float], spans: list, nodes: list) -> tuple[float, int, int, object] | None:
+    """The highest-scoring range of blocks made of consecutive children of one element
+    (a whole element is the run of all its children). Ties go to the shorter range."""
+    best: tuple[float, int, int, object] | None = None
+    for el, s, e in nodes:
+        sc = prefix[e] - prefix[s]
+        if best is None or sc > best[0] or (sc == best[0] and e - s < best[2] - best[1]):
+            best = (sc, s, e, el)
+    for el, start, end, kids in spans:
+        # segments: child ranges, and the parent's own text blocks between them
+        segs: list[tuple[int, int]] = []
+        pos = start
+        for ks, ke in kids:
+            if ks < pos:
+                ks = pos
+            if ke <= ks:
+                continue
+            segs.extend((b, b + 1) for b in range(pos, ks))
+            segs.append((ks, ke))
+            pos = ke
+        segs.extend((b, b + 1) for b in range(pos, end))
+        if len(segs) < 2:
+            continue
+        cur = 0.0
+        cur_s = segs[0][0]
+        for ss, se in segs:
+            w = prefix[se] - prefix[ss]
+            if cur <= 0:
+                cur, cur_s = w, ss
+            else:
+                cur += w
+            if best is None or cur > best[0] or (cur == best[0] and se - cur_s < best[2] - best[1]):
+                best = (cur, cur_s, se, el)
+    return best
 
 
 def _marker_match(el, markers) -> bool:
@@ -265,7 +373,7 @@ def extract(root, *, selectors: dict | None = None, profile: str | None = None) 
                 found = _css(root, selectors[key])
                 if found:
                     meta["selector:" + key] = _WS.sub(" ", "".join(found[0].itertext())).strip()
-    blocks, nodes = linearize(body)
+    blocks, nodes, spans = linearize(body)
     for b in blocks:
         b.weight = block_weight(b)
     prefix = [0.0]
@@ -286,23 +394,29 @@ def extract(root, *, selectors: dict | None = None, profile: str | None = None) 
             e = max(r[1] for r in ranges)
             chosen = (s, e, ranges[0][2])
     if chosen is None:
-        best = None
-        best_score = float("-inf")
-        for el, s, e in nodes:
-            sc = prefix[e] - prefix[s]
-            if sc > best_score or (sc == best_score and best is not None and e - s < best[1] - best[0]):
-                best, best_score = (s, e, el), sc
-        if best is None:
-            best = (0, len(blocks), body)
+        found_best = best_run(prefix, spans, nodes)
+        if found_best is None or found_best[0] <= 0:
+            return ex
+        best_score, bs, be, bel = found_best
+        best = (bs, be, bel)
         markers = profiles.content_markers(profile)
         # Prefer a known CMS container inside the winner when it keeps most of its score.
         for el, s, e in nodes:
-            if best[0] <= s and e <= best[1] and (s, e) != best[:2] and _marker_match(el, markers):
+            if bs <= s and e <= be and (s, e) != (bs, be) and _marker_match(el, markers):
                 sc = prefix[e] - prefix[s]
                 if sc >= 0.75 * best_score and sc > 0:
                     best = (s, e, el)
                     break
-        chosen = best
+        s, e = best[0], best[1]
+        # Short plain blocks at the edges (headings, info lines) come along; the chrome
+        # rules sort them out later.
+        for _ in range(3):
+            if s > 0 and _soft(blocks[s - 1]):
+                s -= 1
+        for _ in range(3):
+            if e < len(blocks) and _soft(blocks[e]):
+                e += 1
+        chosen = (s, e, best[2])
     ex.start, ex.end, ex.node = chosen
     ex.title = selected_title
     return ex
