@@ -45,6 +45,7 @@ _WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff\u2028\u2029]+")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _ASCII_SENT = re.compile(r"[a-z][.!?;,](?:\s|$)")
+_DATETIME = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,2}:\d\d")
 _ASCII_AFTER_CJK = re.compile(r"[\u4e00-\u9fff][,;!?](?!\d)")
 
 
@@ -338,6 +339,37 @@ def best_run(prefix: list[float], spans: list, nodes: list) -> tuple[float, int,
     return best
 
 
+def _first_of_listing(best: tuple, nodes: list, blocks: list[Block], prefix: list[float]) -> tuple:
+    """A page listing several full posts (blog front page): keep the first post only.
+
+    Posts are elements of the same tag and class, each scoring positive, separated by blocks
+    with links (post titles, "comments" footers). Sections of one report have no link rows
+    between them, so they are never split up.
+    """
+    bs, be = best[0], best[1]
+    groups: dict[tuple, list[tuple[int, int]]] = {}
+    for el, s, e in nodes:
+        cls = el.get("class")
+        if cls and bs <= s and e <= be and (s, e) != (bs, be) and prefix[e] - prefix[s] > 0:
+            groups.setdefault((el.tag, cls), []).append((s, e))
+    total = prefix[be] - prefix[bs]
+    for members in groups.values():
+        members.sort()
+        flat = [m for i, m in enumerate(members) if i == 0 or m[0] >= members[i - 1][1]]
+        if len(flat) < 2 or len(flat) != len(members):
+            continue
+        if sum(prefix[e] - prefix[s] for s, e in flat) < 0.6 * total:
+            continue
+        gaps_with_links = 0
+        for (_, e1), (s2, _) in zip(flat, flat[1:], strict=False):
+            if s2 > e1 and any(b.link * 2 > b.chars or _DATETIME.search(b.text) for b in blocks[e1:s2]):
+                gaps_with_links += 1
+        if gaps_with_links == len(flat) - 1:
+            s, e = flat[0]
+            return (s, e, best[2])
+    return best
+
+
 def _marker_match(el, markers) -> bool:
     cls = el.get("class")
     if cls:
@@ -407,6 +439,7 @@ def extract(root, *, selectors: dict | None = None, profile: str | None = None) 
                 if sc >= 0.75 * best_score and sc > 0:
                     best = (s, e, el)
                     break
+        best = _first_of_listing(best, nodes, blocks, prefix)
         s, e = best[0], best[1]
         # Short plain blocks at the edges (headings, info lines) come along; the chrome
         # rules sort them out later.
