@@ -270,7 +270,7 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
     Example:
       archive clean saved/report.html --url http://www.example.gov.cn/t20180115_1.html --json
     """
-    from archive.ingest import page_from_file
+    from crawler.items import Page
     from crawler.sources import SourceError, load_sources
     from pipelines.cleaning import RawPage, clean_document
 
@@ -285,7 +285,9 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
         from archive.db import load_boilerplate, open_readonly
 
         learned = load_boilerplate(open_readonly(db_path), source_key) or None
-    page = page_from_file(Path(file), url)
+    elif db_path and source_key:
+        fail(f"no archive at {db_path}", EXIT_USAGE)
+    page = Page.from_file(file, url)
     result = clean_document(
         [RawPage(body=page.body, url=page.url, content_type=page.content_type)],
         selectors=source.selectors if source else None, profile=source.profile if source else None,

@@ -7,14 +7,12 @@
 from __future__ import annotations
 
 import json
-import mimetypes
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive import db as archive_db
 from crawler.items import Page, ReportItem
-from crawler.spiders.report import now_iso
 
 IMPORT_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt"}
 
@@ -81,19 +79,12 @@ def iter_import_files(paths: list[str]) -> list[Path]:
     return files
 
 
-def page_from_file(path: Path, url: str | None = None) -> Page:
-    uri = url or path.resolve().as_uri()
-    ctype = "text/plain" if path.suffix.lower() == ".txt" else (mimetypes.guess_type(path.name)[0] or "text/html")
-    return Page(url=uri, requested_url=uri, status=200, headers={"Content-Type": ctype},
-                body=path.read_bytes(), fetched_at=now_iso())
-
-
 def import_files(db_path: str, files: list[Path], *, url: str | None = None, source: str = "import",
                  sources_file: str | None = None) -> dict:
     """Run each file through the pipelines as one document. Returns the stats."""
     with PipelineRunner(db_path, sources_file) as runner:
         for f in files:
-            item = ReportItem(source=source, pages=[page_from_file(f, url)])
+            item = ReportItem(source=source, pages=[Page.from_file(f, url)])
             runner.process(item)
             runner.stats.inc_value("archive/files")
     return runner.stats.get_stats()

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def now_iso() -> str:
+    """Now, UTC, ISO 8601 to the second: the timestamps of captures and runs."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -16,6 +22,18 @@ class Page:
     body: bytes
     fetched_at: str  # ISO 8601, UTC
     error: str | None = None  # why it is not a usable page (HTTP error, …)
+
+    @classmethod
+    def from_file(cls, path, url: str | None = None) -> Page:
+        """A saved page or text dump as if fetched: ``url`` defaults to the file's file:// URI."""
+        import mimetypes
+        from pathlib import Path
+
+        path = Path(path)
+        uri = url or path.resolve().as_uri()
+        ctype = "text/plain" if path.suffix.lower() == ".txt" else (mimetypes.guess_type(path.name)[0] or "text/html")
+        return cls(url=uri, requested_url=uri, status=200, headers={"Content-Type": ctype},
+                   body=path.read_bytes(), fetched_at=now_iso())
 
     @property
     def content_type(self) -> str | None:

@@ -9,22 +9,16 @@ archive keeps a capture of what the site answered, and are counted in the crawl'
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
-from crawler.items import Page, ReportItem
+from crawler.items import Page, ReportItem, now_iso
 from crawler.links import classify_links
 from crawler.sources import Source
 
 MAX_CONTINUATION_PAGES = 50
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def page_from_response(response) -> Page:
