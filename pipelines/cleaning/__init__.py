@@ -16,20 +16,23 @@ removed, encoding, masked_chars, truncated, mojibake, pages`` plus what
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .boilerplate import learn_boilerplate
-from .normalize import text_hash
+if TYPE_CHECKING:
+    from .rawpage import RawPage
 
 __all__ = ["RawPage", "clean_document", "clean_page", "find_continuations", "learn_boilerplate",
            "text_hash"]
 
 
-@dataclass
-class RawPage:
-    body: bytes
-    url: str
-    content_type: str | None = None  # the HTTP Content-Type header, if any
+def __getattr__(name: str):
+    # RawPage (a dataclass) is imported on first use: `python -m pipelines.cleaning` and
+    # crawls start faster without dataclasses/inspect.
+    if name == "RawPage":
+        from .rawpage import RawPage
+
+        return RawPage
+    raise AttributeError(name)
 
 
 def clean_document(pages: list[RawPage], *, selectors: dict | None = None, profile: str | None = None,
@@ -47,7 +50,23 @@ def clean_document(pages: list[RawPage], *, selectors: dict | None = None, profi
 
 def clean_page(body: bytes, url: str, content_type: str | None = None, **kw) -> dict:
     """Clean a single page: ``clean_document([RawPage(body, url, content_type)], **kw)``."""
+    from .rawpage import RawPage
+
     return clean_document([RawPage(body, url, content_type)], **kw)
+
+
+def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: float = 0.3) -> list[dict]:
+    """Lines and glued strings that recur across many pages of one source (see boilerplate.py)."""
+    from .boilerplate import learn_boilerplate as _learn
+
+    return _learn(docs, min_docs=min_docs, min_share=min_share)
+
+
+def text_hash(text: str) -> str:
+    """sha256 hex of the text after NFKC with all whitespace removed (exact-dedupe key)."""
+    from .normalize import text_hash as _hash
+
+    return _hash(text)
 
 
 def find_continuations(body: bytes, url: str, content_type: str | None = None) -> list[str]:

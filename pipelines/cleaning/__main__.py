@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
+
+
+class _Page:
+    """Same fields as RawPage, without importing dataclasses (start-up time counts)."""
+
+    __slots__ = ("body", "url", "content_type")
+
+    def __init__(self, body: bytes, url: str, content_type: str | None) -> None:
+        self.body, self.url, self.content_type = body, url, content_type
+
+
+def _quick_args(argv: list[str]) -> dict | None:
+    """The common case (FILE... [--url U] [--json]) without argparse; None → use argparse."""
+    out: dict = {"file": [], "url": None, "content_type": None, "profile": None, "json": False}
+    it = iter(argv)
+    for a in it:
+        if a == "--json":
+            out["json"] = True
+        elif a in ("--url", "--content-type", "--profile"):
+            v = next(it, None)
+            if v is None:
+                return None
+            out[a[2:].replace("-", "_")] = v
+        elif a.startswith("-"):
+            return None
+        else:
+            out["file"].append(a)
+    return out if out["file"] else None
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    quick = _quick_args(argv)
+    if quick is not None:
+        return _run(quick)
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m pipelines.cleaning",
@@ -18,22 +48,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--content-type", help="HTTP Content-Type header to assume")
     ap.add_argument("--profile", help="CMS profile name (see profiles.py)")
     ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    args = ap.parse_args(argv)
+    return _run(vars(ap.parse_args(argv)))
 
-    from . import RawPage, clean_document
+
+def _file_uri(path: str) -> str:
+    import os
+    from urllib.parse import quote
+
+    return "file://" + quote(os.path.realpath(path))
+
+
+def _run(args: dict) -> int:
+    import json
+
+    from .core import clean_document
 
     pages = []
-    for i, f in enumerate(args.file):
-        p = Path(f)
+    for i, f in enumerate(args["file"]):
         try:
-            body = p.read_bytes()
+            with open(f, "rb") as fh:
+                body = fh.read()
         except OSError as e:
             print(f"cannot read {f}: {e}", file=sys.stderr)
             return 2
-        url = args.url if (args.url and i == 0) else p.resolve().as_uri()
-        pages.append(RawPage(body, url, args.content_type))
-    doc = clean_document(pages, profile=args.profile)
-    if args.json:
+        url = args["url"] if (args["url"] and i == 0) else _file_uri(f)
+        pages.append(_Page(body, url, args["content_type"]))
+    doc = clean_document(pages, profile=args["profile"])
+    if args["json"]:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         return 0
     for key, value in doc.items():

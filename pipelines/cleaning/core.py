@@ -4,10 +4,8 @@ boilerplate → normalisation → flags → metadata."""
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
 
 from . import rules as R
-from .boilerplate import apply_learned
 from .chrome import strip_chrome
 from .decode import decode, is_binary, looks_mojibake
 from .normalize import is_truncated, join_broken, masked_chars, norm_key, split_lines, tidy_line
@@ -219,6 +217,8 @@ def clean_document(pages: list, *, selectors: dict | None = None, profile: str |
         kept, rem = strip_chrome(page.lines, title=title, link_share=page.links)
         removed.extend(rem)
         if learned:
+            from .boilerplate import apply_learned
+
             kept, rem = apply_learned(kept, learned)
             removed.extend(rem)
         if n == 0 and title is None and _is_text_input(raw.url, raw.content_type):
@@ -250,6 +250,8 @@ def clean_document(pages: list, *, selectors: dict | None = None, profile: str |
                         if source:
                             break
             if not date:
+                from urllib.parse import unquote
+
                 d = _URL_DATE.search(unquote(raw.url or ""))
                 if d:
                     date = _valid_date(*d.groups())

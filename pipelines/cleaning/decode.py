@@ -70,6 +70,9 @@ def _drop_stray(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("zfgz-stray", _drop_stray)
 
 
+_MOJIBAKE_HINT = re.compile("[ÃÂâ锟烫屯鍙鐨锛鏈鍦涓嶆槸€]")
+
+
 def normalize_codec(name: str | None) -> str | None:
     """Map a declared charset name to the Python codec we decode it with (None if unknown)."""
     if not name:
@@ -96,32 +99,28 @@ def declared_charsets(body: bytes, content_type: str | None) -> tuple[str | None
     return header, meta
 
 
+_HANZI = re.compile("[\u4e00-\u9fa5]+")
+_LEVEL1 = re.compile(rb"[\xb0-\xd7]")
+
+
 def _cjk_quality(text: str) -> float:
     """Share of CJK ideographs (in a sample) that are common GB2312 level-1 characters.
 
     Real Chinese text scores ~0.9+; bytes decoded with the wrong CJK codec score far lower.
-    Returns 1.0 when the sample has no ideographs.
+    Returns 1.0 when the sample has fewer than 20 ideographs.
     """
-    total = common = 0
-    for ch in text[:20000]:
-        if "\u4e00" <= ch <= "\u9fff":
-            total += 1
-            try:
-                b = ch.encode("gb2312")
-            except UnicodeEncodeError:
-                continue
-            if 0xB0 <= b[0] <= 0xD7:
-                common += 1
-            if total >= 1500:
-                break
-    return common / total if total >= 20 else 1.0
+    hz = "".join(_HANZI.findall(text[:30000]))[:1500]
+    if len(hz) < 20:
+        return 1.0
+    leads = hz.encode("gb18030")[0::2]   # every basic ideograph is two bytes in GBK
+    return len(_LEVEL1.findall(leads)) / len(hz)
 
 
 def looks_mojibake(text: str) -> bool:
     """True if the text carries replacement characters or typical wrong-codec sequences."""
     if "\ufffd" in text:
         return True
-    if _MOJIBAKE.search(text[:50000]):
+    if _MOJIBAKE_HINT.search(text[:50000]) and _MOJIBAKE.search(text[:50000]):
         return True
     return _cjk_quality(text) < 0.6
 

@@ -12,7 +12,6 @@ Known CMS containers (profiles.py) and per-source CSS selectors refine the choic
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -49,25 +48,35 @@ _DATETIME = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,
 _ASCII_AFTER_CJK = re.compile(r"[\u4e00-\u9fff][,;!?](?!\d)")
 
 
-@dataclass
 class Block:
-    text: str
-    chars: int          # non-space characters
-    link: int           # non-space characters inside <a>
-    punct: int          # strong sentence punctuation
-    tag: str            # innermost block element
-    weight: float = 0.0
+    """One paragraph of the page."""
+
+    __slots__ = ("text", "chars", "link", "punct", "tag", "weight")
+
+    def __init__(self, text: str, chars: int, link: int, punct: int, tag: str) -> None:
+        self.text = text
+        self.chars = chars      # non-space characters
+        self.link = link        # non-space characters inside <a>
+        self.punct = punct      # strong sentence punctuation
+        self.tag = tag          # innermost block element
+        self.weight = 0.0
+
+    def __repr__(self) -> str:
+        return f"Block({self.text[:30]!r}, chars={self.chars}, link={self.link}, w={self.weight:.1f})"
 
 
-@dataclass
 class Extraction:
-    blocks: list[Block]
-    start: int          # content range in blocks
-    end: int
-    title: str | None = None
-    html_title: str | None = None
-    meta: dict = field(default_factory=dict)
-    node: object | None = None
+    """Blocks of the page, the article's range among them, and what the page says about itself."""
+
+    def __init__(self, blocks: list[Block], start: int, end: int, html_title: str | None = None,
+                 meta: dict | None = None) -> None:
+        self.blocks = blocks
+        self.start = start
+        self.end = end
+        self.title: str | None = None
+        self.html_title = html_title
+        self.meta = meta or {}
+        self.node = None
 
     @property
     def content(self) -> list[Block]:
@@ -183,9 +192,7 @@ def _strip(root) -> None:
         if len(text) < share * total:
             _remove_keep_tail(el)
     # Hidden elements: their tail text still belongs to the page.
-    for el in root.xpath("//*[@style][contains(translate(@style,'DISPLAYNOEVISBLTH','displaynoevisblth'),"
-                         "'none') or contains(translate(@style,'DISPLAYNOEVISBLTH','displaynoevisblth'),"
-                         "'hidden')]"):
+    for el in root.xpath("//*[contains(@style,'none') or contains(@style,'hidden') or contains(@style,'NONE')]"):
         if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and _small(el):
             _remove_keep_tail(el)
     for el in root.xpath("//*[@hidden]|//*[@aria-hidden='true']"):

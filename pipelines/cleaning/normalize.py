@@ -3,7 +3,6 @@ that the page layout broke mid-sentence. No punctuation or width conversion."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -98,6 +97,8 @@ def masked_chars(text: str) -> int:
 
 def text_hash(text: str) -> str:
     """sha256 hex of the text after NFKC and with all whitespace removed (exact dedupe key)."""
+    import hashlib
+
     norm = _ALL_WS.sub("", unicodedata.normalize("NFKC", text or ""))
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
