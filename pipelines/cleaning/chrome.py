@@ -111,7 +111,7 @@ def strip_chrome(lines: list[str], *, title: str | None = None,
         name = match_line(lines[i], "head") or ("links" if link_heavy(i) else None)
         if name:
             rule_of[i] = name
-        elif _SENTENCE.search(lines[i]) and len(lines[i]) > 60:
+        elif _SENTENCE.search(lines[i]) and len(lines[i]) > 25:
             break
         else:
             misses += 1
@@ -124,7 +124,7 @@ def strip_chrome(lines: list[str], *, title: str | None = None,
         name = match_line(lines[i], "tail") or ("links" if link_heavy(i) else None)
         if name:
             rule_of[i] = name
-        elif _SENTENCE.search(lines[i]) and len(lines[i]) > 60:
+        elif _SENTENCE.search(lines[i]) and len(lines[i]) > 25:
             break
         else:
             misses += 1

@@ -64,7 +64,7 @@ def _looks_like_article(root) -> bool:
     chars = sum(b.chars for b in content)
     link = sum(b.link for b in content)
     punct = sum(b.punct for b in content)
-    return chars >= 150 and link * 3 < chars and punct >= 3
+    return chars >= 80 and link * 3 < chars and punct >= 2
 
 
 def find_continuations(body: bytes, url: str, content_type: str | None = None) -> list[str]:
