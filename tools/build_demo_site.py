@@ -1681,7 +1681,7 @@ def manifest_entry(p: Page) -> dict:
         "report_id": p.report_id,
         "variant": p.variant,
         "doc_type": p.doc_type,
-        "encoding": p.encoding,
+        "encoding": p.encoding or "utf-8",  # dead/loop: the server's own small UTF-8 answer
         "city": city,
         "province": PROVINCE,
         "year": year,
@@ -1697,6 +1697,8 @@ def manifest_entry(p: Page) -> dict:
     }
     if p.redirect_to:
         entry["redirect_to"] = p.redirect_to
+    if p.variant == "redirect":
+        entry["target"] = p.redirect_to  # the final URL a crawler stores the page under
     if p.pages:
         entry["pages"] = p.pages
     if p.about:
@@ -1768,9 +1770,10 @@ def readme(manifest: list[dict], listings: dict) -> str:
         "One object per page a crawler should fetch (listed on a listing page): `path`, `site`, `source` (the key in",
         "`crawler/config/demo_sources.toml`), `report_id` (the same id for the same report on several sites; null for",
         "pages that are not a report or have no text), `variant`, `doc_type` (as in `archive clean --json`),",
-        "`encoding` (of the bytes), `city`, `province`, `year` (session year), `admin_level`, `admin_code`,",
+        "`encoding` (of the bytes served; for dead/loop the server's small UTF-8 answer), `city`, `province`, `year` (session year), `admin_level`, `admin_code`,",
         "`synthetic`, `title`, `status` (first answer), `publish_date`, `content_type` (header sent), `first_line` /",
-        "`last_line` of the body text; plus `redirect_to`, `pages` (split report: all its pages in order),",
+        "`last_line` of the body text; plus `redirect_to` (redirect and loop), `target` (the final URL of a",
+        "redirect: a crawler stores the page under it), `pages` (split report: all its pages in order),",
         "`about_report_id` (news/interpretation), `mangled_words`, `notes`.",
         "",
         "Variants: `full`; `duplicate` (same body as another site's copy); `excerpt` (part of a report); `split-part`",
