@@ -35,8 +35,8 @@ def make_datasette(db_path: str):
         template_dir=str(templates) if templates.is_dir() else None,
         plugins_dir=str(plugins) if plugins.is_dir() else None,
     )
-    for name in list(ds.databases):
-        ds.remove_database(name)
+    if "_memory" in ds.databases:  # Datasette adds it when started without files
+        ds.remove_database("_memory")
     ds.add_database(Database(ds, path=str(Path(db_path).resolve()), is_mutable=True), name="archive")
     return ds
 

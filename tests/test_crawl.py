@@ -96,14 +96,19 @@ def test_exact_duplicates_are_linked_not_dropped(crawled, manifest):
 
 
 def test_split_report_is_one_document_of_two_pages(crawled, manifest):
-    parts = [m for m in manifest if m["variant"] == "split-part"]
-    assert len(parts) >= 2
-    first = crawled["base_url"] + parts[0]["path"]
-    [(doc_id, pages)] = q(crawled["db"], "SELECT id, pages FROM documents WHERE url = ?", first)
-    assert pages == len(parts)
+    [split] = [m for m in manifest if m["variant"] == "split-part"]
+    parts = split["pages"]
+    assert len(parts) == 2
+    [(doc_id, pages, text)] = q(crawled["db"], "SELECT id, pages, text FROM documents WHERE url = ?",
+                                crawled["base_url"] + parts[0])
+    assert pages == 2
     caps = q(crawled["db"], "SELECT c.url FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
              " WHERE dc.document_id = ? ORDER BY dc.page", doc_id)
-    assert [c[0] for c in caps] == [crawled["base_url"] + p["path"] for p in parts]
+    assert [c[0] for c in caps] == [crawled["base_url"] + p for p in parts]
+    # both pages' text is in the one document, in order, without the pager
+    assert split["first_line"] in text and split["last_line"] in text
+    assert text.index(split["first_line"]) < text.index(split["last_line"])
+    assert "下一页" not in text and "上一页" not in text
 
 
 def test_raw_captures_are_stored_compressed_and_intact(crawled):

@@ -43,6 +43,7 @@ class ReportSpider(scrapy.Spider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reports_scheduled = 0
+        self.reports_seen: set[str] = set()
 
     async def start(self):
         for url in self.source.start_urls:
@@ -63,6 +64,8 @@ class ReportSpider(scrapy.Spider):
         for url in links["listing"]:
             yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed)
         for url in links["report"]:
+            if url in self.reports_seen:
+                continue
             if self.source.max_pages and self.reports_scheduled >= self.source.max_pages:
                 self.crawler.stats.inc_value("archive/skipped/max_pages")
                 continue
@@ -76,11 +79,16 @@ class ReportSpider(scrapy.Spider):
 
     # report pages --------------------------------------------------------------------------
     def _report_request(self, url: str, listing_url: str | None) -> scrapy.Request:
+        # Report URLs are deduplicated by the spider itself (reports_seen), not by Scrapy's
+        # dupefilter: with dont_filter the redirect middleware follows a redirect loop until
+        # REDIRECT_MAX_TIMES and the errback sees it, instead of the loop vanishing silently.
+        self.reports_seen.add(url)
         return scrapy.Request(
             url,
             callback=self.parse_report,
             errback=self.report_failed,
             cb_kwargs={"pages": [], "listing_url": listing_url},
+            dont_filter=True,
         )
 
     def parse_report(self, response, pages: list[Page], listing_url: str | None):
