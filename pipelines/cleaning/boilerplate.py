@@ -11,16 +11,27 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .normalize import norm_key
+from .normalize import ascii_punct_after_cjk, norm_key
 
 MAX_LINE = 40       # longer lines are never learned
 MAX_GLUED = 24
-_SENTENCE = re.compile(r"[。！？；]|，.*，|[\u4e00-\u9fff][.!?;]")
+EDGE = 6            # page chrome sits at the edges of the extracted text: only the first and
+                    # last EDGE lines are learned from and cleaned, never the middle of a report
+_SENTENCE = re.compile(r"[。！？；]|，.*，")
+# The skeleton every report shares (各位代表：, 一、…, （二）…, lines that introduce a list) recurs
+# across a source's reports just like chrome does; it is never learned.
+_REPORT_SHAPE = re.compile(
+    r"^(各位代表|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章节部分篇]"
+    r"|\d{1,2}[.、．]\D|[—–-]{1,2}\s*\d{4}年)|[：:]$")
+
+
+def _edges(lines: list[str]) -> list[str]:
+    return lines if len(lines) <= 2 * EDGE else lines[:EDGE] + lines[-EDGE:]
 _GLUE_SEP = re.compile(r"(\s*(?:_|\||｜|--|—+|－|\s-\s|-)\s*)")
 
 
 def _bodyish(s: str) -> bool:
-    return bool(_SENTENCE.search(s)) or len(s) > MAX_LINE
+    return bool(_SENTENCE.search(s)) or ascii_punct_after_cjk(s) > 1 or len(s) > MAX_LINE or bool(_REPORT_SHAPE.search(s.strip()))
 
 
 def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: float = 0.3) -> list[dict]:
@@ -38,7 +49,7 @@ def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: fl
     for lines in docs:
         seen_l: set[str] = set()
         seen_g: set[str] = set()
-        for raw in lines:
+        for raw in _edges([x for x in lines if x.strip()]):
             line = raw.strip()
             if not line:
                 continue
@@ -78,7 +89,11 @@ def apply_learned(lines: list[str], learned: list[dict]) -> tuple[list[str], lis
                    key=len, reverse=True)
     kept: list[str] = []
     removed: list[dict] = []
-    for line in lines:
+    n = len(lines)
+    for i, line in enumerate(lines):
+        if EDGE <= i < n - EDGE:  # the middle of the text is never touched
+            kept.append(line)
+            continue
         if norm_key(line) in line_keys:
             removed.append({"line": line, "rule": "learned"})
             continue
