@@ -6,10 +6,16 @@ import re
 from functools import lru_cache
 
 from . import rules as R
-from .normalize import norm_key
+from .normalize import has_sentence, norm_key
 
 _SEPARATORS = re.compile(r"[\s|｜/·•:：,，、\-—_]+")
-_SENTENCE = re.compile(r"[，。！？；]|[\u4e00-\u9fff][,;!?]")
+
+
+class _Sentence:
+    search = staticmethod(has_sentence)
+
+
+_SENTENCE = _Sentence()
 # Outside the head of the text a date alone is body (a signature date): fields need a label.
 _LABEL = re.compile(r"来源|阅读|点击|浏览|发布|时间|日期|编辑|作者|评论|打印|关闭|字[体号]|次|收藏|分享|更新")
 

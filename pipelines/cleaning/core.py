@@ -8,7 +8,7 @@ import re
 from . import rules as R
 from .chrome import strip_chrome
 from .decode import decode, is_binary, looks_mojibake
-from .normalize import is_truncated, join_broken, masked_chars, norm_key, split_lines, tidy_line
+from .normalize import has_sentence, is_truncated, join_broken, masked_chars, norm_key, split_lines, tidy_line
 
 RESULT_KEYS = ("url", "title", "text", "publish_date", "source_name", "removed", "encoding",
                "masked_chars", "truncated", "mojibake", "pages")
@@ -19,7 +19,13 @@ _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-/_]?(0[1-9]|1[0-2])[-/_]?([0-2]
 _LABELED = re.compile(R.DATE_LABELED)
 _SOURCE = [re.compile(p) for p in R.SOURCE_PATTERNS]
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—+|－|\s-\s|::|·)\s*")
-_SENTENCE = re.compile(r"[，。！？；]|[\u4e00-\u9fff][,;!?]")
+
+
+class _Sentence:
+    search = staticmethod(has_sentence)
+
+
+_SENTENCE = _Sentence()
 _DATE_META = ("pubdate", "publishdate", "publish_date", "article:published_time", "og:release_date",
               "firstpublishedtime", "releasedate", "datepublished", "date", "dc.date", "dc.date.issued",
               "sitepublishdate", "weibo:article:create_at", "ptime", "publishtime", "createdate")

@@ -16,6 +16,7 @@ import re
 from lxml import etree
 
 from . import profiles
+from .normalize import ascii_punct_after_cjk
 
 # Elements whose content is never text of the page.
 DROP_TAGS = ("script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed",
@@ -45,7 +46,6 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _ASCII_SENT = re.compile(r"[a-z][.!?;,](?:\s|$)")
 _DATETIME = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,2}:\d\d")
-_ASCII_AFTER_CJK = re.compile(r"[\u4e00-\u9fff][,;!?](?!\d)")
 
 
 class Block:
@@ -248,7 +248,7 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
                 for c in STRONG_PUNCT:
                     p += text.count(c)
                 if p == 0:
-                    p = len(_ASCII_AFTER_CJK.findall(text))
+                    p = ascii_punct_after_cjk(text)
                 blocks.append(Block(text, n, min(link_chars, n), p, block_stack[-1]))
         link_chars = 0
 
