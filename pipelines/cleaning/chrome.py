@@ -17,7 +17,7 @@ class _Sentence:
 
 _SENTENCE = _Sentence()
 # Outside the head of the text a date alone is body (a signature date): fields need a label.
-_LABEL = re.compile(r"来源|阅读|点击|浏览|发布|时间|日期|编辑|作者|评论|打印|关闭|字[体号]|次|收藏|分享|更新")
+_LABEL = re.compile(r"来源|阅读|阅览|访问|点击|浏览|发布|时间|日期|编辑|作者|评论|打印|关闭|字[体号]|次|收藏|分享|更新")
 
 
 @lru_cache(maxsize=1)

@@ -102,6 +102,8 @@ def block_weight(b: Block) -> float:
     good = n - b.link
     if b.link * 2 > n:
         return -float(n)
+    if b.tag == "pre":
+        return good * 0.5
     if b.punct or _ASCII_SENT.search(b.text):
         return good * (1.0 + min(b.punct, 8) * 0.05) - b.link
     if good >= 40:
@@ -154,6 +156,9 @@ _TOKEN_SPLIT = re.compile(r"[-_\s]+")
 _CITATION = re.compile(r"^\s*\[\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]\s*$")
 
 
+# Only boxes are dropped by class: a <span class="hljs-comment"> in code is text.
+_CHROME_BOXES = frozenset(("div", "section", "aside", "ul", "ol", "dl", "table", "tr", "td", "footer",
+                           "form", "p", "li", "nav", "header", "center"))
 _COMMENT_TOKENS = frozenset(("comment", "comments", "commentlist", "commentbox", "pinglun", "replies",
                              "respond", "discuss", "liuyan"))
 
@@ -181,7 +186,7 @@ def _strip(root) -> None:
             _remove_keep_tail(el)
     total = None
     for el in root.xpath("//*[@class or @id]"):
-        if el.tag in ("html", "body") or el.getparent() is None:
+        if el.tag not in _CHROME_BOXES or el.getparent() is None:
             continue
         share = _chrome_class(el)
         if not share:
@@ -236,6 +241,7 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
     frames: list[list] = []        # [first block, child ranges]
     spans: list[tuple] = []        # (element, start, end, child ranges) of elements with content
     row_cells: set = set()
+    pre_depth = 0
 
     def flush() -> None:
         nonlocal link_chars
@@ -254,6 +260,15 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
 
     def add(s: str) -> None:
         nonlocal link_chars
+        if pre_depth and "\n" in s:
+            # preformatted text (code, poems, plain-text reports) keeps its lines
+            for k, part in enumerate(s.split("\n")):
+                if k:
+                    flush()
+                buf.append(part)
+                if link_depth:
+                    link_chars += len("".join(part.split()))
+            return
         buf.append(s)
         if link_depth:
             link_chars += len("".join(s.split()))
@@ -280,6 +295,8 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
                         row_cells.update(cells)
             elif tag == "a":
                 link_depth += 1
+            if tag in ("pre", "textarea", "xmp", "plaintext", "listing"):
+                pre_depth += 1
             frames.append([len(blocks), []])
             if el.text:
                 add(el.text)
@@ -295,6 +312,8 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
                 flush()
             elif tag == "a":
                 link_depth -= 1
+            if tag in ("pre", "textarea", "xmp", "plaintext", "listing"):
+                pre_depth -= 1
             start, kids = frames.pop()
             end = len(blocks)
             if end > start:
