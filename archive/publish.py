@@ -34,6 +34,7 @@ def make_datasette(db_path: str):
         settings=SETTINGS,
         template_dir=str(templates) if templates.is_dir() else None,
         plugins_dir=str(plugins) if plugins.is_dir() else None,
+        static_mounts=[("static-archive", str(DATASETTE_DIR / "static"))],
     )
     if "_memory" in ds.databases:  # Datasette adds it when started without files
         ds.remove_database("_memory")
