@@ -86,14 +86,20 @@ def strip_chrome(lines: list[str], *, title: str | None = None,
             for j in range(i):
                 rule_of[j] = rule_of[j] or "header"
             rule_of[i] = name
-    # Related links / comments near the end: they and everything below are chrome.
-    first_tail = max(1, int(n * (1 - R.TAIL_ZONE)))
-    for i in range(first_tail, n):
-        name = _marker("cut_tail", lines[i])
-        if name:
-            for j in range(i, n):
-                rule_of[j] = rule_of[j] or name
-            break
+    # Related links / comments / platform disclaimers near the end: they and all below are chrome.
+    cut = None
+    for rule in compiled():
+        if rule["kind"] != "cut_tail":
+            continue
+        first = max(1, int(n * (1 - rule.get("zone", R.TAIL_ZONE))))
+        for i in range(first, n):
+            if len(lines[i]) <= rule.get("max_len", 10_000) and rule["re"].search(lines[i]):
+                if cut is None or i < cut[0]:
+                    cut = (i, rule["name"])
+                break
+    if cut:
+        for j in range(cut[0], n):
+            rule_of[j] = rule_of[j] or cut[1]
     # Title repeated at the top (alone, or glued to a site name / editor / article id).
     tkey = norm_key(title) if title else ""
     head_keys = [norm_key(x) for x in lines[:R.HEAD_LINES]]

@@ -5,8 +5,8 @@ Only patterns live here; chrome.py applies them. Kinds:
 - ``line``: a line matching ``pattern`` (re.search) is chrome, if it is at most ``max_len``
   characters and lies in ``scope``: ``any`` (the shape is unmistakable anywhere), ``edge``
   (within the first/last ``EDGE`` lines of the text), ``head`` or ``tail``.
-- ``cut_tail``: a marker line near the end (last ``TAIL_ZONE`` share of the text) after which
-  everything is chrome (related links, comments).
+- ``cut_tail``: a marker line near the end (last ``TAIL_ZONE`` share of the text, or the rule's
+  own ``zone``) after which everything is chrome (related links, comments).
 - ``cut_head``: a marker line near the start (first ``HEAD_LINES`` lines) before which
   everything is chrome (breadcrumb: what is above it is site header).
 - ``tokens``: the line is made only of these tokens (widgets, date/counter fields) once
@@ -34,7 +34,7 @@ RULES: list[dict] = [
     {"name": "breadcrumb", "kind": "line", "scope": "edge", "max_len": 80,
      "pattern": r"^\s*(?:首页|主页|网站首页|当前位置)\s*(?:[>»＞/→]|&gt;|\s>\s)"},
     {"name": "breadcrumb", "kind": "line", "scope": "edge", "max_len": 80,
-     "pattern": r"^[^，。；！？]{1,12}(?:\s*[>»＞→]\s*[^，。；！？>»＞→]{1,14}){2,}$"},
+     "pattern": r"^[^，。；！？]{1,12}(?:\s*(?:[>»＞→]|&gt;|-&gt;)\s*[^，。；！？>»＞→]{1,14}){1,}\s*(?:[>»＞→]|&gt;)\s*[^>»＞→]{1,50}$"},
     {"name": "prev_next", "kind": "line", "scope": "any", "max_len": 120,
      "pattern": r"^[\s【\[（(/]*(?:阅读上一篇|阅读下一篇|上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|前一篇|后一篇|较旧一篇|较新一篇|较早一篇|上一则|下一则)\s*[】\])）]?\s*[:：]?"},
     {"name": "pager", "kind": "line", "scope": "any", "max_len": 120,
@@ -66,7 +66,7 @@ RULES: list[dict] = [
                 r"字[体号]\s*[:：]?", r"[\[【]?\s*[大中小]\s*[\]】]?(?=\s|$|[\[【|])",
                 r"打印本页|打印文章|打印此页|打印本文|打印|关闭本页|关闭窗口|关闭|收藏本页|加入收藏|收藏|返回顶部|返回列表|返回首页|返回|"
                 r"顶部|下载文档|下载附件|下载|保存|复制链接|复制|转发|推荐给好友|推荐|放大|缩小|默认|视力保护色|"
-                r"展开全文|阅读全文|查看全文|点击查看全文|展开阅读全文|点击展开全文|设为首页|网站地图|联系我们|我要评论|发表评论|查看评论|网友评论|暂无评论|评论|点赞|赞|踩|"
+                r"\+?关注|已关注|播报文章|语音播报文章?|举报|不喜欢|Loading\.*|加载中\.*|展开全文|阅读全文|查看全文|点击查看全文|展开阅读全文|点击展开全文|设为首页|网站地图|联系我们|我要评论|发表评论|查看评论|网友评论|暂无评论|评论|点赞|赞|踩|"
                 r"登录|注册|退出|忘记密码|用户名|密码|【|】|\[|\]|（|）|\(|\)"]},
     {"name": "meta_line", "kind": "tokens", "rest": 2, "max_len": 140, "need": r"\d|来源|作者|编辑|阅读|点击|浏览",
      "tokens": [
@@ -74,7 +74,7 @@ RULES: list[dict] = [
          r"发布(?:人|机构|单位|者)?\s*[:：]\s*[^\s|｜]{0,20}",
          _DATE + r"(?:\s*" + _TIME + r")?", _TIME,
          r"(?:星期|周)[一二三四五六日天]",
-         r"(?:信息|文章|稿件|新闻|内容)?来源\s*[:：]\s*[^\s|｜]{0,30}",
+         r"(?:信息|文章|稿件|新闻|内容)?来源\s*[:：]\s*[^\s|｜]{0,30}(?:\s[^\s|｜:：]{2,12}(?=\s*$))?",
          r"(?:作者|编辑|责任编辑|责编|记者|通讯员|审核|撰稿|供稿|摄影)\s*[:：]\s*[^\s|｜]{0,16}",
          r"(?:阅读|浏览|点击|访问|查看)(?:次数|数|量)?\s*[:：]?\s*\d*\s*次?",
          r"[\d,]+\s*(?:次阅读|人阅读|次浏览|人浏览|次点击|人次|条评论)",
@@ -101,6 +101,9 @@ RULES: list[dict] = [
     {"name": "hotline", "kind": "line", "scope": "tail", "max_len": 80,
      "pattern": r"(?:新闻热线|热线电话|投稿邮箱|投稿电话|报料|爆料|联系我们)\s*[:：]?"},
     # — blocks that end the article —
+    {"name": "disclaimer", "kind": "cut_tail", "max_len": 300, "zone": 0.9,
+     "pattern": r"^[\s【\[]*(?:特别声明|免责声明|郑重声明|版权声明)\s*[】\]]?\s*[:：]|以上内容.{0,40}(?:上传并发布|用户上传)|"
+                r"本平台仅提供信息存储服务|本站仅提供存储服务"},
     {"name": "related", "kind": "cut_tail", "max_len": 20,
      "pattern": r"^[\s【\[]*(?:相关报道|相关链接|相关新闻|相关阅读|相关文章|相关文档|相关稿件|相关推荐|相关信息|相关专题|"
                 r"延伸阅读|推荐阅读|热点推荐|热门推荐|热门文章|热点新闻|猜你喜欢|往期回顾|精彩推荐|编辑推荐|今日推荐|"
