@@ -27,9 +27,9 @@ HERE = Path(__file__).resolve().parent
 PAGES = HERE / "fixtures" / "realpages"
 SEEDS = HERE / "fixtures" / "seeds"
 
-# Reached: precision 0.933, recall 0.983 (69 pages). Raise, never silently lower.
-FLOOR_PRECISION = 0.92
-FLOOR_RECALL = 0.97
+# Reached: precision 0.951, recall 0.984 (69 pages). Raise, never silently lower.
+FLOOR_PRECISION = 0.94
+FLOOR_RECALL = 0.974
 
 _CHROME_IN_TRUTH = re.compile(r"^(【?责任编辑|编辑[:：]|【纠错】|来源[:：]|\[责任编辑)")
 
