@@ -30,7 +30,6 @@ _DATE_META = ("pubdate", "publishdate", "publish_date", "article:published_time"
               "firstpublishedtime", "releasedate", "datepublished", "date", "dc.date", "dc.date.issued",
               "sitepublishdate", "weibo:article:create_at", "ptime", "publishtime", "createdate")
 _SOURCE_META = ("contentsource", "source", "og:article:source", "article:source", "sourcename")
-_TITLE_META = ("articletitle", "og:title", "twitter:title", "dc.title", "title")
 
 
 def _is_text_input(url: str | None, content_type: str | None) -> bool:
@@ -81,36 +80,41 @@ def _clean_title(t: str | None) -> str | None:
 
 
 def title_from_html(ex) -> str | None:
-    """h1 / title-ish block near the article / <meta> / <title> minus the site-name suffix."""
+    """The article's title: per-source selector, <meta ArticleTitle/og:title>, a heading or
+    block just above the article that <title> starts with (or contains), the nearest
+    h1/h2, else <title> minus the site-name part."""
     if ex.title:
         return _clean_title(ex.title)
     meta = ex.meta
+    for key in ("articletitle", "og:title", "twitter:title", "dc.title"):
+        v = _clean_title(meta.get(key))
+        if v and 4 <= len(v) <= 150:
+            return v
     html_title = _clean_title(meta.get("<title>")) or ""
     hkey = norm_key(html_title)
-    segments = [s for s in _TITLE_SPLIT.split(html_title) if s.strip()]
     near = list(ex.before) + list(ex.content[:3])
-    # A block near the article whose text is (a part of) <title>: the article title.
-    best = None
-    for b in near:
+    best, best_rank = None, None
+    for pos, b in enumerate(near):
         k = norm_key(b.text)
-        if 4 <= len(k) <= 120 and hkey and k in hkey and not _SENTENCE.search(b.text[-1:]):
-            if best is None or len(k) > len(norm_key(best)):
-                best = b.text
+        if not (4 <= len(k) <= 150) or b.link * 2 > b.chars or not hkey or k not in hkey:
+            continue
+        # rank: <title> starts with it, then a heading tag, then closeness to the article
+        rank = (hkey.startswith(k), b.tag in ("h1", "h2", "h3"), len(k) >= 8, pos)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = b.text, rank
     if best:
         return _clean_title(best)
-    for key in _TITLE_META:
-        v = meta.get(key)
-        if v and 4 <= len(v) <= 150:
-            return _clean_title(v)
     for b in reversed(ex.before):
         if b.tag in ("h1", "h2") and 4 <= b.chars <= 80 and b.link * 2 < b.chars:
             return _clean_title(b.text)
+    segments = [x for x in _TITLE_SPLIT.split(html_title) if x.strip()]
     if segments:
         first = segments[0]
         if len(first) < 6 and len(segments) > 1:
             first = max(segments, key=len)
         return _clean_title(first)
-    return None
+    v = _clean_title(meta.get("title"))
+    return v if v and 4 <= len(v) <= 150 else None
 
 
 def _empty_result(url: str | None, encoding: str | None, npages: int) -> dict:
