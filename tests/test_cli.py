@@ -13,7 +13,8 @@ import sys
 import pytest
 from conftest import REPO, free_port, run_archive
 
-COMMANDS = ["demo", "crawl", "serve", "export", "status", "dedupe", "sources list", "sources check"]
+COMMANDS = ["demo", "crawl", "serve", "clean", "import", "reprocess", "export", "status", "dedupe",
+            "sources list", "sources check"]
 
 
 def test_export_writes_csv_and_jsonl(crawled, tmp_path):
