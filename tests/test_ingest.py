@@ -1,0 +1,91 @@
+"""archive clean / import / reprocess: saved pages through the crawl's own pipelines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+from conftest import REPO, run_archive
+
+SEEDS = REPO / "tests" / "fixtures" / "seeds"
+
+
+def q(db, sql, *args):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def test_clean_prints_the_interface_keys(tmp_path):
+    seed = SEEDS / "000_dbcc9ea6e1c44f24.txt"
+    r = run_archive("clean", seed, "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert list(doc)[:12] == ["url", "title", "text", "publish_date", "source_name", "doc_type", "province",
+                              "city", "admin_code", "admin_level", "year", "removed"]
+    assert doc["url"] == seed.resolve().as_uri()
+    assert (doc["city"], doc["province"], doc["year"], doc["admin_level"]) == ("通化市", "吉林省", 2018, "prefecture")
+    assert doc["source_name"] == "通化日报" and doc["publish_date"] == "2018-01-11"
+    assert all(set(r) == {"line", "rule"} and r["rule"] for r in doc["removed"])
+    assert "编辑: 姜春起" not in doc["text"]
+    r = run_archive("clean", seed, "--url", "http://example.gov.cn/a.html", "--json")
+    assert json.loads(r.stdout)["url"] == "http://example.gov.cn/a.html"
+    r = run_archive("clean", seed)  # readable view
+    assert r.returncode == 0 and "通化市" in r.stdout and "--- removed ---" in r.stdout
+    assert run_archive("clean", tmp_path / "missing.html").returncode == 2
+
+
+def test_clean_matches_what_a_crawl_stored(crawled):
+    from archive.db import decompress
+
+    con = sqlite3.connect(crawled["db"])
+    url, text, title, city, body, compression, ctype = con.execute(
+        "SELECT d.url, d.text, d.title, d.city, c.body, c.compression, c.content_type FROM documents d"
+        " JOIN captures c ON c.id = d.capture_id WHERE d.pages = 1 AND d.source = 'demo-news' LIMIT 1").fetchone()
+    saved = crawled["db"].parent / "saved.html"
+    saved.write_bytes(decompress(body, compression))
+    r = run_archive("clean", saved, "--url", url, "--json", "--sources", crawled["sources"], "--source", "demo-news",
+                    "--db", crawled["db"])
+    doc = json.loads(r.stdout)
+    assert (doc["text"], doc["title"], doc["city"]) == (text, title, city)
+
+
+def test_import_files_and_folders_idempotently(tmp_path):
+    db = tmp_path / "imp.db"
+    r = run_archive("import", SEEDS, "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert "imported 3 files: 3 new" in r.stdout
+    rows = q(db, "SELECT url, source, city, year FROM documents ORDER BY url")
+    assert [u for u, *_ in rows] == sorted(p.resolve().as_uri() for p in SEEDS.glob("*.txt"))
+    assert {s for _, s, *_ in rows} == {"import"}
+    assert {(c, y) for _, _, c, y in rows} == {("通化市", 2018), ("吉林市", 2018), ("通化市", 2023)}
+    before = {t: q(db, f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("captures", "documents", "document_captures")}
+    r = run_archive("import", SEEDS / "000_dbcc9ea6e1c44f24.txt", SEEDS, "--db", db)
+    assert "0 new, 0 updated" in r.stdout
+    assert {t: q(db, f"SELECT COUNT(*) FROM {t}")[0][0] for t in before} == before
+    # --url only with a single file
+    assert run_archive("import", SEEDS, "--url", "http://x.cn/a.html", "--db", db).returncode == 2
+    r = run_archive("import", SEEDS / "001_94c300e1a2ca0804.txt", "--url", "http://x.cn/a.html", "--db", db)
+    assert r.returncode == 0 and q(db, "SELECT COUNT(*) FROM documents WHERE url = 'http://x.cn/a.html'")[0][0] == 1
+    # the same text under another URL is an exact duplicate of the first copy
+    [(canonical, kind)] = q(db, "SELECT canonical_id, duplicate_kind FROM documents WHERE url = 'http://x.cn/a.html'")
+    assert kind == "exact" and q(db, "SELECT url FROM documents WHERE id = ?", canonical)[0][0].endswith("001_94c300e1a2ca0804.txt")
+
+
+def test_reprocess_rebuilds_documents_in_place_from_captures(crawled, tmp_path):
+    db = tmp_path / "re.db"
+    shutil.copy(crawled["db"], db)
+    before = q(db, "SELECT id, url, text, city, year, canonical_id FROM documents ORDER BY id")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE documents SET text = 'damaged', city = NULL")  # e.g. an older cleaner's output
+    con.commit()
+    con.close()
+    r = run_archive("reprocess", "--db", db, "--sources", crawled["sources"])
+    assert r.returncode == 0, r.stderr
+    assert f"reprocessed {len(before)} documents: {len(before)} updated" in r.stdout
+    assert q(db, "SELECT id, url, text, city, year, canonical_id FROM documents ORDER BY id") == before
+    r = run_archive("reprocess", "--db", db, "--sources", crawled["sources"])
+    assert f"0 updated, {len(before)} unchanged" in r.stdout
