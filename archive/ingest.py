@@ -120,10 +120,11 @@ def document_pages(db, doc_id: int) -> list[Page]:
 
 
 def relearn_boilerplate(db_path: str, source: str, *, sample: int = 300, sources_file: str | None = None) -> bool:
-    """Learn ``source``'s recurring chrome from its stored pages (cleaned without what was learned
-    before, so the learning is stable) and save it. Returns True when what was learned changed."""
+    """Learn ``source``'s recurring chrome from the template lines of its stored pages (what
+    surrounds the text, whatever was learned before, so the learning is stable) and save it.
+    Returns True when what was learned changed."""
     from crawler.sources import load_sources
-    from pipelines.cleaning import RawPage, clean_document, learn_boilerplate
+    from pipelines.cleaning import RawPage, learn_boilerplate, page_context
 
     src = load_sources(sources_file).get(source) if source != "import" else None
     db = archive_db.open_db(db_path)
@@ -136,9 +137,10 @@ def relearn_boilerplate(db_path: str, source: str, *, sample: int = 300, sources
             pages = [p for p in document_pages(db, doc_id) if p.ok]
             if not pages:
                 continue
-            cleaned = clean_document([RawPage(p.body, p.url, p.content_type) for p in pages],
-                                     selectors=src.selectors if src else None, profile=src.profile if src else None)
-            docs.append([cleaned.get("title") or "", *(cleaned.get("text") or "").splitlines()])
+            docs.append(page_context([RawPage(p.body, p.url, p.content_type) for p in pages],
+                                     selectors=src.selectors if src else None,
+                                     profile=src.profile if src else None,
+                                     encoding=src.encoding if src else None))
         learned = learn_boilerplate(docs)
         before = {(b["text"], b["kind"]) for b in archive_db.load_boilerplate(db, source)}
         if before == {(b["text"], b["kind"]) for b in learned}:

@@ -74,3 +74,12 @@ def find_continuations(body: bytes, url: str, content_type: str | None = None) -
     from .pages import find_continuations as _find
 
     return _find(body, url, content_type)
+
+
+def page_context(pages: list[RawPage], *, selectors: dict | None = None, profile: str | None = None,
+                 encoding: str | None = None) -> list[str]:
+    """The lines a source's template puts around the text: each page's lines before and after the
+    extracted content, plus the content's first and last lines. What ``learn_boilerplate`` reads."""
+    from .core import page_context as _context
+
+    return _context(pages, selectors=selectors, profile=profile, encoding=encoding)

@@ -25,9 +25,13 @@ _REPORT_SHAPE = re.compile(
     r"|\d{1,2}[.、．]\D|[—–-]{1,2}\s*\d{4}年)|[：:]$")
 
 
-def _edges(lines: list[str]) -> list[str]:
+def edges(lines: list[str]) -> list[str]:
+    """The first and last EDGE lines: where a page's chrome can be learned and removed."""
     return lines if len(lines) <= 2 * EDGE else lines[:EDGE] + lines[-EDGE:]
-_GLUE_SEP = re.compile(r"(\s*(?:_|\||｜|--|—+|－|\s-\s|-)\s*)")
+# a site name glued to a heading: "标题 - 网站名", "标题_网站名", "标题｜网站名"; a bare "-" is
+# not a separator (phone numbers, dates, 0431-82902222)
+_GLUE_SEP = re.compile(r"(\s*(?:_|\||｜|--|—+|－)\s*|\s+-\s+)")
+_CJK2 = re.compile(r"[\u4e00-\u9fff].*[\u4e00-\u9fff]")
 
 
 def _bodyish(s: str) -> bool:
@@ -35,7 +39,10 @@ def _bodyish(s: str) -> bool:
 
 
 def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: float = 0.3) -> list[dict]:
-    """Learn what recurs across the raw extracted lines of many pages of one source.
+    """Learn what recurs across many pages of one source.
+
+    ``docs``: for each page, the lines around its text — what the chrome rules removed and the
+    text's ``edges`` — not the middle of the text, which is report, not furniture.
 
     Returns [{"text", "kind": "line"|"glued", "count"}], most frequent first.
     """
@@ -49,7 +56,7 @@ def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: fl
     for lines in docs:
         seen_l: set[str] = set()
         seen_g: set[str] = set()
-        for raw in _edges([x for x in lines if x.strip()]):
+        for raw in lines:
             line = raw.strip()
             if not line:
                 continue
@@ -64,7 +71,8 @@ def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: fl
                 prefix = "".join(parts[:2])
                 for kind, s, rest in (("s", suffix, "".join(parts[:-2])), ("p", prefix, "".join(parts[2:]))):
                     core = s.strip(" _|｜-—－")
-                    if 2 <= len(core) <= MAX_GLUED and len(rest.strip()) >= 2 and not _bodyish(core):
+                    if (2 <= len(core) <= MAX_GLUED and len(rest.strip()) >= 2 and _CJK2.search(core)
+                            and not _bodyish(core)):
                         key = kind + s
                         if key not in seen_g:
                             seen_g.add(key)

@@ -297,3 +297,29 @@ def _attach_metadata(out: dict) -> dict:
         if k not in RESULT_KEYS:
             out[k] = v
     return out
+
+
+def page_context(pages: list, *, selectors: dict | None = None, profile: str | None = None,
+                 encoding: str | None = None) -> list[str]:
+    """Lines around the extracted text of each page (see ``pipelines.cleaning.page_context``)."""
+    from .boilerplate import edges
+    from .extract import extract, parse
+
+    out: list[str] = []
+    for raw in pages:
+        body = raw.body or b""
+        if is_binary(body):
+            continue
+        text, _, _ = decode(body, raw.content_type, encoding)
+        if _is_text_input(raw.url, raw.content_type):
+            out.extend(edges(split_lines(text)))
+            continue
+        root = parse(text)
+        if root is None:
+            continue
+        ex = extract(root, selectors=selectors, profile=profile)
+        around = [tidy_line(b.text) for b in ex.before] + [tidy_line(b.text) for b in ex.after]
+        content = [t for t in (tidy_line(b.text) for b in ex.content) if t]
+        out.extend(t for t in around if t)
+        out.extend(edges(content))
+    return out
