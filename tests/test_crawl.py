@@ -208,3 +208,18 @@ def test_source_that_had_reports_and_yields_none_fails(crawled, tmp_path):
     assert r.returncode == 1, r.stdout
     assert "demo-blog: had reports before, yielded none" in r.stdout
     assert q(db, "SELECT status, exit_code FROM crawl_runs ORDER BY id DESC LIMIT 1") == [("failed", 1)]
+
+
+def test_metadata_matches_the_demo_manifest(crawled, manifest):
+    """doc_type and the delivering jurisdiction of every demo page, excerpts and GBK pages included."""
+    keys = ("doc_type", "province", "city", "admin_code", "admin_level", "year")
+    wrong = []
+    for m in manifest:
+        if m["variant"] in ("dead", "loop"):
+            continue
+        url = crawled["base_url"] + (m.get("target") or m["path"])
+        [row] = q(crawled["db"], f"SELECT {', '.join(keys)} FROM documents WHERE url = ?", url)
+        expected = tuple(m[k] for k in keys)
+        if row != expected:
+            wrong.append((m["path"], row, expected))
+    assert not wrong

@@ -1671,8 +1671,10 @@ def manifest_entry(p: Page) -> dict:
         city, year, level, code = p.extra["city"], p.extra["year"], p.extra["level"], p.extra["code"]
     else:
         city = year = level = code = None
+    province = PROVINCE
     if p.doc_type == "other":
-        city, year, level, code = None, 2022, "province", "220000"
+        # not a report: no delivering jurisdiction (the archive leaves it null), only the year named
+        city, year, level, code, province = None, 2022, None, None, None
     text_lines = p.lines + p.extra.get("continuation_lines", [])
     entry = {
         "path": p.path,
@@ -1683,7 +1685,7 @@ def manifest_entry(p: Page) -> dict:
         "doc_type": p.doc_type,
         "encoding": p.encoding or "utf-8",  # dead/loop: the server's own small UTF-8 answer
         "city": city,
-        "province": PROVINCE,
+        "province": province,
         "year": year,
         "admin_level": level,
         "admin_code": code,

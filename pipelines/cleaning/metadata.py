@@ -49,8 +49,12 @@ _INTERP_TITLE_RE = re.compile(r"解读|图解|一图|图读|读懂|看懂|数说
 _NEWS_TITLE_RE = re.compile(
     r"开幕|闭幕|召开|举行|隆重|听取|审议|热议|讨论|代表|委员|提出|指出|明确|聚焦|关键词|看点|亮点|金句|新闻|"
     r"发布会|记者|两会|写入|点赞|解码|透视|里的|中的|勾勒|描绘|擘画|部署|释放|信号|频|说")
+# notices and calls about a report (征集意见的公告, 会议通知) are neither the report nor news of it
+_NOTICE_TITLE_RE = re.compile(r"(?:公告|通知|通告|启事|公示|公开征集[^\n]{0,30})$")
 _ABOUT_TITLE_RE = re.compile(r"工作报告|人代会|人大|两会|人民代表大会|政府工作|报告")
-_REPORT_TITLE_RE = re.compile(r"(?:^|年|市|省|州|县|区|旗|盟|院)\s*政府工作报告\s*(?:[（(【\[]?全文[）)】\]]?)?\s*$")
+_REPORT_TITLE_RE = re.compile(
+    r"(?:^|年|市|省|州|县|区|旗|盟|院)\s*政府工作报告\s*"
+    r"(?:[（(【\[]?(?:全文|摘要|摘登|节选|要点|第[一二三四五六七八九十\d]+(?:部分|页)|[上中下]篇?)[）)】\]]?)?\s*$")
 _REPORT_MARKERS = (
     re.compile(r"(?:^|\n)\s*各位代表"),
     re.compile(r"我代表[^，。\n]{0,14}(?:政府|国务院)[^。\n]{0,8}向大会(?:作|做)?报告"),
@@ -160,6 +164,8 @@ def _doc_type(title: str, text: str, has_header: bool) -> str:
         return "interpretation"
     if _REPORT_TITLE_RE.search(title) and report >= 1:
         return "report"
+    if _NOTICE_TITLE_RE.search(title) and report < 3:
+        return "other"
     if _NEWS_TITLE_RE.search(title) and title_about and report < 5:
         return "news"
     if report >= 3 or (has_header and report >= 2):
