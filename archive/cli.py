@@ -231,21 +231,39 @@ def status(db_path, as_json):
 @main.command()
 @db_option
 def dedupe(db_path):
-    """Recompute duplicate groups over the whole archive.
+    """Recompute duplicate groups (exact, near, excerpt) over the whole archive.
+
+    Gives the groups a crawl builds incrementally; every copy stays, pointing to its group's
+    canonical (most complete, least damaged) copy.
 
     \b
     Example:
       archive dedupe --db archive.db
     """
-    from archive.db import open_db, relink_all_exact
+    from archive.db import open_db
+    from archive.dedupe import Deduper
     from archive.lock import ArchiveLock
 
+    if not Path(db_path).exists():
+        fail(f"no archive at {db_path}", EXIT_USAGE)
     try:
         with ArchiveLock(db_path):
-            counts = relink_all_exact(open_db(db_path))
+            db = open_db(db_path)
+            total = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            with db.atomic():
+                if sys.stderr.isatty():
+                    with click.progressbar(length=total, label="dedupe", file=sys.stderr) as bar:
+                        counts = Deduper(db).rebuild(progress=bar.update)
+                else:
+                    counts = Deduper(db).rebuild()
+            db.close()
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
-    click.echo(f"exact duplicate groups: {counts['groups']}, duplicates: {counts['duplicates']}")
+    click.echo(
+        f"{counts['documents']} documents, {counts['groups']} duplicate groups: "
+        f"{counts.get('canonical', 0)} canonical, {counts.get('exact', 0)} exact, "
+        f"{counts.get('near', 0)} near, {counts.get('excerpt', 0)} excerpt"
+    )
 
 
 # clean / import / reprocess -------------------------------------------------------------------
@@ -343,7 +361,7 @@ def import_(paths, url, source_key, db_path, sources_file):
     click.echo(
         f"imported {len(files)} files: {stats.get('archive/documents_new', 0)} new, "
         f"{stats.get('archive/documents_updated', 0)} updated, {stats.get('archive/documents_unchanged', 0)} unchanged "
-        f"documents; {stats.get('archive/exact_duplicates', 0)} exact duplicates; "
+        f"documents; {sum(v for k, v in stats.items() if k.startswith('archive/duplicates/'))} duplicates; "
         f"{sum(v for k, v in stats.items() if k.startswith('archive/skipped/'))} skipped"
     )
 

@@ -83,7 +83,7 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
             totals["errors"] += errors
             totals["new"] += stats.get("archive/documents_new", 0)
             totals["updated"] += stats.get("archive/documents_updated", 0)
-            totals["duplicates"] += stats.get("archive/exact_duplicates", 0)
+            totals["duplicates"] += sum(v for k, v in stats.items() if k.startswith("archive/duplicates/"))
             documents = sum(stats.get(f"archive/documents_{s}", 0) for s in ("new", "updated", "unchanged"))
             attempts = reports + stats.get("archive/errors/report", 0) + stats.get("archive/listing_pages", 0) \
                 + stats.get("archive/errors/listing", 0)
@@ -98,7 +98,7 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         rate = totals["pages"] / seconds if seconds else 0.0
         summary = (
             f"crawl run {run_id} {status}: {len(sources)} sources, {totals['reports']} report pages, "
-            f"{totals['new']} new / {totals['updated']} updated documents, {totals['duplicates']} exact duplicates, "
+            f"{totals['new']} new / {totals['updated']} updated documents, {totals['duplicates']} duplicates, "
             f"{totals['errors']} errors, {seconds:.1f}s ({rate:.1f} pages/s)"
             + (f"; {'; '.join(problems)}" if problems else "")
         )

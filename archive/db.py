@@ -121,6 +121,9 @@ def migrate(db: sqlite_utils.Database) -> None:
             for cols in spec["indexes"]:
                 if tuple(cols) not in existing:
                     table.create_index(cols, if_not_exists=True)
+        from archive.dedupe import ensure_schema
+
+        ensure_schema(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -178,23 +181,25 @@ def document_values(cleaned: dict) -> dict:
     return values
 
 
-def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str, capture_ids: list[int],
-                  canonical_id: int | None, duplicate_kind: str | None) -> tuple[int, str]:
-    """Insert or update (same id) the document at ``url``. Returns (id, 'new'|'updated'|'unchanged')."""
+def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
+                  capture_ids: list[int]) -> tuple[int, str]:
+    """Insert or update (same id) the document at ``url``. Returns (id, 'new'|'updated'|'unchanged').
+
+    A new document is its own canonical until archive.dedupe groups it."""
     values = document_values(cleaned)
     values.update(source=source, text_hash=text_hash, capture_id=capture_ids[0])
     cols = list(values)
     row = db.execute(f"SELECT id, {', '.join(cols)} FROM documents WHERE url = ?", [url]).fetchone()
     now = utcnow()
     if row is None:
-        values.update(url=url, first_seen_at=now, updated_at=now, duplicate_kind=duplicate_kind)
+        values.update(url=url, first_seen_at=now, updated_at=now)
         cols = list(values)
         cur = db.execute(
             f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
             [values[c] for c in cols],
         )
         doc_id, state = cur.lastrowid, "new"
-        db.execute("UPDATE documents SET canonical_id = ? WHERE id = ?", [canonical_id or doc_id, doc_id])
+        db.execute("UPDATE documents SET canonical_id = ? WHERE id = ?", [doc_id, doc_id])
     else:
         doc_id, old = row[0], dict(zip(cols, row[1:], strict=True))
         state = "unchanged" if old == values else "updated"
@@ -202,64 +207,12 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str, c
             values["updated_at"] = now
             sets = ", ".join(f"{c} = ?" for c in values)
             db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*values.values(), doc_id])
-            if old["text_hash"] != text_hash:
-                # the document left one group and joined another: both are relinked
-                link_exact(db, old["text_hash"])
-                link_exact(db, text_hash)
     for page, capture_id in enumerate(capture_ids, start=1):
         db.execute(
             "INSERT OR IGNORE INTO document_captures (document_id, capture_id, page) VALUES (?, ?, ?)",
             [doc_id, capture_id, page],
         )
     return doc_id, state
-
-
-def find_exact(db, text_hash: str, url: str | None = None) -> int | None:
-    """The canonical document for a document at ``url`` with this text hash, or None when that
-    document is (or would be) the canonical itself: the earliest copy of a text is canonical."""
-    row = db.execute("SELECT MIN(id) FROM documents WHERE text_hash = ?", [text_hash]).fetchone()
-    first = row[0] if row else None
-    if first is None:
-        return None
-    own = db.execute("SELECT id FROM documents WHERE url = ?", [url]).fetchone() if url else None
-    if own is not None and own[0] <= first:
-        return None
-    return first
-
-
-def link_exact(db, text_hash: str | None) -> None:
-    """(Re)link the exact-duplicate group of ``text_hash``: its earliest document is canonical."""
-    if text_hash is None:
-        return
-    ids = [r[0] for r in db.execute("SELECT id FROM documents WHERE text_hash = ? ORDER BY id", [text_hash])]
-    if not ids:
-        return
-    canonical = ids[0]
-    db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = NULL WHERE id = ?", [canonical, canonical])
-    db.execute(
-        "UPDATE documents SET canonical_id = ?, duplicate_kind = 'exact' WHERE text_hash = ? AND id != ?",
-        [canonical, text_hash, canonical],
-    )
-
-
-def relink_all_exact(db) -> dict:
-    """Recompute every exact-duplicate group. Returns counts."""
-    groups = 0
-    duplicates = 0
-    with db.atomic():
-        db.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL")
-        for text_hash, ids in db.execute(
-            "SELECT text_hash, group_concat(id) FROM documents WHERE text_hash IS NOT NULL"
-            " GROUP BY text_hash HAVING COUNT(*) > 1"
-        ).fetchall():
-            members = sorted(int(i) for i in ids.split(","))
-            groups += 1
-            duplicates += len(members) - 1
-            db.execute(
-                "UPDATE documents SET canonical_id = ?, duplicate_kind = 'exact' WHERE text_hash = ? AND id != ?",
-                [members[0], text_hash, members[0]],
-            )
-    return {"groups": groups, "duplicates": duplicates}
 
 
 # learned boilerplate ---------------------------------------------------------------------------

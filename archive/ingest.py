@@ -42,13 +42,13 @@ class PipelineRunner:
 
     def __post_init__(self):
         from archive.crawl import scrapy_settings
-        from pipelines.dedupe import ExactDedupePipeline
+        from pipelines.dedupe import DedupePipeline
         from pipelines.extract import ExtractPipeline
         from pipelines.store import StorePipeline
 
         self.settings = scrapy_settings(self.db_path, self.sources_file, {"ARCHIVE_LOCK_HELD": True})
         self.stats = Stats()
-        self.pipelines = [cls(self) for cls in (ExtractPipeline, ExactDedupePipeline, StorePipeline)]
+        self.pipelines = [cls(self) for cls in (ExtractPipeline, StorePipeline, DedupePipeline)]
 
     def __enter__(self):
         for p in self.pipelines:

@@ -18,8 +18,8 @@ class Page:
     url: str  # final URL, after redirects
     requested_url: str
     status: int
-    headers: dict[str, str]
-    body: bytes
+    headers: dict[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
     fetched_at: str  # ISO 8601, UTC
     error: str | None = None  # why it is not a usable page (HTTP error, …)
 
@@ -54,10 +54,10 @@ class ReportItem:
     source: str
     pages: list[Page]
     listing_url: str | None = None
-    cleaned: dict | None = None  # ExtractPipeline: the ``archive clean --json`` keys and more
-    text_hash: str | None = None  # ExactDedupePipeline
-    canonical_id: int | None = None  # ExactDedupePipeline: an earlier document with the same text
-    duplicate_kind: str | None = None
+    cleaned: dict | None = field(default=None, repr=False)  # ExtractPipeline: the ``archive clean --json`` keys and more
+    text_hash: str | None = None  # StorePipeline
+    canonical_id: int | None = None  # DedupePipeline: the canonical copy of its duplicate group
+    duplicate_kind: str | None = None  # DedupePipeline: exact, near, excerpt or None (canonical)
     skip_reason: str | None = None  # why no document is made (captures are still stored)
     document_id: int | None = None  # StorePipeline
     notes: list[str] = field(default_factory=list)

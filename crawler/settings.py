@@ -36,11 +36,13 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("ARCHIVE_LOG_LEVEL", "INFO")
 
+# extract → store → dedupe: grouping works on stored rows (ids), matched against the whole archive
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.dedupe.ExactDedupePipeline": 200,
     "pipelines.store.StorePipeline": 300,
+    "pipelines.dedupe.DedupePipeline": 400,
 }
+DEDUP_ENABLED = True
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
     "crawler.extensions.WriterLock": 0,

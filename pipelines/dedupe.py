@@ -1,38 +1,46 @@
-"""Pipeline 2: exact duplicates (same normalised text) are linked to their group's canonical.
+"""Pipeline 3: put each stored document in its duplicate group (exact, near, excerpt).
 
-Duplicates are never dropped: the store keeps them with ``canonical_id`` and ``duplicate_kind``.
-Near-duplicates and excerpts are found over the whole archive by ``archive dedupe``.
+Runs after the store, on the document's row: its sketch is persisted and matched against the
+whole archive (archive.dedupe.Deduper). Duplicates are never dropped; they point to their group's
+canonical copy through ``canonical_id`` with their ``duplicate_kind``. ``DEDUP_ENABLED = False``
+switches it off (``archive dedupe`` can group everything later).
 """
 
 from __future__ import annotations
 
+from scrapy.exceptions import NotConfigured
+
 from archive import db as archive_db
-from pipelines.cleaning import text_hash
+from archive.dedupe import Deduper
 
 
-class ExactDedupePipeline:
+class DedupePipeline:
     def __init__(self, crawler):
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("ARCHIVE_DB")
         self.db = None
+        self.deduper: Deduper | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("DEDUP_ENABLED", True):
+            raise NotConfigured("DEDUP_ENABLED is off")
         return cls(crawler)
 
     def open_spider(self):
         self.db = archive_db.acquire_shared(self.db_path)
+        self.deduper = Deduper(self.db)
 
     def close_spider(self):
+        self.db.commit()
         archive_db.release_shared(self.db_path)
 
     def process_item(self, item):
-        if item.skip_reason or not item.cleaned:
+        if item.document_id is None:
             return item
-        item.text_hash = text_hash(item.cleaned["text"])
-        canonical = archive_db.find_exact(self.db, item.text_hash, url=item.pages[0].url)
-        if canonical is not None:
-            item.canonical_id = canonical
-            item.duplicate_kind = "exact"
-            self.stats.inc_value("archive/exact_duplicates")
+        if not self.db.conn.in_transaction:
+            self.db.begin()
+        item.canonical_id, item.duplicate_kind = self.deduper.add(item.document_id)
+        if item.duplicate_kind:
+            self.stats.inc_value(f"archive/duplicates/{item.duplicate_kind}")
         return item

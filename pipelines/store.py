@@ -1,4 +1,4 @@
-"""Pipeline 3: store raw captures (compressed) and cleaned documents in SQLite.
+"""Pipeline 2: store raw captures (compressed) and cleaned documents in SQLite.
 
 Idempotent: the same bytes at the same URL are one capture; a document is keyed by its URL and
 updated in place (its id never changes). Writes are committed in batches of ``ARCHIVE_BATCH_SIZE``.
@@ -31,7 +31,11 @@ class StorePipeline:
         archive_db.release_shared(self.db_path)
 
     def process_item(self, item):
+        from pipelines.cleaning import text_hash
+
         db = self.db
+        if item.cleaned and not item.skip_reason:
+            item.text_hash = text_hash(item.cleaned["text"])
         if not db.conn.in_transaction:
             db.begin()
         encoding = (item.cleaned or {}).get("encoding")
@@ -48,7 +52,6 @@ class StorePipeline:
             doc_id, state = archive_db.save_document(
                 db, url=item.pages[0].url, source=item.source, cleaned=item.cleaned,
                 text_hash=item.text_hash, capture_ids=capture_ids,
-                canonical_id=item.canonical_id, duplicate_kind=item.duplicate_kind,
             )
             item.document_id = doc_id
             self.stats.inc_value(f"archive/documents_{state}")
