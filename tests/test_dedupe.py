@@ -1,0 +1,107 @@
+"""The dedupe engine on real SQLite files: kinds, the best copy wins, guards, incremental = rebuild."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import REPO
+
+from archive.db import open_db
+from archive.dedupe import Deduper
+from pipelines.cleaning import text_hash
+from pipelines.similarity import sample, shingle_hashes, similarity
+
+SEEDS = REPO / "tests" / "fixtures" / "seeds"
+FULL = (SEEDS / "001_94c300e1a2ca0804.txt").read_text(encoding="utf-8")  # 2018 吉林市, whole report
+BODY = "\n".join(FULL.splitlines()[7:])  # without the blog's header lines
+
+
+def star(text: str, words=("习近平", "改革", "发展", "市场")) -> str:
+    for w in words:
+        text = text.replace(w, "*" * len(w), 3)
+    return text
+
+
+def add(db, url, text, **meta):
+    row = {"url": url, "source": meta.pop("source", "test"), "text": text, "text_hash": text_hash(text),
+           "chars": len(text), "pages": 1, "masked_chars": text.count("*"), "truncated": 0, "mojibake": 0,
+           "city": "吉林市", "province": "吉林省", "year": 2018, "admin_code": "220200", **meta}
+    return db["documents"].insert(row).last_pk
+
+
+def groups(db):
+    return db.execute("SELECT id, canonical_id, duplicate_kind FROM documents ORDER BY id").fetchall()
+
+
+@pytest.fixture
+def db(tmp_path):
+    return open_db(tmp_path / "d.db")
+
+
+def test_similarity_ignores_layout_width_and_masks():
+    a = shingle_hashes(BODY)
+    assert similarity(shingle_hashes(BODY.replace("，", ",").replace("\n", "\n\n  ")), a).jaccard == 1.0
+    damaged = shingle_hashes(star(BODY))
+    assert similarity(damaged, a).a_in_b == 1.0  # a masked copy adds no shingles of its own
+    half = shingle_hashes(BODY[: len(BODY) // 2])
+    s = sample(half)
+    assert set(s.tolist()) <= set(sample(a).tolist())  # value sampling: an excerpt's sample is a subset
+
+
+def test_kinds_and_the_best_copy_wins_whatever_the_order(db):
+    d = Deduper(db)
+    excerpt = add(db, "http://agg.example.com/1.html", BODY[len(BODY) // 3: len(BODY) // 2], city=None, year=None)
+    damaged = add(db, "http://news.example.com/2.html", star(BODY))
+    full = add(db, "http://www.jlcity.gov.cn/3.html", BODY)
+    copy = add(db, "http://blog.example.com/4.html", BODY)
+    for i in (excerpt, damaged, full, copy):
+        d.add(i)
+    assert groups(db) == [(excerpt, full, "excerpt"), (damaged, full, "near"), (full, full, None), (copy, full, "exact")]
+    # the excerpt had no city/year: it takes its canonical's, so the group's metadata is consistent
+    assert db.execute("SELECT city, year FROM documents WHERE id = ?", [excerpt]).fetchone() == ("吉林市", 2018)
+    before = groups(db)
+    d.rebuild()
+    assert groups(db) == before
+
+
+def test_official_clean_copy_beats_an_earlier_one_with_chrome(db):
+    d = Deduper(db)
+    first = add(db, "http://news.example.com/a.html", "吉网新闻 有思想\n" + BODY + "\n编辑: 某某")
+    d.add(first)
+    gov = add(db, "http://www.jlcity.gov.cn/b.html", BODY)
+    assert d.add(gov) == (gov, None)
+    assert groups(db) == [(first, gov, "near"), (gov, gov, None)]
+
+
+def test_metadata_guard_and_hard_negatives(db):
+    d = Deduper(db)
+    a = add(db, "http://a.cn/1", BODY)
+    other_year = add(db, "http://a.cn/2", BODY.replace("2018", "2019"), year=2019)
+    other_city = add(db, "http://a.cn/3", BODY, city="通化市", admin_code="220500")
+    lines = BODY.splitlines()
+    random.Random(1).shuffle(lines)
+    mixed = "\n".join(lines[: len(lines) // 3])  # a third of the report's sentences, another order
+    unrelated = add(db, "http://b.cn/4", (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8"),
+                    city="通化市", admin_code="220500")
+    for i in (a, other_year, other_city, unrelated):
+        d.add(i)
+    assert [(r[1], r[2]) for r in groups(db)] == [(a, None), (other_year, None), (other_city, None), (unrelated, None)]
+    m = add(db, "http://b.cn/5", mixed, city=None, year=None, admin_code=None)
+    assert d.add(m) == (a, "excerpt")  # sentences of the report, reordered, are still its excerpt
+
+
+def test_text_change_regroups_and_add_is_idempotent(db):
+    d = Deduper(db)
+    a = add(db, "http://a.cn/1", BODY)
+    b = add(db, "http://a.cn/2", BODY)
+    d.add(a)
+    assert d.add(b) == (a, "exact")
+    assert d.add(b) == (a, "exact")  # unchanged text: nothing to do
+    # the canonical's page changes into another report: the copy becomes canonical of its own
+    other = (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8")
+    db.execute("UPDATE documents SET text = ?, text_hash = ?, city = '通化市' WHERE id = ?", [other, text_hash(other), a])
+    assert d.add(a) == (a, None)
+    assert groups(db) == [(a, a, None), (b, b, None)]
+    counts = db.execute("SELECT COUNT(*) FROM dedupe_sketches").fetchone()[0]
+    assert counts == 2
