@@ -280,3 +280,14 @@ def test_fast_enough():
 def test_never_crashes_on_odd_input():
     for title, text in [(None, ""), ("", "\n\n"), ("x" * 500, "在第届人民代表大会第次会议上"), ("市长", "市长\n县长 ")]:
         assert set(meta(title, text)) == set(META_KEYS)
+
+
+def test_everyday_district_words_are_not_places():
+    """老城区/城区/矿区 are also division names (洛阳, 阳泉): in prose they are words, not places."""
+    from pipelines.cleaning.admin import find_divisions
+
+    assert [m.surface for m in find_divisions("推进老城区改造，加快城区绿化，矿区治理。")] == []
+    assert [m.surface for m in find_divisions("洛阳市老城区人民政府")] == ["洛阳市", "老城区"]
+    meta = extract_metadata(title=None, text="二、2022年工作安排\n推进老城区改造，加快城区绿化提升。\n"
+                            "吉林市将加快建设。吉林市全面推进。\n三、加强政府自身建设\n各位代表！让我们团结奋斗。")
+    assert meta["city"] == "吉林市" and meta["province"] == "吉林省"

@@ -196,8 +196,23 @@ def all_divisions(current_only: bool = True) -> list[Division]:
     return divs
 
 
+# Division names that are everyday words in report prose (老城区 改造, 城区 绿化, 矿区 治理):
+# they count only right after their parent's name (洛阳市老城区, 阳泉城区).
+GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "老城区", "新城区", "市中区", "新区"})
+
+
+def _named_by_parent(text: str, m: Mention) -> bool:
+    before = text[max(0, m.start - 6):m.start]
+    return any(d.prefecture and (d.prefecture in before or short_name(d.prefecture) in before) for d in m.divisions)
+
+
 def find_divisions(text: str) -> list[Mention]:
     """Every division name in ``text``, left to right, longest match first, no overlaps."""
+    found = _find_divisions(text)
+    return [m for m in found if m.surface not in GENERIC_NAMES or _named_by_parent(text, m)]
+
+
+def _find_divisions(text: str) -> list[Mention]:
     idx = _index()
     if idx.automaton is not None:
         pats = idx.patterns
