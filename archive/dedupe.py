@@ -64,6 +64,23 @@ class Doc:
     canonical_id: int | None
 
 
+def leftover_chrome(text: str, others: str) -> int:
+    """Characters of page chrome left in a copy: lines the cleaning rules take for chrome, and
+    short lines without a sentence that no other copy of the report has (page numbers, a site
+    name). ``others`` is the other copies' text with whitespace removed."""
+    from pipelines.cleaning.chrome import strip_chrome
+
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    _, removed = strip_chrome(lines)
+    junk = sum(len(r["line"]) for r in removed)
+    taken = {r["line"] for r in removed}
+    for ln in lines:
+        key = "".join(ln.split())
+        if ln not in taken and len(key) <= 12 and not any(p in ln for p in "。；！？，") and key not in others:
+            junk += len(key)
+    return junk
+
+
 def ensure_schema(db) -> None:
     for sql in SCHEMA:
         db.execute(sql)
@@ -123,16 +140,31 @@ class Deduper:
             return "near"
         return None
 
-    def quality(self, doc: Doc, longest: int) -> tuple:
-        """Sort key: the canonical copy is the greatest."""
-        size = len(self.full_hashes(doc))
-        complete = size >= 0.9 * longest
-        return (complete, not doc.mojibake, not doc.truncated, -(doc.masked_chars or 0), official(doc.url),
-                size, -doc.id)
+    def best(self, candidates: list[Doc], group: list[Doc] | None = None) -> Doc:
+        """The canonical copy among ``candidates``, judged against the whole ``group``.
 
-    def best(self, docs: list[Doc]) -> Doc:
-        longest = max(len(self.full_hashes(d)) for d in docs)
-        return max(docs, key=lambda d: self.quality(d, longest))
+        Most complete first (within 90% of the largest copy),
+        then no mojibake, not truncated, fewest ``*``, the official source, the least leftover
+        chrome (lines the chrome rules recognise, short lines no other copy has: page numbers,
+        site names), the most text, the earliest.
+        """
+        group = group or candidates
+        if len(candidates) == 1:
+            return candidates[0]
+        texts = {d.id: d for d in group} | {d.id: d for d in candidates}
+        compact = {i: "".join((d.text or "").split()) for i, d in texts.items()}
+        scores = {}
+        for d in candidates:
+            junk = leftover_chrome(d.text or "", "".join(t for i, t in compact.items() if i != d.id))
+            scores[d.id] = (len(self.full_hashes(d)), junk, len(compact[d.id]) - junk)
+        most = max(n for n, _, _ in scores.values())
+
+        def key(d: Doc) -> tuple:
+            shingles, junk, size = scores[d.id]
+            return (shingles >= 0.9 * most, not d.mojibake, not d.truncated, -(d.masked_chars or 0),
+                    official(d.url), -junk, size, -d.id)
+
+        return max(candidates, key=key)
 
     def members(self, canonical_id: int) -> list[Doc]:
         ids = [r[0] for r in self.db.execute(
@@ -208,11 +240,11 @@ class Deduper:
             return doc.id, None
         # the group: the matched groups (merged if several) and the newcomer
         canonicals = [c for c, _ in matched]
-        new_canon = self.best([doc, *canonicals])
         members = [doc]
         for c in canonicals:
             members.append(c)
             members.extend(self.members(c.id))
+        new_canon = self.best([doc, *canonicals], members)
         return self._regroup(new_canon, members, doc)
 
     def _regroup(self, canon: Doc, members: list[Doc], focus: Doc) -> tuple[int, str | None]:
@@ -274,7 +306,7 @@ class Deduper:
         if doc.canonical_id == doc_id:
             members = self.members(doc_id)
             if members:
-                new_canon = self.best(members)
+                new_canon = self.best(members, members)
                 self._regroup(new_canon, members, new_canon)
         self._set(doc_id, doc_id, None)
 
