@@ -1,0 +1,448 @@
+"""Dedupe benchmark: our archive.dedupe path vs datasketch MinHash + LSH on the same documents.
+
+    python bench/bench_dedupe.py [--sizes 10000,100000] [--datasketch-limit K] [--workdir DIR]
+
+For each size N a synthetic corpus of report-like documents (bench/corpus.py: ~20 KB of Chinese
+each, stock phrasing, hard negatives, ~10 % planted copies) is streamed into a fresh SQLite
+archive (``archive.db.open_db``), timed on its own and not counted. Then, each in its own
+subprocess (so each has its own peak memory), over all documents in id order, texts read from
+SQLite:
+
+* ours: ``Deduper(db).add(doc_id)`` — sketch, persist in SQLite, match, group (canonical_id);
+  committed every 1,000 documents. The predicted group of a document is its canonical_id.
+* datasketch: ``MinHash(num_perm=128).update_batch`` of the document's character 5-grams
+  (UTF-8; text NFKC with whitespace removed, as our exact hash does), then ``MinHashLSH``
+  query + insert (union-find over the query results) at threshold 0.8 (and, sharing the same
+  MinHashes, 0.5: its LSH time is measured apart and left out of the 0.8 figures).
+
+Printed per size: docs/s, peak memory (VmHWM of the subprocess), pairwise precision/recall
+against the planted groups (pairs counted from contingency tables), merges of hard negatives,
+recall by kind of copy, and the SQLite file size; then ours' 10k→100k time ratio (linear: 10.0).
+
+datasketch is the optional `bench` extra (``pip install datasketch``). It runs on all N unless
+that is projected to take more than 20 minutes (or --datasketch-limit is given): then it runs on
+the first K documents, its P/R is compared with ours on the same K, and its time for N is an
+extrapolation, labelled as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+DS_BUDGET_S = 20 * 60
+KIND_ORDER = ("original", "exact", "stars", "layout", "edits", "layout+stars", "truncated", "excerpt")
+
+
+def peak_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def file_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()) / 2**20
+
+
+def checkpoint(path: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+# corpus → SQLite -------------------------------------------------------------------------------
+def build(n: int, seed: int, workdir: Path) -> dict:
+    import numpy as np
+
+    from archive.db import open_db
+    from bench.corpus import KIND_CODES, documents
+    from pipelines.cleaning import text_hash
+
+    path = workdir / f"corpus_{n}_{seed}.db"
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        p.unlink(missing_ok=True)
+    db = open_db(path)
+    cols = None
+    truth = np.zeros((n, 5), dtype=np.int64)  # group, kind, juris, province, year
+    batch: list[list] = []
+    chars = 0
+    t0 = time.perf_counter()
+    for d in documents(n, seed):
+        row = dict(d.row, id=d.id, canonical_id=d.id, text_hash=text_hash(d.row["text"]))
+        if cols is None:
+            cols = list(row)
+        batch.append([row[c] for c in cols])
+        chars += len(d.row["text"])
+        truth[d.id - 1] = (d.group, KIND_CODES[d.kind], d.juris, d.province, d.year)
+        if len(batch) >= 500:
+            db.conn.executemany(
+                f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", batch)
+            db.conn.commit()
+            batch.clear()
+    if batch:
+        db.conn.executemany(f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                            batch)
+    db.conn.commit()
+    db.close()
+    elapsed = time.perf_counter() - t0
+    checkpoint(path)
+    np.save(workdir / f"truth_{n}_{seed}.npy", truth)
+    return {"path": str(path), "seconds": elapsed, "chars": chars, "mb": file_mb(path)}
+
+
+# workers (each in its own process) ---------------------------------------------------------------
+def worker_ours(path: str) -> dict:
+    from archive.db import open_db
+    from archive.dedupe import Deduper
+
+    db = open_db(path)
+    t_start = time.perf_counter()
+    ded = Deduper(db)
+    ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
+    n = len(ids)
+    step = max(1, n // 10)
+    marks = []
+    t0 = time.perf_counter()
+    for i, doc_id in enumerate(ids, 1):
+        ded.add(doc_id)
+        if i % 1000 == 0:
+            db.conn.commit()
+        if i % step == 0:
+            marks.append(time.perf_counter() - t0)
+            print(f"  ours {i:>7,}/{n:,}  {i / marks[-1]:7.0f} docs/s  peak {peak_rss_mb():6.0f} MB",
+                  file=sys.stderr, flush=True)
+    db.conn.commit()
+    elapsed = time.perf_counter() - t0
+    tables = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+              for t in ("dedupe_sketches", "dedupe_postings", "dedupe_hashes")}
+    db.close()
+    return {"seconds": elapsed, "setup_seconds": t0 - t_start, "docs": n, "peak_mb": peak_rss_mb(),
+            "deciles": marks, "tables": tables}
+
+
+def worker_datasketch(path: str, out: str, thresholds: list[float], limit: int, budget: float) -> dict:
+    import sqlite3
+
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    n = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    lshs = [MinHashLSH(threshold=t, num_perm=128) for t in thresholds]
+    parents = [np.arange(n + 1, dtype=np.int64) for _ in thresholds]
+
+    def find(parent, x):
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    t_read = t_mh = 0.0
+    t_lsh = [0.0] * len(thresholds)
+    done = 0
+    t0 = time.perf_counter()
+    cur = conn.execute("SELECT id, text FROM documents ORDER BY id")
+    while True:
+        a = time.perf_counter()
+        row = cur.fetchone()
+        if row is None:
+            break
+        doc_id, text = row
+        s = "".join(unicodedata.normalize("NFKC", text or "").split())
+        b = time.perf_counter()
+        m = MinHash(num_perm=128)
+        m.update_batch([g.encode("utf-8") for g in {s[i:i + 5] for i in range(len(s) - 4)}])
+        c = time.perf_counter()
+        t_read += b - a
+        t_mh += c - b
+        for k, lsh in enumerate(lshs):
+            c = time.perf_counter()
+            for other in lsh.query(m):
+                ra, rb = find(parents[k], doc_id), find(parents[k], other)
+                if ra != rb:
+                    parents[k][max(ra, rb)] = min(ra, rb)
+            lsh.insert(doc_id, m)
+            t_lsh[k] += time.perf_counter() - c
+        done += 1
+        elapsed = time.perf_counter() - t0
+        if done % max(1, n // 10) == 0:
+            print(f"  datasketch {done:>7,}/{n:,}  {done / elapsed:6.0f} docs/s  peak {peak_rss_mb():6.0f} MB",
+                  file=sys.stderr, flush=True)
+        if limit and done >= limit:
+            break
+        if not limit and done == 500 and elapsed / done * n > budget:
+            limit = max(1000, int(budget / (elapsed / done)))
+            print(f"  datasketch: projected {elapsed / done * n / 60:.0f} min for {n:,}: capped at {limit:,}",
+                  file=sys.stderr, flush=True)
+    labels = np.stack([np.array([find(p, i) for i in range(1, done + 1)], dtype=np.int64) for p in parents])
+    np.save(out, labels)
+    return {"docs": done, "n": n, "read": t_read, "minhash": t_mh, "lsh": t_lsh, "thresholds": thresholds,
+            "peak_mb": peak_rss_mb()}
+
+
+def run_worker(args: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--worker", *args], stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"worker {args[0]} failed ({proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# scoring -----------------------------------------------------------------------------------------
+def pairs(labels) -> int:
+    import numpy as np
+
+    _, counts = np.unique(labels, return_counts=True)
+    return int((counts * (counts - 1) // 2).sum())
+
+
+def score(pred, truth) -> dict:
+    """Pairwise precision / recall of ``pred`` (one label per document) against the planted groups."""
+    import numpy as np
+
+    from bench.corpus import KIND_CODES
+
+    n = len(pred)
+    group, kind, juris, prov, year = (truth[:n, i] for i in range(5))
+    pred = np.asarray(pred, dtype=np.int64)
+    pred_pairs, true_pairs = pairs(pred), pairs(group)
+    tp = pairs(_key(pred, group))
+    # hard negatives merged: same jurisdiction in another year; a province and its city, same year
+    same_juris = pairs(_key(pred, juris))
+    same_juris_same_group = pairs(_key(_key(pred, juris), group))
+    hn_year = same_juris - same_juris_same_group
+    is_prov = juris < 0
+    prov_counts = Counter(zip(pred[is_prov].tolist(), prov[is_prov].tolist(), year[is_prov].tolist(), strict=True))
+    city_counts = Counter(zip(pred[~is_prov].tolist(), prov[~is_prov].tolist(), year[~is_prov].tolist(), strict=True))
+    hn_prov = sum(c * city_counts.get(k, 0) for k, c in prov_counts.items())
+    # recall by kind: is the copy in the same predicted group as its original?
+    by_kind = {}
+    codes = {v: k for k, v in KIND_CODES.items()}
+    copies = np.nonzero(kind != KIND_CODES["original"])[0]
+    hit = pred[copies] == pred[group[copies] - 1]
+    for code in np.unique(kind[copies]):
+        sel = kind[copies] == code
+        by_kind[codes[int(code)]] = (int(hit[sel].sum()), int(sel.sum()))
+    fp = pred_pairs - tp
+    return {
+        "precision": tp / pred_pairs if pred_pairs else 1.0, "recall": tp / true_pairs if true_pairs else 1.0,
+        "tp": tp, "pred_pairs": pred_pairs, "true_pairs": true_pairs, "hn_year": hn_year, "hn_prov": hn_prov,
+        "fp_other": fp - hn_year - hn_prov, "by_kind": by_kind,
+    }
+
+
+def _key(a, b):
+    """One int64 label per distinct (a, b) pair."""
+    import numpy as np
+
+    _, inv = np.unique(np.stack([a, b]).T, axis=0, return_inverse=True)
+    return inv.ravel().astype(np.int64)
+
+
+# report ------------------------------------------------------------------------------------------
+def fmt_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)  # noqa: E731
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.2f}%"
+
+
+def run_size(n: int, args, workdir: Path) -> dict:
+    import numpy as np
+
+    print(f"\n== N = {n:,} ==", file=sys.stderr, flush=True)
+    built = build(n, args.seed, workdir)
+    truth = np.load(workdir / f"truth_{n}_{args.seed}.npy")
+    path = Path(built["path"])
+    kinds = Counter(truth[:, 1].tolist())
+    print(f"  corpus: {n:,} docs, {built['chars'] / n:,.0f} chars/doc, built in {built['seconds']:.0f}s "
+          f"({n / built['seconds']:,.0f} docs/s, not counted), archive {built['mb']:,.0f} MB", file=sys.stderr)
+
+    ours = run_worker(["ours", str(path)])
+    checkpoint(path)
+    after_mb = file_mb(path)
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    pred = np.array([r[0] for r in conn.execute("SELECT canonical_id FROM documents ORDER BY id")], dtype=np.int64)
+    conn.close()
+    s_ours = score(pred, truth)
+
+    ds = s_ds = None
+    if not args.no_datasketch:
+        out = workdir / f"ds_{n}_{args.seed}.npy"
+        ds = run_worker(["datasketch", str(path), str(out), args.ds_thresholds, str(args.datasketch_limit or 0),
+                         str(DS_BUDGET_S)])
+        labels = np.load(out)
+        s_ds = [score(lab, truth) for lab in labels]
+        if ds["docs"] < n:  # ours on the same prefix, for a fair P/R comparison
+            conn = sqlite3.connect(path)
+            sub = np.array([r[0] for r in conn.execute(
+                "SELECT canonical_id FROM documents WHERE id <= ? ORDER BY id", [ds["docs"]])], dtype=np.int64)
+            conn.close()
+            ds["ours_prefix"] = score(sub, truth)
+    result = {"n": n, "built": built, "ours": ours, "ours_score": s_ours, "after_mb": after_mb, "ds": ds,
+              "ds_score": s_ds, "kinds": kinds}
+    if not args.keep:
+        for p in workdir.glob(f"*_{n}_{args.seed}.*"):
+            p.unlink()
+        for p in workdir.glob(f"corpus_{n}_{args.seed}.db-*"):
+            p.unlink()
+    return result
+
+
+def print_result(r: dict) -> None:
+    from bench.corpus import KIND_CODES
+
+    n, ours, so, ds, sds = r["n"], r["ours"], r["ours_score"], r["ds"], r["ds_score"]
+    codes = {v: k for k, v in KIND_CODES.items()}
+    copies = n - r["kinds"].get(KIND_CODES["original"], 0)
+    print(f"\nN = {n:,} documents ({r['built']['chars'] / n:,.0f} characters each on average, "
+          f"{copies:,} planted copies = {100 * copies / n:.1f}%; "
+          + ", ".join(f"{codes[k]} {c:,}" for k, c in sorted(r["kinds"].items()) if codes[k] != "original") + ")")
+    print(f"corpus generation + insert: {r['built']['seconds']:.0f}s, not counted; archive {r['built']['mb']:,.0f} MB")
+    header = ("", "ours (archive.dedupe)")
+    ds_cols = []
+    if ds:
+        for k, t in enumerate(ds["thresholds"]):
+            label = f"datasketch LSH@{t:g}"
+            if ds["docs"] < ds["n"]:
+                label += f" (first {ds['docs']:,})"
+            header += (label,)
+            ds_cols.append((k, t))
+    rows = []
+
+    def ds_seconds(k):
+        return ds["read"] + ds["minhash"] + ds["lsh"][k]
+
+    rows.append(("docs/s (sketch+persist+group)", f"{n / ours['seconds']:,.0f}",
+                 *[f"{ds['docs'] / ds_seconds(k):,.0f}" for k, _ in ds_cols]))
+    ds_time = []
+    for k, _ in ds_cols:
+        t = ds_seconds(k)
+        ds_time.append(f"{t:,.1f}" if ds["docs"] == ds["n"] else f"{t:,.1f} → ~{t * ds['n'] / ds['docs']:,.0f} extrapolated")
+    rows.append(("seconds", f"{ours['seconds']:,.1f}", *ds_time))
+    rows.append(("peak memory (VmHWM, MB)", f"{ours['peak_mb']:,.0f}",
+                 *[f"{ds['peak_mb']:,.0f}" + (" (shared)" if k else "") for k, _ in ds_cols]))
+    scores = [so, *[sds[k] for k, _ in ds_cols]]
+    rows.append(("pairwise precision", *[pct(s["precision"]) for s in scores]))
+    rows.append(("pairwise recall", *[pct(s["recall"]) for s in scores]))
+    rows.append(("pairs predicted / true / correct", *[f"{s['pred_pairs']:,} / {s['true_pairs']:,} / {s['tp']:,}"
+                                                       for s in scores]))
+    rows.append(("hard neg. merged: same place, other year", *[f"{s['hn_year']:,}" for s in scores]))
+    rows.append(("hard neg. merged: province & its city", *[f"{s['hn_prov']:,}" for s in scores]))
+    rows.append(("other wrong pairs", *[f"{s['fp_other']:,}" for s in scores]))
+    for kind in KIND_ORDER[1:]:
+        if kind in so["by_kind"]:
+            rows.append((f"copies found: {kind}", *[
+                "{}/{}".format(*s["by_kind"].get(kind, (0, 0))) for s in scores]))
+    rows.append(("SQLite file (MB)", f"{r['built']['mb']:,.0f} → {r['after_mb']:,.0f}",
+                 *["(read only)" for _ in ds_cols]))
+    print(fmt_table(rows, header))
+    t = ours["tables"]
+    print(f"ours: {t['dedupe_sketches']:,} sketches, {t['dedupe_postings']:,} postings, {t['dedupe_hashes']:,} "
+          f"distinct sampled hashes; single process (Deduper exposes no way to sketch in a pool: "
+          f"the second core is idle); docs/s by tenth of the run: "
+          + " ".join(f"{n // 10 / (b - a):,.0f}" for a, b in zip([0.0, *ours["deciles"]], ours["deciles"], strict=False)))
+    if ds:
+        print(f"datasketch: read+normalise {ds['read']:.1f}s, MinHash {ds['minhash']:.1f}s, LSH "
+              + ", ".join(f"@{t:g} {s:.1f}s" for t, s in zip(ds["thresholds"], ds["lsh"], strict=True)))
+        if "ours_prefix" in ds:
+            p = ds["ours_prefix"]
+            print(f"ours on the same first {ds['docs']:,} documents: precision {pct(p['precision'])}, "
+                  f"recall {pct(p['recall'])} (grouped with all {n:,} present)")
+
+
+def engine_version() -> str:
+    """The commit of the engine's files, and whether the working tree changes them."""
+    files = ["archive/dedupe.py", "pipelines/similarity.py"]
+    try:
+        commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", *files], cwd=REPO, capture_output=True,
+                                text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *files], cwd=REPO, capture_output=True,
+                               text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{commit or '?'}{' + uncommitted changes' if dirty else ''}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--worker"]:
+        kind, rest = argv[1], argv[2:]
+        if kind == "ours":
+            res = worker_ours(rest[0])
+        else:
+            res = worker_datasketch(rest[0], rest[1], [float(x) for x in rest[2].split(",")], int(rest[3]),
+                                    float(rest[4]))
+        print(json.dumps(res))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes (default: %(default)s)")
+    ap.add_argument("--datasketch-limit", type=int, default=0,
+                    help="run datasketch on the first K documents only (default: all, unless > 20 min)")
+    ap.add_argument("--no-datasketch", action="store_true")
+    ap.add_argument("--ds-thresholds", default="0.8,0.5", help="LSH thresholds; the first is timed (%(default)s)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", help="where the archives go (default: a temporary folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the archives and labels")
+    args = ap.parse_args(argv)
+    sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x]
+    if not args.no_datasketch:
+        try:
+            import datasketch  # noqa: F401
+        except ImportError:
+            raise SystemExit("datasketch is missing: pip install datasketch (or --no-datasketch)") from None
+    tmp = None
+    if args.workdir:
+        workdir = Path(args.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.mkdtemp(prefix="bench_dedupe_")
+        workdir = Path(tmp)
+    print(f"bench_dedupe: sizes {sizes}, seed {args.seed}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"engine {engine_version()}, workdir {workdir}", flush=True)
+    results = []
+    try:
+        for n in sizes:
+            r = run_size(n, args, workdir)
+            results.append(r)
+            print_result(r)
+            sys.stdout.flush()
+    finally:
+        if tmp and not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if len(results) > 1:
+        a, b = results[0], results[-1]
+        ratio = b["ours"]["seconds"] / a["ours"]["seconds"]
+        print(f"\nlinearity (ours): {a['n']:,} → {b['n']:,} documents ({b['n'] / a['n']:.0f}x): time x{ratio:.1f} "
+              f"({a['ours']['seconds']:.1f}s → {b['ours']['seconds']:.1f}s; linear would be x{b['n'] / a['n']:.0f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
