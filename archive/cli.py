@@ -230,7 +230,8 @@ def status(db_path, as_json):
 # dedupe ---------------------------------------------------------------------------------------
 @main.command()
 @db_option
-def dedupe(db_path):
+@sources_option
+def dedupe(db_path, sources_file):
     """Recompute duplicate groups (exact, near, excerpt) over the whole archive.
 
     Gives the groups a crawl builds incrementally; every copy stays, pointing to its group's
@@ -243,9 +244,11 @@ def dedupe(db_path):
     from archive.db import open_db
     from archive.dedupe import Deduper
     from archive.lock import ArchiveLock
+    from pipelines.dedupe import official_sources
 
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}", EXIT_USAGE)
+    official = official_sources(sources_file)
     try:
         with ArchiveLock(db_path):
             db = open_db(db_path)
@@ -253,9 +256,9 @@ def dedupe(db_path):
             with db.atomic():
                 if sys.stderr.isatty():
                     with click.progressbar(length=total, label="dedupe", file=sys.stderr) as bar:
-                        counts = Deduper(db).rebuild(progress=bar.update)
+                        counts = Deduper(db, official_sources=official).rebuild(progress=bar.update)
                 else:
-                    counts = Deduper(db).rebuild()
+                    counts = Deduper(db, official_sources=official).rebuild()
             db.close()
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)

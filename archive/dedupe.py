@@ -87,6 +87,7 @@ def ensure_schema(db) -> None:
 
 
 def official(url: str | None) -> bool:
+    """A government site by its address (*.gov.cn)."""
     host = (urlsplit(url or "").hostname or "").lower()
     return host.endswith(".gov.cn") or host == "gov.cn"
 
@@ -100,8 +101,9 @@ def compatible(a: Doc, b: Doc) -> bool:
 class Deduper:
     """Incremental duplicate grouping over one archive (a sqlite-utils Database, caller commits)."""
 
-    def __init__(self, db, *, cache_size: int = 512):
+    def __init__(self, db, *, official_sources: frozenset[str] | set[str] = frozenset(), cache_size: int = 512):
         self.db = db
+        self.official_sources = frozenset(official_sources)
         ensure_schema(db)
         self._hashes: OrderedDict[int, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -162,7 +164,7 @@ class Deduper:
         def key(d: Doc) -> tuple:
             shingles, junk, size = scores[d.id]
             return (shingles >= 0.9 * most, not d.mojibake, not d.truncated, -(d.masked_chars or 0),
-                    official(d.url), -junk, size, -d.id)
+                    d.source in self.official_sources or official(d.url), -junk, size, -d.id)
 
         return max(candidates, key=key)
 

@@ -12,6 +12,7 @@ A source file looks like this (see ``crawler/config/sources.example.toml``)::
     restrict_css = "div.list"                # optional: look for links only here
     profile = "trs"                          # optional: CMS profile for extraction
     max_pages = 500                          # optional: stop after this many report pages
+    official = true                          # optional: the government's own site (preferred copy)
     [changbai-gov.selectors]                 # optional: per-source extraction selectors (CSS)
     content = "div.TRS_Editor"
     title = "h1"
@@ -35,7 +36,7 @@ DEMO_SOURCES = CONFIG_DIR / "demo_sources.toml"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 KNOWN_KEYS = {
     "name", "start_urls", "allowed_domains", "listing", "reports", "deny", "restrict_css",
-    "profile", "max_pages", "selectors", "enabled", "encoding", "notes", "verified",
+    "profile", "max_pages", "selectors", "enabled", "encoding", "notes", "verified", "official",
 }
 SELECTOR_KEYS = {"content", "title", "date", "source"}
 
@@ -58,6 +59,7 @@ class Source:
     max_pages: int | None = None
     selectors: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
+    official: bool = False  # the government's own site: its copy of a report is preferred as canonical
 
     def _match(self, patterns: tuple[str, ...], url: str) -> bool:
         return any(re.search(p, url) for p in patterns)
@@ -129,6 +131,7 @@ def parse_source(key: str, table: dict) -> Source:
         max_pages=max_pages,
         selectors=dict(selectors),
         encoding=table.get("encoding"),
+        official=bool(table.get("official", False)),
     )
 
 

@@ -12,12 +12,22 @@ from scrapy.exceptions import NotConfigured
 
 from archive import db as archive_db
 from archive.dedupe import Deduper
+from crawler.sources import SourceError, load_sources
+
+
+def official_sources(sources_file: str | None) -> set[str]:
+    """Keys of the sources marked ``official = true`` (government sites)."""
+    try:
+        return {k for k, s in load_sources(sources_file).items() if s.official}
+    except SourceError:
+        return set()
 
 
 class DedupePipeline:
     def __init__(self, crawler):
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("ARCHIVE_DB")
+        self.sources_file = crawler.settings.get("ARCHIVE_SOURCES")
         self.db = None
         self.deduper: Deduper | None = None
 
@@ -29,7 +39,7 @@ class DedupePipeline:
 
     def open_spider(self):
         self.db = archive_db.acquire_shared(self.db_path)
-        self.deduper = Deduper(self.db)
+        self.deduper = Deduper(self.db, official_sources=official_sources(self.sources_file))
 
     def close_spider(self):
         self.db.commit()

@@ -105,3 +105,12 @@ def test_text_change_regroups_and_add_is_idempotent(db):
     assert groups(db) == [(a, a, None), (b, b, None)]
     counts = db.execute("SELECT COUNT(*) FROM dedupe_sketches").fetchone()[0]
     assert counts == 2
+
+
+def test_official_source_wins_between_equal_copies(db):
+    d = Deduper(db, official_sources={"portal"})
+    news = add(db, "http://news.example.com/1.html", BODY, source="news")
+    portal = add(db, "http://127.0.0.1:8950/gov/2.html", BODY, source="portal")
+    d.add(news)
+    assert d.add(portal) == (portal, None)
+    assert groups(db) == [(news, portal, "exact"), (portal, portal, None)]
