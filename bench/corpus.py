@@ -548,7 +548,13 @@ def plan_originals(n: int, seed: int) -> list[tuple[int, int]]:
         out.extend((ji, y) for y in YEARS[first:first + length])
         ji += 1
     rng.shuffle(out)
-    return out
+    # spares, in case fewer copies than expected fall within the first n documents
+    spare: list[tuple[int, int]] = []
+    while len(spare) < n // 10 + 100:
+        spare.extend((ji, y) for y in YEARS[rng.randint(0, 6):])
+        ji += 1
+    rng.shuffle(spare)
+    return out + spare
 
 
 def documents(n: int, seed: int = 1) -> Iterator[Doc]:
