@@ -22,8 +22,8 @@ TABLES: dict[str, dict] = {
     "captures": {
         "columns": {
             "id": int, "url": str, "requested_url": str, "fetched_at": str, "status": int,
-            "headers": str, "content_type": str, "encoding": str, "sha256": str, "size": int,
-            "body": bytes, "compression": str, "source": str, "crawl_run_id": int, "error": str,
+            "content_type": str, "encoding": str, "sha256": str, "size": int, "compression": str,
+            "source": str, "crawl_run_id": int, "error": str, "headers": str, "body": bytes,
         },
         "pk": "id",
         "indexes": [["url", "sha256"], ["sha256"], ["crawl_run_id"]],
@@ -31,12 +31,15 @@ TABLES: dict[str, dict] = {
     },
     "documents": {
         "columns": {
-            "id": int, "url": str, "source": str, "title": str, "text": str, "publish_date": str,
+            # the large columns (text, removed) come last: SQLite keeps a row's long values in
+            # overflow pages, and every column stored after them costs a walk through those pages
+            "id": int, "url": str, "source": str, "title": str, "publish_date": str,
             "source_name": str, "doc_type": str, "province": str, "city": str, "admin_code": str,
             "admin_level": str, "year": int, "session": str, "speaker": str, "speaker_role": str,
             "delivery_date": str, "canonical_id": int, "duplicate_kind": str, "capture_id": int,
             "pages": int, "chars": int, "text_hash": str, "encoding": str, "masked_chars": int,
-            "truncated": int, "mojibake": int, "removed": str, "first_seen_at": str, "updated_at": str,
+            "truncated": int, "mojibake": int, "first_seen_at": str, "updated_at": str,
+            "text": str, "removed": str,
         },
         "pk": "id",
         "indexes": [["text_hash"], ["canonical_id"], ["source"], ["city"], ["year"], ["province"]],

@@ -17,19 +17,25 @@ documents in id order, so it gives the groups the crawl built incrementally.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import math
+import os
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from pipelines.similarity import shingle_hashes, text_sample, to_sqlite
+from pipelines.similarity import shingle_hashes, text_sketch, to_sqlite
 
 NEAR_JACCARD = 0.70  # same report: chrome leftovers, filter damage, edits, layout
 CONTAINMENT = 0.80  # the smaller text found in the larger one
 EXCERPT_RATIO = 0.90  # …and clearly smaller than it: an excerpt / a truncated copy
-CANDIDATE_SHARE = 0.30  # share of the smaller sample found in a candidate's postings
-MAX_DF = 200  # a hash in more documents than this is stock phrasing: no longer indexed or looked up
+CANDIDATE_SHARE = 0.60  # share of the sampled hashes looked up that a candidate holds (copies: ~1.0)
+MAX_DF = 100  # a hash in more documents than this is stock phrasing: no longer indexed or looked up
+QUERY_K = 64  # rarest shared hashes looked up per document
+MIN_SAMPLE = 8  # documents with a smaller sample (under ~500 characters) are found only as newcomers
 MAX_CANDIDATES = 8
 GUARD_KEYS = ("city", "year", "admin_code")
 
@@ -43,7 +49,7 @@ SCHEMA = [
 ]
 
 _DOC_COLS = ("id", "url", "source", "text", "text_hash", "city", "province", "year", "admin_code",
-             "admin_level", "masked_chars", "truncated", "mojibake", "canonical_id")
+             "admin_level", "masked_chars", "truncated", "mojibake", "canonical_id", "duplicate_kind")
 
 
 @dataclass
@@ -62,18 +68,23 @@ class Doc:
     truncated: int | None
     mojibake: int | None
     canonical_id: int | None
+    duplicate_kind: str | None
+
+
+@lru_cache(maxsize=4096)
+def _rule_chrome(text: str) -> tuple[int, frozenset[str]]:
+    from pipelines.cleaning.chrome import strip_chrome
+
+    _, removed = strip_chrome([ln.strip() for ln in text.splitlines() if ln.strip()])
+    return sum(len(r["line"]) for r in removed), frozenset(r["line"] for r in removed)
 
 
 def leftover_chrome(text: str, others: str) -> int:
     """Characters of page chrome left in a copy: lines the cleaning rules take for chrome, and
     short lines without a sentence that no other copy of the report has (page numbers, a site
     name). ``others`` is the other copies' text with whitespace removed."""
-    from pipelines.cleaning.chrome import strip_chrome
-
+    junk, taken = _rule_chrome(text)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    _, removed = strip_chrome(lines)
-    junk = sum(len(r["line"]) for r in removed)
-    taken = {r["line"] for r in removed}
     for ln in lines:
         key = "".join(ln.split())
         if ln not in taken and len(key) <= 12 and not any(p in ln for p in "。；！？，") and key not in others:
@@ -98,6 +109,79 @@ def compatible(a: Doc, b: Doc) -> bool:
                for k in GUARD_KEYS)
 
 
+class _View:
+    """The index as ``Deduper.add_many`` sees it: what SQLite holds for the batch's hashes, read
+    once, plus what the batch adds as it goes (so each document sees the ones before it, exactly
+    as if they had been written), written back once at the end."""
+
+    def __init__(self, dd: Deduper, keys: set[int], docs: list[Doc]):
+        self.dd = dd
+        keys_l = list(keys)
+        self.counts: dict[int, int] = dict(dd._in_chunks("SELECT hash, n FROM dedupe_hashes WHERE hash IN ({})", keys_l))
+        live = [h for h in keys_l if 0 < self.counts.get(h, 0) <= MAX_DF]
+        self.post: dict[int, list[int]] = {}
+        for h, d in dd._in_chunks("SELECT hash, doc_id FROM dedupe_postings WHERE hash IN ({})", live):
+            self.post.setdefault(h, []).append(d)
+        self.samples: dict[int, int] = {}  # documents of this batch already recorded → sample size
+        # documents with the same text as one of the batch's, already in the index (or recorded)
+        hashes = list({d.text_hash for d in docs if d.text_hash})
+        self.by_text: dict[str, list[int]] = {}
+        for doc_id, th in dd._in_chunks(
+                "SELECT d.id, d.text_hash FROM documents d JOIN dedupe_sketches s ON s.doc_id = d.id"
+                " WHERE d.text_hash IN ({})", hashes):
+            self.by_text.setdefault(th, []).append(doc_id)
+        self._sizes: dict[int, int] = {}
+        self.n_usable = 0
+        self.sketch_rows: list[tuple] = []
+        self.post_rows: list[tuple[int, int]] = []
+        self.count_inc: dict[int, int] = {}
+
+    def shared(self, keys: list[int], doc_id: int) -> dict[int, int]:
+        """Documents sharing this many of the rarest hashes of ``keys`` that others have too
+        (stock phrasing, in more than MAX_DF documents, is not looked up)."""
+        counts = self.counts
+        usable = sorted((h for h in keys if 0 < counts.get(h, 0) <= MAX_DF), key=lambda h: (counts[h], h))[:QUERY_K]
+        self.n_usable = len(usable)
+        post = self.post
+        tally = Counter(chain.from_iterable(post.get(h, ()) for h in usable))
+        tally.pop(doc_id, None)
+        # a copy shares most of what is looked up (~all of an excerpt's sample): a document sharing
+        # fewer than this can't reach CANDIDATE_SHARE unless its whole sample is tiny (< MIN_SAMPLE)
+        floor = max(1, math.ceil(CANDIDATE_SHARE * min(len(usable), MIN_SAMPLE)))
+        return {d: n for d, n in tally.items() if n >= floor}
+
+    def same_text(self, doc: Doc) -> list[int]:
+        return self.by_text.get(doc.text_hash, []) if doc.text_hash else []
+
+    def sample_sizes(self, ids: list[int]) -> dict[int, int]:
+        missing = [i for i in ids if i not in self.samples and i not in self._sizes]
+        if missing:
+            self._sizes.update(self.dd._in_chunks("SELECT doc_id, samples FROM dedupe_sketches WHERE doc_id IN ({})", missing))
+        return {i: self.samples.get(i, self._sizes.get(i)) for i in ids}
+
+    def record(self, doc: Doc, keys: list[int], shingles: int, sample: np.ndarray) -> None:
+        doc_id = doc.id
+        self.samples[doc_id] = len(keys)
+        if doc.text_hash:
+            self.by_text.setdefault(doc.text_hash, []).append(doc_id)
+        self.sketch_rows.append((doc_id, doc.text_hash, shingles, len(keys), sample.tobytes()))
+        for h in keys:
+            n = self.counts.get(h, 0)
+            if n < MAX_DF:
+                self.post.setdefault(h, []).append(doc_id)
+                self.post_rows.append((h, doc_id))
+            self.counts[h] = n + 1
+            self.count_inc[h] = self.count_inc.get(h, 0) + 1
+
+    def flush(self) -> None:
+        conn = self.dd.db.conn
+        conn.executemany("INSERT OR REPLACE INTO dedupe_sketches (doc_id, text_hash, shingles, samples, sample)"
+                         " VALUES (?, ?, ?, ?, ?)", self.sketch_rows)
+        conn.executemany("INSERT INTO dedupe_hashes (hash, n) VALUES (?, ?)"
+                         " ON CONFLICT(hash) DO UPDATE SET n = n + excluded.n", list(self.count_inc.items()))
+        conn.executemany("INSERT OR IGNORE INTO dedupe_postings (hash, doc_id) VALUES (?, ?)", self.post_rows)
+
+
 class Deduper:
     """Incremental duplicate grouping over one archive (a sqlite-utils Database, caller commits)."""
 
@@ -116,13 +200,17 @@ class Deduper:
     def full_hashes(self, doc: Doc) -> np.ndarray:
         h = self._hashes.get(doc.id)
         if h is None:
-            h = shingle_hashes(doc.text or "")
-            self._hashes[doc.id] = h
-            if len(self._hashes) > self._cache_size:
-                self._hashes.popitem(last=False)
+            h = self._cache(doc.id, shingle_hashes(doc.text or ""))
         else:
             self._hashes.move_to_end(doc.id)
         return h
+
+    def _cache(self, doc_id: int, hashes: np.ndarray) -> np.ndarray:
+        self._hashes[doc_id] = hashes
+        self._hashes.move_to_end(doc_id)
+        if len(self._hashes) > self._cache_size:
+            self._hashes.popitem(last=False)
+        return hashes
 
     def relation(self, member: Doc, canonical: Doc) -> str | None:
         """How ``member`` relates to ``canonical``: 'exact', 'near', 'excerpt' or None (not the same report)."""
@@ -174,29 +262,30 @@ class Deduper:
         return [d for d in (self.doc(i) for i in ids) if d is not None]
 
     # candidates ------------------------------------------------------------------------------------
-    def candidates(self, doc: Doc, sample: np.ndarray) -> list[int]:
+    def candidates(self, doc: Doc, keys: list[int], view: _View) -> list[int]:
         """Canonical ids of the groups worth verifying ``doc`` against, most promising first."""
         score: dict[int, float] = {}
-        if doc.text_hash:
-            for (canon,) in self.db.execute(
-                "SELECT DISTINCT d.canonical_id FROM documents d JOIN dedupe_sketches s ON s.doc_id = d.id"
-                " WHERE d.text_hash = ? AND d.id != ?", [doc.text_hash, doc.id]):
+        exact = [c for c in view.same_text(doc) if c != doc.id]
+        if exact:
+            canons = dict(self.db.execute(
+                f"SELECT id, canonical_id FROM documents WHERE id IN ({', '.join('?' * len(exact))})", exact).fetchall())
+            for canon in canons.values():
                 score[canon] = 2.0
-        keys = to_sqlite(sample)
-        usable = keys
-        if keys:
-            common = {h for h, n in self._in_chunks("SELECT hash, n FROM dedupe_hashes WHERE hash IN ({})", keys)
-                      if n > MAX_DF}
-            usable = [h for h in keys if h not in common]
-        if usable:
-            shared = self._in_chunks(
-                "SELECT p.doc_id, COUNT(*), s.samples, d.canonical_id FROM dedupe_postings p"
-                " JOIN dedupe_sketches s ON s.doc_id = p.doc_id JOIN documents d ON d.id = p.doc_id"
-                " WHERE p.hash IN ({}) AND p.doc_id != " + str(int(doc.id)) + " GROUP BY p.doc_id", usable)
-            for _cand, n, cand_samples, canon in shared:
-                share = n / max(1, min(len(usable), cand_samples or 1))
-                if share >= CANDIDATE_SHARE and canon is not None:
-                    score[canon] = max(score.get(canon, 0.0), share)
+        shared = view.shared(keys, doc.id)
+        if shared:
+            sizes = view.sample_sizes(list(shared))
+            n_usable = view.n_usable
+            share = {c: n / max(1, min(n_usable, sizes.get(c) or 1)) for c, n in shared.items()}
+            close = sorted((c for c in share if share[c] >= CANDIDATE_SHARE), key=lambda c: (-share[c], c))
+            close = close[:4 * MAX_CANDIDATES]
+            if close:
+                canons = dict(self.db.execute(
+                    f"SELECT id, canonical_id FROM documents WHERE id IN ({', '.join('?' * len(close))})",
+                    close).fetchall())
+                for cand in close:
+                    canon = canons.get(cand)
+                    if canon is not None:
+                        score[canon] = max(score.get(canon, 0.0), share[cand])
         ranked = sorted(score, key=lambda c: (-score[c], c))
         return ranked[:MAX_CANDIDATES]
 
@@ -214,20 +303,58 @@ class Deduper:
         Returns (canonical_id, duplicate_kind) of the document. Idempotent: a document whose text
         did not change since it was added is left as it is.
         """
-        doc = self.doc(doc_id)
-        if doc is None:
-            raise KeyError(doc_id)
-        row = self.db.execute("SELECT text_hash FROM dedupe_sketches WHERE doc_id = ?", [doc_id]).fetchone()
-        if row is not None:
-            if row[0] == doc.text_hash:
-                kind = self.db.execute("SELECT duplicate_kind FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
-                return doc.canonical_id or doc.id, kind
-            self.remove(doc_id)
-            doc = self.doc(doc_id)
-        self._hashes.pop(doc.id, None)
-        sample, shingles = text_sample(doc.text or "")
+        return self.add_many([doc_id])[doc_id]
+
+    def add_many(self, doc_ids: list[int], sketches: dict | None = None) -> dict[int, tuple[int, str | None]]:
+        """``add`` for several documents, in the order given, with the index read and written
+        once for all of them (the same groups as adding them one by one). ``sketches`` may bring
+        each document's (sample, number of shingles), computed elsewhere (``sketch_worker``)."""
+        out: dict[int, tuple[int, str | None]] = {}
+        todo: list[Doc] = []
+        rows = {}
+        for i in range(0, len(doc_ids), 500):
+            chunk = doc_ids[i:i + 500]
+            for r in self.db.execute(
+                    f"SELECT {', '.join('d.' + c for c in _DOC_COLS)}, s.text_hash FROM documents d"
+                    f" LEFT JOIN dedupe_sketches s ON s.doc_id = d.id WHERE d.id IN ({', '.join('?' * len(chunk))})",
+                    chunk):
+                rows[r[0]] = r
+        for doc_id in doc_ids:
+            if doc_id not in rows:
+                raise KeyError(doc_id)
+            *cols, sketched_hash = rows[doc_id]
+            doc = Doc(*cols)
+            kind = doc.duplicate_kind
+            if sketched_hash is not None or self.db.execute(
+                    "SELECT 1 FROM dedupe_sketches WHERE doc_id = ?", [doc_id]).fetchone():
+                if sketched_hash == doc.text_hash:
+                    out[doc_id] = (doc.canonical_id or doc.id, kind)
+                    continue
+                self.remove(doc_id)
+                doc = self.doc(doc_id)
+            todo.append(doc)
+        if not todo:
+            return out
+        sk: dict[int, tuple[np.ndarray, int]] = {}
+        for doc in todo:
+            got = (sketches or {}).get(doc.id)
+            if got is None:
+                sample, full = text_sketch(doc.text or "")
+                self._cache(doc.id, full)
+                got = (sample, len(full))
+            sk[doc.id] = got
+        view = _View(self, {h for s_, _ in sk.values() for h in to_sqlite(s_)}, todo)
+        for doc in todo:
+            sample, shingles = sk[doc.id]
+            keys = to_sqlite(sample)
+            out[doc.id] = self._group(doc, keys, view)
+            view.record(doc, keys, shingles, sample)
+        view.flush()
+        return out
+
+    def _group(self, doc: Doc, keys: list[int], view: _View) -> tuple[int, str | None]:
         matched: list[tuple[Doc, str]] = []
-        for canon_id in self.candidates(doc, sample):
+        for canon_id in self.candidates(doc, keys, view):
             canon = self.doc(canon_id)
             if canon is None or any(not compatible(canon, m) for m, _ in matched):
                 continue
@@ -236,9 +363,9 @@ class Deduper:
                 rel = self.relation(canon, doc)  # the newcomer is the fuller text of an excerpt
             if rel is not None:
                 matched.append((canon, rel))
-        self._persist(doc, sample, shingles)
         if not matched:
-            self._set(doc.id, doc.id, None)
+            if (doc.canonical_id, doc.duplicate_kind) != (doc.id, None):
+                self._set(doc.id, doc.id, None)
             return doc.id, None
         # the group: the matched groups (merged if several) and the newcomer
         canonicals = [c for c, _ in matched]
@@ -279,20 +406,6 @@ class Deduper:
         self.db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = ? WHERE id = ?",
                         [canonical_id, kind, doc_id])
 
-    def _persist(self, doc: Doc, sample: np.ndarray, shingles: int) -> None:
-        keys = to_sqlite(sample)
-        self.db.execute(
-            "INSERT OR REPLACE INTO dedupe_sketches (doc_id, text_hash, shingles, samples, sample) VALUES (?, ?, ?, ?, ?)",
-            [doc.id, doc.text_hash, shingles, len(keys), sample.tobytes()])
-        if not keys:
-            return
-        counts = dict(self._in_chunks("SELECT hash, n FROM dedupe_hashes WHERE hash IN ({})", keys))
-        self.db.conn.executemany(
-            "INSERT INTO dedupe_hashes (hash, n) VALUES (?, 1) ON CONFLICT(hash) DO UPDATE SET n = n + 1",
-            [(h,) for h in keys])
-        self.db.conn.executemany("INSERT OR IGNORE INTO dedupe_postings (hash, doc_id) VALUES (?, ?)",
-                            [(h, doc.id) for h in keys if counts.get(h, 0) < MAX_DF])
-
     def remove(self, doc_id: int) -> None:
         """Take a document out of the index and out of its group (before its text changes)."""
         row = self.db.execute("SELECT sample FROM dedupe_sketches WHERE doc_id = ?", [doc_id]).fetchone()
@@ -312,19 +425,56 @@ class Deduper:
                 self._regroup(new_canon, members, new_canon)
         self._set(doc_id, doc_id, None)
 
-    def rebuild(self, progress=None) -> dict:
-        """Recompute every group from scratch, documents in id order. ``progress(n)`` after each."""
+    def rebuild(self, progress=None, *, workers: int | None = None, batch: int = 500) -> dict:
+        """Recompute every group from scratch, documents in id order (the groups the crawl built
+        one by one). Sketching runs in ``workers`` processes (default: the CPUs, at most 4) while
+        this one groups; ``progress(n)`` is called after each batch of n documents."""
         self.db.execute("DELETE FROM dedupe_postings")
         self.db.execute("DELETE FROM dedupe_sketches")
         self.db.execute("DELETE FROM dedupe_hashes")
         self.db.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL")
         self._hashes.clear()
         ids = [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
-        for doc_id in ids:
-            self.add(doc_id)
-            if progress:
-                progress(1)
+        batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+        workers = min(4, os.cpu_count() or 1) if workers is None else workers
+        path = self.db.execute("PRAGMA database_list").fetchone()[2]
+        if workers > 1 and path and len(batches) > 1:
+            # the workers read the documents' (committed) texts through their own connections
+            import multiprocessing
+
+            with multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_init,
+                                                           initargs=(path,)) as pool:
+                for chunk, sketched in zip(batches, pool.imap(_sketch_batch, batches), strict=True):
+                    self.add_many(chunk, sketches=sketched)
+                    if progress:
+                        progress(len(chunk))
+        else:
+            for chunk in batches:
+                self.add_many(chunk)
+                if progress:
+                    progress(len(chunk))
         return summary(self.db)
+
+
+_worker_db = None
+
+
+def _worker_init(path: str) -> None:
+    import sqlite3
+
+    global _worker_db
+    _worker_db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def _sketch_batch(ids: list[int]) -> dict[int, tuple[np.ndarray, int]]:
+    """In a worker process: the (sample, number of shingles) of each document."""
+    out = {}
+    rows = _worker_db.execute(
+        f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+    for doc_id, text in rows:
+        sample, full = text_sketch(text or "")
+        out[doc_id] = (sample, len(full))
+    return out
 
 
 def summary(db) -> dict:

@@ -80,11 +80,10 @@ def shingle_hashes(text: str) -> np.ndarray:
     return _sorted_unique(_window_hashes(text))
 
 
-def text_sample(text: str) -> tuple[np.ndarray, int]:
-    """(the sample of the text's shingle set, the number of distinct shingles) — the cheap part
-    done for every document; full sets are hashed only to verify candidates."""
+def text_sketch(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the sample of the text's shingle set, the full set): what dedupe computes per document."""
     h = _sorted_unique(_window_hashes(text))
-    return sample(h), len(h)
+    return sample(h), h
 
 
 def sample(hashes: np.ndarray) -> np.ndarray:
