@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,6 +33,40 @@ def run_archive(*args, cwd=None, env=None, timeout=300, **kw) -> subprocess.Comp
         [sys.executable, "-m", "archive.cli", *map(str, args)],
         cwd=cwd or REPO, env=full_env, capture_output=True, text=True, timeout=timeout, **kw,
     )
+
+
+def q(db, sql, *args) -> list[tuple]:
+    """Rows of a query on a real SQLite file (a fresh connection, closed after)."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def served(db, timeout: float = 30):
+    """A real ``archive serve`` on a free port; yields its base URL once it answers."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", str(port)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=5).read()
+                break
+            except OSError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
 
 
 @pytest.fixture(scope="session")

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import time
 
-from conftest import FAST, REPO, run_archive
+from conftest import FAST, REPO, q, run_archive
 
 CHROME = ["责任编辑", "编辑:", "编辑：", "分享到", "阅读：", "较旧一篇", "较新一篇", "当前位置", "当前的位置",
           "网站内容来源于网络", "文章来源于", "打印本页", "关闭窗口", "ICP备", "暂无评论"]
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def report_entries(manifest, *variants_excluded):

@@ -6,17 +6,9 @@ import json
 import shutil
 import sqlite3
 
-from conftest import REPO, run_archive
+from conftest import REPO, q, run_archive
 
 SEEDS = REPO / "tests" / "fixtures" / "seeds"
-
-
-def q(db, sql, *args):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def test_clean_prints_the_interface_keys(tmp_path):

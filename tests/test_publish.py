@@ -7,13 +7,10 @@ import io
 import json
 import os
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
-from conftest import REPO, free_port
+from conftest import served
 
 
 @pytest.fixture(scope="module")
@@ -59,29 +56,12 @@ def test_datasette_serves_archive_with_metadata(ds, crawled):
 
 
 def test_archive_serve_on_a_real_port(crawled):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "serve", "--db", str(crawled["db"]), "--port", str(port)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/archive/documents.csv?_stream=on&_size=max"
-        deadline = time.time() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as resp:
-                    body = resp.read().decode("utf-8")
-                    break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with served(crawled["db"]) as base:
+        with urllib.request.urlopen(f"{base}/archive/documents.csv?_stream=on&_size=max", timeout=30) as resp:
+            body = resp.read().decode("utf-8")
         assert len(list(csv.DictReader(io.StringIO(body)))) == doc_count(crawled["db"])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/archive/documents.json?_shape=objects") as resp:
+        with urllib.request.urlopen(f"{base}/archive/documents.json?_shape=objects") as resp:
             assert resp.status == 200 and json.load(resp)["rows"]
-    finally:
-        proc.terminate()
-        proc.wait(15)
 
 
 def test_serve_without_archive_is_a_usage_error(tmp_path):
@@ -104,22 +84,7 @@ def test_a_person_can_browse_documents_in_chromium(crawled, tmp_path):
 
     assert _chromium(), "chromium is required here (ARCHIVE_REQUIRE_BROWSER is set)"
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "serve", "--db", str(crawled["db"]), "--port", str(port)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=5).read()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
+    with served(crawled["db"]) as base:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
@@ -138,6 +103,3 @@ def test_a_person_can_browse_documents_in_chromium(crawled, tmp_path):
             link = page.locator("a[href*='.csv']").first
             assert ".csv" in link.get_attribute("href")
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(15)

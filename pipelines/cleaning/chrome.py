@@ -115,33 +115,22 @@ def strip_chrome(lines: list[str], *, title: str | None = None,
     def link_heavy(i: int) -> bool:
         return bool(link_share) and link_share[i] > 0.5 and len(lines[i]) <= 200
 
-    # Peel from the top: chrome may be interleaved with up to EDGE unmatched lines.
-    misses = 0
-    for i in range(n):
-        if rule_of[i]:
-            continue
-        name = match_line(lines[i], "head") or ("links" if link_heavy(i) else None)
-        if name:
-            rule_of[i] = name
-        elif _SENTENCE.search(lines[i]) and len(lines[i]) > 25:
-            break
-        else:
-            misses += 1
-            if misses > R.EDGE:
+    # Peel from the top, then from the bottom: chrome may be interleaved with up to EDGE
+    # unmatched lines; a line of running prose ends the peel.
+    for zone, order in (("head", range(n)), ("tail", range(n - 1, -1, -1))):
+        misses = 0
+        for i in order:
+            if rule_of[i]:
+                continue
+            name = match_line(lines[i], zone) or ("links" if link_heavy(i) else None)
+            if name:
+                rule_of[i] = name
+            elif _SENTENCE.search(lines[i]) and len(lines[i]) > 25:
                 break
-    misses = 0
-    for i in range(n - 1, -1, -1):
-        if rule_of[i]:
-            continue
-        name = match_line(lines[i], "tail") or ("links" if link_heavy(i) else None)
-        if name:
-            rule_of[i] = name
-        elif _SENTENCE.search(lines[i]) and len(lines[i]) > 25:
-            break
-        else:
-            misses += 1
-            if misses > R.EDGE:
-                break
+            else:
+                misses += 1
+                if misses > R.EDGE:
+                    break
     # Anywhere: only the unmistakable shapes, and never a line of running prose.
     for i in range(n):
         if not rule_of[i] and not (len(lines[i]) > 40 and _SENTENCE.search(lines[i])):
