@@ -308,25 +308,24 @@ class Deduper:
     def add_many(self, doc_ids: list[int], sketches: dict | None = None) -> dict[int, tuple[int, str | None]]:
         """``add`` for several documents, in the order given, with the index read and written
         once for all of them (the same groups as adding them one by one). ``sketches`` may bring
-        each document's (sample, number of shingles), computed elsewhere (``sketch_worker``)."""
+        each document's (sample, number of shingles), computed elsewhere (``_sketch_batch``)."""
         out: dict[int, tuple[int, str | None]] = {}
         todo: list[Doc] = []
         rows = {}
         for i in range(0, len(doc_ids), 500):
             chunk = doc_ids[i:i + 500]
             for r in self.db.execute(
-                    f"SELECT {', '.join('d.' + c for c in _DOC_COLS)}, s.text_hash FROM documents d"
+                    f"SELECT {', '.join('d.' + c for c in _DOC_COLS)}, s.doc_id IS NOT NULL, s.text_hash FROM documents d"
                     f" LEFT JOIN dedupe_sketches s ON s.doc_id = d.id WHERE d.id IN ({', '.join('?' * len(chunk))})",
                     chunk):
                 rows[r[0]] = r
         for doc_id in doc_ids:
             if doc_id not in rows:
                 raise KeyError(doc_id)
-            *cols, sketched_hash = rows[doc_id]
+            *cols, sketched, sketched_hash = rows[doc_id]
             doc = Doc(*cols)
             kind = doc.duplicate_kind
-            if sketched_hash is not None or self.db.execute(
-                    "SELECT 1 FROM dedupe_sketches WHERE doc_id = ?", [doc_id]).fetchone():
+            if sketched:
                 if sketched_hash == doc.text_hash:
                     out[doc_id] = (doc.canonical_id or doc.id, kind)
                     continue
@@ -432,7 +431,9 @@ class Deduper:
         self.db.execute("DELETE FROM dedupe_postings")
         self.db.execute("DELETE FROM dedupe_sketches")
         self.db.execute("DELETE FROM dedupe_hashes")
-        self.db.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL")
+        # only the rows that change: rewriting a row rewrites its 20 KB of text too
+        self.db.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL"
+                        " WHERE canonical_id IS NOT id OR duplicate_kind IS NOT NULL")
         self._hashes.clear()
         ids = [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
         batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
