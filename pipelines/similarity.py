@@ -34,8 +34,8 @@ def code_points(text: str) -> np.ndarray:
     (what NFKC does to Chinese text, at numpy speed): layout breaks and ，/, don't count."""
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     space = (cp <= 0x20) | ((cp >= 0x2000) & (cp <= 0x200B))
-    if (cp >= 0x85).any():
-        space |= np.isin(cp, _RARE_SPACES)
+    for c in _RARE_SPACES:
+        space |= cp == c
     cp = cp[~space]
     wide = (cp >= 0xFF01) & (cp <= 0xFF5E)
     if wide.any():
