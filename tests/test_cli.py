@@ -56,7 +56,7 @@ def test_dedupe_recomputes_exact_groups(crawled, tmp_path):
     before = con.execute("SELECT id, canonical_id, duplicate_kind FROM documents ORDER BY id").fetchall()
     con.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL")
     con.commit()
-    r = run_archive("dedupe", "--db", db)
+    r = run_archive("dedupe", "--db", db, "--sources", crawled["sources"])  # official sources: as the crawl had
     assert r.returncode == 0, r.stderr
     assert con.execute("SELECT id, canonical_id, duplicate_kind FROM documents ORDER BY id").fetchall() == before
 
