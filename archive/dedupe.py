@@ -11,7 +11,8 @@ Groups form around their canonical copy: the most complete, least damaged one (f
 excerpts, no mojibake, not truncated, fewest ``*``, the official source, then the earliest).
 Every member's ``duplicate_kind`` is its relation to the canonical: ``exact``, ``near`` or
 ``excerpt``. Two documents whose city, year or admin code are known and differ are never
-grouped, whatever their texts share. ``Deduper.rebuild`` runs the same steps over all
+grouped, whatever their texts share: a group's metadata never contradicts itself. A document is
+matched again when its text or that metadata changes. ``Deduper.rebuild`` runs the same steps over all
 documents in id order, so it gives the groups the crawl built incrementally.
 """
 
@@ -41,7 +42,7 @@ GUARD_KEYS = ("city", "year", "admin_code")
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS dedupe_sketches (
-        doc_id INTEGER PRIMARY KEY, text_hash TEXT, shingles INTEGER, samples INTEGER, sample BLOB)""",
+        doc_id INTEGER PRIMARY KEY, text_hash TEXT, guard TEXT, shingles INTEGER, samples INTEGER, sample BLOB)""",
     """CREATE TABLE IF NOT EXISTS dedupe_postings (
         hash INTEGER NOT NULL, doc_id INTEGER NOT NULL, PRIMARY KEY (hash, doc_id)) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS dedupe_postings_doc ON dedupe_postings (doc_id)",
@@ -95,6 +96,13 @@ def leftover_chrome(text: str, others: str) -> int:
 def ensure_schema(db) -> None:
     for sql in SCHEMA:
         db.execute(sql)
+    if "guard" not in {r[1] for r in db.execute("PRAGMA table_info(dedupe_sketches)")}:
+        db.execute("ALTER TABLE dedupe_sketches ADD COLUMN guard TEXT")
+
+
+def guard_key(doc: Doc) -> str:
+    """What, besides the text, decides a document's group: the metadata the guard compares."""
+    return "|".join("" if getattr(doc, k) is None else str(getattr(doc, k)) for k in GUARD_KEYS)
 
 
 def official(url: str | None) -> bool:
@@ -164,7 +172,7 @@ class _View:
         self.samples[doc_id] = len(keys)
         if doc.text_hash:
             self.by_text.setdefault(doc.text_hash, []).append(doc_id)
-        self.sketch_rows.append((doc_id, doc.text_hash, shingles, len(keys), sample.tobytes()))
+        self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), sample.tobytes()))
         for h in keys:
             n = self.counts.get(h, 0)
             if n < MAX_DF:
@@ -175,8 +183,8 @@ class _View:
 
     def flush(self) -> None:
         conn = self.dd.db.conn
-        conn.executemany("INSERT OR REPLACE INTO dedupe_sketches (doc_id, text_hash, shingles, samples, sample)"
-                         " VALUES (?, ?, ?, ?, ?)", self.sketch_rows)
+        conn.executemany("INSERT OR REPLACE INTO dedupe_sketches (doc_id, text_hash, guard, shingles, samples, sample)"
+                         " VALUES (?, ?, ?, ?, ?, ?)", self.sketch_rows)
         conn.executemany("INSERT INTO dedupe_hashes (hash, n) VALUES (?, ?)"
                          " ON CONFLICT(hash) DO UPDATE SET n = n + excluded.n", list(self.count_inc.items()))
         conn.executemany("INSERT OR IGNORE INTO dedupe_postings (hash, doc_id) VALUES (?, ?)", self.post_rows)
@@ -189,7 +197,7 @@ class Deduper:
         self.db = db
         self.official_sources = frozenset(official_sources)
         ensure_schema(db)
-        self._hashes: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._hashes: OrderedDict[tuple, np.ndarray] = OrderedDict()  # (id, text_hash) → full hashes
         self._cache_size = cache_size
 
     # reading -----------------------------------------------------------------------------------
@@ -198,16 +206,17 @@ class Deduper:
         return Doc(*row) if row else None
 
     def full_hashes(self, doc: Doc) -> np.ndarray:
-        h = self._hashes.get(doc.id)
+        key = (doc.id, doc.text_hash)
+        h = self._hashes.get(key)
         if h is None:
-            h = self._cache(doc.id, shingle_hashes(doc.text or ""))
+            h = self._cache(key, shingle_hashes(doc.text or ""))
         else:
-            self._hashes.move_to_end(doc.id)
+            self._hashes.move_to_end(key)
         return h
 
-    def _cache(self, doc_id: int, hashes: np.ndarray) -> np.ndarray:
-        self._hashes[doc_id] = hashes
-        self._hashes.move_to_end(doc_id)
+    def _cache(self, key: tuple, hashes: np.ndarray) -> np.ndarray:
+        self._hashes[key] = hashes
+        self._hashes.move_to_end(key)
         if len(self._hashes) > self._cache_size:
             self._hashes.popitem(last=False)
         return hashes
@@ -315,18 +324,19 @@ class Deduper:
         for i in range(0, len(doc_ids), 500):
             chunk = doc_ids[i:i + 500]
             for r in self.db.execute(
-                    f"SELECT {', '.join('d.' + c for c in _DOC_COLS)}, s.doc_id IS NOT NULL, s.text_hash FROM documents d"
+                    f"SELECT {', '.join('d.' + c for c in _DOC_COLS)}, s.doc_id IS NOT NULL, s.text_hash, s.guard"
+                    f" FROM documents d"
                     f" LEFT JOIN dedupe_sketches s ON s.doc_id = d.id WHERE d.id IN ({', '.join('?' * len(chunk))})",
                     chunk):
                 rows[r[0]] = r
         for doc_id in doc_ids:
             if doc_id not in rows:
                 raise KeyError(doc_id)
-            *cols, sketched, sketched_hash = rows[doc_id]
+            *cols, sketched, sketched_hash, sketched_guard = rows[doc_id]
             doc = Doc(*cols)
             kind = doc.duplicate_kind
             if sketched:
-                if sketched_hash == doc.text_hash:
+                if sketched_hash == doc.text_hash and sketched_guard == guard_key(doc):
                     out[doc_id] = (doc.canonical_id or doc.id, kind)
                     continue
                 self.remove(doc_id)
@@ -339,7 +349,7 @@ class Deduper:
             got = (sketches or {}).get(doc.id)
             if got is None:
                 sample, full = text_sketch(doc.text or "")
-                self._cache(doc.id, full)
+                self._cache((doc.id, doc.text_hash), full)
                 got = (sample, len(full))
             sk[doc.id] = got
         view = _View(self, {h for s_, _ in sk.values() for h in to_sqlite(s_)}, todo)
@@ -388,18 +398,9 @@ class Deduper:
                     result = (m.id, None)
                 continue
             self._set(m.id, canon.id, rel)
-            self._inherit(m, canon)
             if m.id == focus.id:
                 result = (canon.id, rel)
         return result
-
-    def _inherit(self, member: Doc, canon: Doc) -> None:
-        """A group's metadata is consistent: a member lacking city/year takes its canonical's."""
-        keys = ("province", "city", "admin_code", "admin_level", "year")
-        fill = {k: getattr(canon, k) for k in keys if getattr(member, k) is None and getattr(canon, k) is not None}
-        if fill:
-            self.db.execute(f"UPDATE documents SET {', '.join(f'{k} = ?' for k in fill)} WHERE id = ?",
-                            [*fill.values(), member.id])
 
     def _set(self, doc_id: int, canonical_id: int, kind: str | None) -> None:
         self.db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = ? WHERE id = ?",
@@ -413,7 +414,6 @@ class Deduper:
             self.db.conn.executemany("UPDATE dedupe_hashes SET n = n - 1 WHERE hash = ?", [(h,) for h in keys])
             self.db.execute("DELETE FROM dedupe_postings WHERE doc_id = ?", [doc_id])
             self.db.execute("DELETE FROM dedupe_sketches WHERE doc_id = ?", [doc_id])
-        self._hashes.pop(doc_id, None)
         doc = self.doc(doc_id)
         if doc is None:
             return
