@@ -51,8 +51,8 @@ def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25):
                          overrides=overrides, max_error_rate=max_error_rate)
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
-    except (SourceError, KeyError) as exc:
-        fail(exc.args[0] if exc.args else str(exc), EXIT_USAGE)
+    except SourceError as exc:
+        fail(str(exc), EXIT_USAGE)
 
 
 @main.command()
@@ -244,10 +244,15 @@ def dedupe(db_path, sources_file):
     from archive.db import open_db
     from archive.dedupe import Deduper
     from archive.lock import ArchiveLock
+    from crawler.sources import SourceError, load_sources
     from pipelines.dedupe import official_sources
 
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}", EXIT_USAGE)
+    try:
+        load_sources(sources_file)
+    except SourceError as exc:
+        fail(str(exc), EXIT_USAGE)
     official = official_sources(sources_file)
     try:
         with ArchiveLock(db_path):
@@ -349,6 +354,7 @@ def import_(paths, url, source_key, db_path, sources_file):
     """
     from archive.ingest import import_files, iter_import_files
     from archive.lock import ArchiveLock
+    from crawler.sources import SourceError, load_sources
 
     try:
         files = iter_import_files(list(paths))
@@ -357,10 +363,13 @@ def import_(paths, url, source_key, db_path, sources_file):
     if url and len(files) != 1:
         fail("--url only with a single file", EXIT_USAGE)
     try:
+        load_sources(sources_file)  # a bad sources file is a usage error, before anything is written
         with ArchiveLock(db_path):
             stats = import_files(db_path, files, url=url, source=source_key, sources_file=sources_file)
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
+    except SourceError as exc:
+        fail(str(exc), EXIT_USAGE)
     click.echo(
         f"imported {len(files)} files: {stats.get('archive/documents_new', 0)} new, "
         f"{stats.get('archive/documents_updated', 0)} updated, {stats.get('archive/documents_unchanged', 0)} unchanged "
@@ -387,10 +396,12 @@ def reprocess(db_path, sources_file, source_key, no_learn):
     from archive.ingest import relearn_boilerplate
     from archive.ingest import reprocess as do_reprocess
     from archive.lock import ArchiveLock
+    from crawler.sources import SourceError, load_sources
 
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}", EXIT_USAGE)
     try:
+        load_sources(sources_file)
         with ArchiveLock(db_path):
             if not no_learn:
                 keys = [source_key] if source_key else [
@@ -400,6 +411,8 @@ def reprocess(db_path, sources_file, source_key, no_learn):
             stats = do_reprocess(db_path, source=source_key, sources_file=sources_file)
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
+    except SourceError as exc:
+        fail(str(exc), EXIT_USAGE)
     click.echo(
         f"reprocessed {stats.get('archive/reprocessed', 0)} documents: "
         f"{stats.get('archive/documents_updated', 0)} updated, {stats.get('archive/documents_unchanged', 0)} unchanged"
@@ -420,8 +433,9 @@ def sources():
 
 @sources.command("list")
 @sources_option
-def sources_list(sources_file):
-    """List configured sources (key, name, start URLs).
+@db_option
+def sources_list(sources_file, db_path):
+    """List configured sources (key, name, start URLs). Reads no archive (--db is accepted, unused).
 
     \b
     Example:
@@ -444,10 +458,11 @@ def sources_list(sources_file):
 @click.option("--url", help="Check this listing page instead of the source's start URLs.")
 @click.option("--file", "file_path", type=click.Path(exists=True, dir_okay=False),
               help="Check a saved listing page (no network); use with --url for its address.")
-def sources_check(name, sources_file, url, file_path):
+@db_option
+def sources_check(name, sources_file, url, file_path, db_path):
     """Dry run: which links of a listing page the source would follow and archive.
 
-    Nothing is written. Fetches the page once (or reads --file).
+    Nothing is written (--db is accepted, unused). Fetches the page once (or reads --file).
 
     \b
     Example:

@@ -48,7 +48,7 @@ def select_sources(sources_file: str | None, names: list[str] | None) -> dict[st
     if names:
         unknown = [n for n in names if n not in sources]
         if unknown:
-            raise KeyError(f"unknown source(s): {', '.join(unknown)} (known: {', '.join(sorted(sources))})")
+            raise SourceError(f"unknown source(s): {', '.join(unknown)} (known: {', '.join(sorted(sources))})")
         sources = {n: sources[n] for n in names}
     return sources
 
@@ -59,8 +59,8 @@ def _had_documents(db, source: str) -> bool:
 
 def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str] | None = None,
               overrides: dict | None = None, max_error_rate: float = 0.25) -> CrawlResult:
-    """Crawl the chosen sources into ``db_path``. Raises LockBusy, KeyError (unknown source),
-    crawler.sources.SourceError (bad sources file)."""
+    """Crawl the chosen sources into ``db_path``. Raises LockBusy, or crawler.sources.SourceError
+    (a bad sources file or an unknown source)."""
     sources = select_sources(sources_file, names)
     with ArchiveLock(db_path):
         db = archive_db.open_db(db_path)
@@ -70,8 +70,15 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         t0 = time.monotonic()
         settings = scrapy_settings(db_path, sources_file, {"ARCHIVE_CRAWL_RUN_ID": run_id, "ARCHIVE_LOCK_HELD": True,
                                                            **(overrides or {})})
-        per_source = _run_scrapy(settings, sources)
-        _learn(db_path, sources_file, per_source)
+        try:
+            per_source = _run_scrapy(settings, sources)
+            _learn(db_path, sources_file, per_source)
+        except BaseException as exc:  # record the failure in crawl_runs, then let it surface
+            db = archive_db.open_db(db_path)
+            archive_db.finish_run(db, run_id, status="error", exit_code=EXIT_FAILED,
+                                  summary=f"crawl run {run_id} error: {exc.__class__.__name__}: {exc}", stats={})
+            db.close()
+            raise
         seconds = time.monotonic() - t0
         exit_code, status, problems = EXIT_OK, "ok", []
         totals = {"reports": 0, "errors": 0, "new": 0, "updated": 0, "duplicates": 0, "pages": 0}

@@ -46,7 +46,8 @@ TABLES: dict[str, dict] = {
         "unique": [["url"]],
     },
     "document_captures": {
-        "columns": {"document_id": int, "capture_id": int, "page": int},
+        # current = 1: the capture is a page of the document's present version (older versions stay)
+        "columns": {"document_id": int, "capture_id": int, "page": int, "current": int},
         "pk": ("document_id", "capture_id"),
         "indexes": [["capture_id"]],
         "unique": [],
@@ -100,7 +101,7 @@ def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
     """Open an existing archive for reading only (no lock needed)."""
     if not Path(path).exists():
         raise FileNotFoundError(f"no archive at {path}")
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     return sqlite_utils.Database(conn)
 
 
@@ -212,9 +213,13 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
             db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*values.values(), doc_id])
     for page, capture_id in enumerate(capture_ids, start=1):
         db.execute(
-            "INSERT OR IGNORE INTO document_captures (document_id, capture_id, page) VALUES (?, ?, ?)",
+            "INSERT INTO document_captures (document_id, capture_id, page, current) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (document_id, capture_id) DO UPDATE SET page = excluded.page, current = 1",
             [doc_id, capture_id, page],
         )
+    db.execute(
+        f"UPDATE document_captures SET current = 0 WHERE document_id = ? AND current IS NOT 0"
+        f" AND capture_id NOT IN ({', '.join('?' * len(capture_ids))})", [doc_id, *capture_ids])
     return doc_id, state
 
 

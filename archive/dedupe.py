@@ -464,7 +464,9 @@ def _worker_init(path: str) -> None:
     import sqlite3
 
     global _worker_db
-    _worker_db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    from pathlib import Path
+
+    _worker_db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
 
 
 def _sketch_batch(ids: list[int]) -> dict[int, tuple[np.ndarray, int]]:

@@ -106,17 +106,16 @@ def reprocess(db_path: str, *, source: str | None = None, sources_file: str | No
 
 
 def document_pages(db, doc_id: int) -> list[Page]:
-    """The stored raw pages of a document, in page order (the newest capture of each URL)."""
+    """The stored raw pages of a document's present version, in page order."""
     caps = db.execute(
         "SELECT c.url, c.requested_url, c.status, c.headers, c.body, c.compression, c.fetched_at"
         " FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
-        " WHERE dc.document_id = ? ORDER BY dc.page, c.id", [doc_id]).fetchall()
-    pages = [
+        " WHERE dc.document_id = ? AND dc.current IS NOT 0 ORDER BY dc.page, c.id", [doc_id]).fetchall()
+    return [
         Page(url=url, requested_url=requested, status=status, headers=json.loads(headers or "{}"),
              body=archive_db.decompress(body, compression), fetched_at=fetched)
         for url, requested, status, headers, body, compression, fetched in caps
     ]
-    return _latest_pages(pages)
 
 
 def relearn_boilerplate(db_path: str, source: str, *, sample: int = 300, sources_file: str | None = None) -> bool:
@@ -149,12 +148,3 @@ def relearn_boilerplate(db_path: str, source: str, *, sample: int = 300, sources
         return True
     finally:
         db.close()
-
-
-def _latest_pages(pages: list[Page]) -> list[Page]:
-    """Keep one capture per URL (the last fetched), in page order."""
-    seen: dict[str, Page] = {}
-    for p in pages:
-        if p.url not in seen or p.fetched_at >= seen[p.url].fetched_at:
-            seen[p.url] = p
-    return list(seen.values())

@@ -54,6 +54,7 @@ class ReportItem:
     source: str
     pages: list[Page]
     listing_url: str | None = None
+    incomplete: bool = False  # a continuation page could not be fetched
     cleaned: dict | None = field(default=None, repr=False)  # ExtractPipeline: the ``archive clean --json`` keys and more
     text_hash: str | None = None  # StorePipeline
     canonical_id: int | None = None  # DedupePipeline: the canonical copy of its duplicate group

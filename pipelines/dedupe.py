@@ -50,7 +50,8 @@ class DedupePipeline:
             return item
         if not self.db.conn.in_transaction:
             self.db.begin()
-        item.canonical_id, item.duplicate_kind = self.deduper.add(item.document_id)
+        with self.db.atomic():  # a savepoint: a regrouping that fails half-way is rolled back
+            item.canonical_id, item.duplicate_kind = self.deduper.add(item.document_id)
         if item.duplicate_kind:
             self.stats.inc_value(f"archive/duplicates/{item.duplicate_kind}")
         return item

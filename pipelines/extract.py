@@ -42,6 +42,10 @@ class ExtractPipeline:
     def process_item(self, item):
         adapter = ItemAdapter(item)
         pages = [p for p in adapter["pages"] if p.ok]
+        if adapter["incomplete"]:
+            item.skip_reason = "continuation page failed"
+            self.stats.inc_value("archive/skipped/incomplete")
+            return item
         if len(pages) != len(adapter["pages"]) or not pages:
             item.skip_reason = "fetch failed"
             self.stats.inc_value("archive/skipped/fetch_failed")

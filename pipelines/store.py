@@ -38,23 +38,24 @@ class StorePipeline:
             item.text_hash = text_hash(item.cleaned["text"])
         if not db.conn.in_transaction:
             db.begin()
-        encoding = (item.cleaned or {}).get("encoding")
-        capture_ids = []
-        for page in item.pages:
-            cid, new = archive_db.save_capture(
-                db, url=page.url, requested_url=page.requested_url, status=page.status,
-                headers=page.headers, body=page.body, fetched_at=page.fetched_at, source=item.source,
-                crawl_run_id=self.run_id, encoding=encoding if page.ok else None, error=page.error,
-            )
-            capture_ids.append(cid)
-            self.stats.inc_value("archive/captures_new" if new else "archive/captures_seen")
-        if not item.skip_reason and item.cleaned:
-            doc_id, state = archive_db.save_document(
-                db, url=item.pages[0].url, source=item.source, cleaned=item.cleaned,
-                text_hash=item.text_hash, capture_ids=capture_ids,
-            )
-            item.document_id = doc_id
-            self.stats.inc_value(f"archive/documents_{state}")
+        with db.atomic():  # a savepoint: an item that fails half-way leaves nothing behind
+            encoding = (item.cleaned or {}).get("encoding")
+            capture_ids = []
+            for page in item.pages:
+                cid, new = archive_db.save_capture(
+                    db, url=page.url, requested_url=page.requested_url, status=page.status,
+                    headers=page.headers, body=page.body, fetched_at=page.fetched_at, source=item.source,
+                    crawl_run_id=self.run_id, encoding=encoding if page.ok else None, error=page.error,
+                )
+                capture_ids.append(cid)
+                self.stats.inc_value("archive/captures_new" if new else "archive/captures_seen")
+            if not item.skip_reason and item.cleaned:
+                doc_id, state = archive_db.save_document(
+                    db, url=item.pages[0].url, source=item.source, cleaned=item.cleaned,
+                    text_hash=item.text_hash, capture_ids=capture_ids,
+                )
+                item.document_id = doc_id
+                self.stats.inc_value(f"archive/documents_{state}")
         self.pending += 1
         if self.pending >= self.batch_size:
             db.commit()

@@ -81,3 +81,37 @@ def test_reprocess_rebuilds_documents_in_place_from_captures(crawled, tmp_path):
     assert q(db, "SELECT id, url, text, city, year, canonical_id FROM documents ORDER BY id") == before
     r = run_archive("reprocess", "--db", db, "--sources", crawled["sources"])
     assert f"0 updated, {len(before)} unchanged" in r.stdout
+
+
+def test_reprocess_uses_the_present_version_after_a_page_reverts(tmp_path):
+    """v1 → v2 → v1 at one URL: the document is v1 again, and reprocess keeps v1 (not the newest capture)."""
+    db = tmp_path / "v.db"
+    page = tmp_path / "page.txt"
+    seed = (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8")
+    url = "http://www.example.gov.cn/report.html"
+    for text in (seed, seed + "\n附：新增一段补充说明文字，用于区分版本。", seed):
+        page.write_text(text, encoding="utf-8")
+        assert run_archive("import", page, "--url", url, "--db", db).returncode == 0
+    [(text_before, cap)] = q(db, "SELECT text, capture_id FROM documents")
+    assert "新增一段补充说明" not in text_before
+    assert [r[0] for r in q(db, "SELECT current FROM document_captures ORDER BY capture_id")] == [1, 0]
+    r = run_archive("reprocess", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert q(db, "SELECT text, capture_id FROM documents") == [(text_before, cap)]
+
+
+def test_bad_sources_file_is_a_usage_error_for_every_writer(tmp_path):
+    db = tmp_path / "s.db"
+    assert run_archive("import", SEEDS, "--db", db).returncode == 0
+    for args in (["import", SEEDS], ["reprocess"], ["dedupe"]):
+        r = run_archive(*args, "--db", db, "--sources", tmp_path / "missing.toml")
+        assert r.returncode == 2 and "sources file not found" in r.stderr, (args, r.stderr[-300:])
+
+
+def test_archive_paths_with_url_characters(tmp_path):
+    odd = tmp_path / "a#b?c%d"
+    odd.mkdir()
+    db = odd / "x.db"
+    assert run_archive("import", SEEDS, "--db", db).returncode == 0
+    r = run_archive("status", "--db", db, "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["documents"] == 3

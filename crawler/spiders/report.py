@@ -105,6 +105,7 @@ class ReportSpider(scrapy.Spider):
                 callback=self.parse_report,
                 errback=self.continuation_failed,
                 cb_kwargs={"pages": pages, "listing_url": listing_url},
+                dont_filter=True,  # loops are stopped by _next_continuation's own seen set
             )
             return
         yield ReportItem(source=self.source.key, pages=pages, listing_url=listing_url)
@@ -139,12 +140,22 @@ class ReportSpider(scrapy.Spider):
         yield ReportItem(source=self.source.key, pages=[page], listing_url=listing_url)
 
     def continuation_failed(self, failure):
-        """A continuation page failed: keep what we have, marked incomplete."""
+        """A continuation page failed: the pages fetched are kept as captures, and no document is
+        made from an incomplete report (a stored complete one stays as it is)."""
+        kind = _failure_kind(failure)
+        self.crawler.stats.inc_value("archive/errors/report")
         self.crawler.stats.inc_value("archive/errors/continuation")
+        self.crawler.stats.inc_value(f"archive/errors/{kind}")
         request = failure.request
-        pages = request.cb_kwargs["pages"]
         self.logger.warning("continuation page failed: %s (%s)", request.url, failure.getErrorMessage())
-        item = ReportItem(source=self.source.key, pages=pages, listing_url=request.cb_kwargs.get("listing_url"))
+        pages = list(request.cb_kwargs["pages"])
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            page = page_from_response(response)
+            page.error = kind
+            pages.append(page)
+        item = ReportItem(source=self.source.key, pages=pages, listing_url=request.cb_kwargs.get("listing_url"),
+                          incomplete=True)
         item.notes.append(f"continuation page failed: {request.url}")
         yield item
 
