@@ -7,7 +7,6 @@ records the run; the exit code says whether it passed its checks (see INTERFACE.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -146,7 +145,3 @@ def _run_scrapy(settings, sources: dict[str, Source]) -> dict[str, dict]:
 
 def _plain(stats: dict) -> dict:
     return json.loads(json.dumps(stats, default=str))
-
-
-def env_db_path(db: str | None) -> str:
-    return db or os.environ.get("ARCHIVE_DB") or "archive.db"

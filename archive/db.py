@@ -81,10 +81,6 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def default_db_path() -> str:
-    return os.environ.get("ARCHIVE_DB") or "archive.db"
-
-
 def open_db(path: str | os.PathLike, *, migrate_schema: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the archive at ``path``: WAL mode, schema migrated."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -166,13 +162,6 @@ def save_capture(db, *, url: str, requested_url: str, status: int, headers: dict
          encoding, sha, len(body), blob, compression, source, crawl_run_id, error],
     )
     return cur.lastrowid, True
-
-
-def capture_body(db, capture_id: int) -> bytes:
-    row = db.execute("SELECT body, compression FROM captures WHERE id = ?", [capture_id]).fetchone()
-    if row is None:
-        raise KeyError(capture_id)
-    return decompress(row[0], row[1])
 
 
 # documents -----------------------------------------------------------------------------------
