@@ -1,8 +1,8 @@
 """Duplicate groups over the whole archive: exact, near-duplicate and excerpt, the best copy canonical.
 
 Each document gets a value-defined sample of its character 5-gram hashes (pipelines.similarity),
-persisted in SQLite: ``dedupe_sketches`` (one row per document) and ``dedupe_postings`` (hash →
-documents, an inverted index). A new document looks its sample up in the postings to find
+persisted in SQLite: ``dedupe_sketches`` (one row per document), ``dedupe_postings`` (hash →
+documents, an inverted index) and ``dedupe_stock`` (hashes whose posting list filled up). A new document looks its sample up in the postings to find
 candidates, then its exact Jaccard and containment against each candidate group's canonical copy
 decide whether, and how, it joins. Hashes found in very many documents (stock national phrasing)
 are not indexed further and not looked up: they say nothing about which report a text is.
@@ -46,7 +46,8 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS dedupe_postings (
         hash INTEGER NOT NULL, doc_id INTEGER NOT NULL, PRIMARY KEY (hash, doc_id)) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS dedupe_postings_doc ON dedupe_postings (doc_id)",
-    """CREATE TABLE IF NOT EXISTS dedupe_hashes (hash INTEGER PRIMARY KEY, n INTEGER NOT NULL)""",
+    # hashes whose posting list filled up (MAX_DF documents): stock phrasing, no longer indexed
+    """CREATE TABLE IF NOT EXISTS dedupe_stock (hash INTEGER PRIMARY KEY)""",
 ]
 
 _DOC_COLS = ("id", "url", "source", "text", "text_hash", "city", "province", "year", "admin_code",
@@ -125,8 +126,8 @@ class _View:
     def __init__(self, dd: Deduper, keys: set[int], docs: list[Doc]):
         self.dd = dd
         keys_l = list(keys)
-        self.counts: dict[int, int] = dict(dd._in_chunks("SELECT hash, n FROM dedupe_hashes WHERE hash IN ({})", keys_l))
-        live = [h for h in keys_l if 0 < self.counts.get(h, 0) <= MAX_DF]
+        self.stock: set[int] = {h for (h,) in dd._in_chunks("SELECT hash FROM dedupe_stock WHERE hash IN ({})", keys_l)}
+        live = [h for h in keys_l if h not in self.stock]
         self.post: dict[int, list[int]] = {}
         for h, d in dd._in_chunks("SELECT hash, doc_id FROM dedupe_postings WHERE hash IN ({})", live):
             self.post.setdefault(h, []).append(d)
@@ -142,15 +143,14 @@ class _View:
         self.n_usable = 0
         self.sketch_rows: list[tuple] = []
         self.post_rows: list[tuple[int, int]] = []
-        self.count_inc: dict[int, int] = {}
+        self.stock_rows: list[tuple[int]] = []
 
     def shared(self, keys: list[int], doc_id: int) -> dict[int, int]:
         """Documents sharing this many of the rarest hashes of ``keys`` that others have too
         (stock phrasing, in more than MAX_DF documents, is not looked up)."""
-        counts = self.counts
-        usable = sorted((h for h in keys if 0 < counts.get(h, 0) <= MAX_DF), key=lambda h: (counts[h], h))[:QUERY_K]
+        post, stock = self.post, self.stock
+        usable = sorted((h for h in keys if h in post and h not in stock), key=lambda h: (len(post[h]), h))[:QUERY_K]
         self.n_usable = len(usable)
-        post = self.post
         tally = Counter(chain.from_iterable(post.get(h, ()) for h in usable))
         tally.pop(doc_id, None)
         # a copy shares most of what is looked up (~all of an excerpt's sample): a document sharing
@@ -173,21 +173,24 @@ class _View:
         if doc.text_hash:
             self.by_text.setdefault(doc.text_hash, []).append(doc_id)
         self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), sample.tobytes()))
+        post, stock = self.post, self.stock
         for h in keys:
-            n = self.counts.get(h, 0)
-            if n < MAX_DF:
-                self.post.setdefault(h, []).append(doc_id)
+            if h in stock:
+                continue
+            docs = post.setdefault(h, [])
+            if len(docs) < MAX_DF:
+                docs.append(doc_id)
                 self.post_rows.append((h, doc_id))
-            self.counts[h] = n + 1
-            self.count_inc[h] = self.count_inc.get(h, 0) + 1
+            else:  # the MAX_DF+1-th document with this hash: stock phrasing from now on
+                stock.add(h)
+                self.stock_rows.append((h,))
 
     def flush(self) -> None:
         conn = self.dd.db.conn
         conn.executemany("INSERT OR REPLACE INTO dedupe_sketches (doc_id, text_hash, guard, shingles, samples, sample)"
                          " VALUES (?, ?, ?, ?, ?, ?)", self.sketch_rows)
-        conn.executemany("INSERT INTO dedupe_hashes (hash, n) VALUES (?, ?)"
-                         " ON CONFLICT(hash) DO UPDATE SET n = n + excluded.n", list(self.count_inc.items()))
         conn.executemany("INSERT OR IGNORE INTO dedupe_postings (hash, doc_id) VALUES (?, ?)", self.post_rows)
+        conn.executemany("INSERT OR IGNORE INTO dedupe_stock (hash) VALUES (?)", self.stock_rows)
 
 
 class Deduper:
@@ -408,12 +411,8 @@ class Deduper:
 
     def remove(self, doc_id: int) -> None:
         """Take a document out of the index and out of its group (before its text changes)."""
-        row = self.db.execute("SELECT sample FROM dedupe_sketches WHERE doc_id = ?", [doc_id]).fetchone()
-        if row is not None:
-            keys = to_sqlite(np.frombuffer(row[0], dtype=np.uint64)) if row[0] else []
-            self.db.conn.executemany("UPDATE dedupe_hashes SET n = n - 1 WHERE hash = ?", [(h,) for h in keys])
-            self.db.execute("DELETE FROM dedupe_postings WHERE doc_id = ?", [doc_id])
-            self.db.execute("DELETE FROM dedupe_sketches WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM dedupe_postings WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM dedupe_sketches WHERE doc_id = ?", [doc_id])
         doc = self.doc(doc_id)
         if doc is None:
             return
@@ -430,7 +429,7 @@ class Deduper:
         this one groups; ``progress(n)`` is called after each batch of n documents."""
         self.db.execute("DELETE FROM dedupe_postings")
         self.db.execute("DELETE FROM dedupe_sketches")
-        self.db.execute("DELETE FROM dedupe_hashes")
+        self.db.execute("DELETE FROM dedupe_stock")
         # only the rows that change: rewriting a row rewrites its 20 KB of text too
         self.db.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL"
                         " WHERE canonical_id IS NOT id OR duplicate_kind IS NOT NULL")
