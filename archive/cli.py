@@ -297,7 +297,7 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
       archive clean saved/report.html --url http://www.example.gov.cn/t20180115_1.html --json
     """
     from crawler.items import Page
-    from crawler.sources import SourceError, load_sources
+    from crawler.sources import SourceError, cleaning_options, load_sources
     from pipelines.cleaning import RawPage, clean_document
 
     source = None
@@ -316,8 +316,7 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
     page = Page.from_file(file, url)
     result = clean_document(
         [RawPage(body=page.body, url=page.url, content_type=page.content_type)],
-        selectors=source.selectors if source else None, profile=source.profile if source else None,
-        learned=learned, encoding=source.encoding if source else None,
+        learned=learned, **cleaning_options(source),
     )
     if as_json:
         ordered = {k: result.get(k) for k in CLEAN_KEYS}

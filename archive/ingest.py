@@ -1,7 +1,7 @@
 """Bring saved pages and text dumps into the archive, and re-clean what is stored.
 
 ``archive import`` and ``archive reprocess`` go through the very pipelines a crawl uses
-(pipelines.extract → pipelines.dedupe → pipelines.store), driven here without a network.
+(pipelines.extract → pipelines.store → pipelines.dedupe), driven here without a network.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def relearn_boilerplate(db_path: str, source: str, *, sample: int = 300, sources
     """Learn ``source``'s recurring chrome from the template lines of its stored pages (what
     surrounds the text, whatever was learned before, so the learning is stable) and save it.
     Returns True when what was learned changed."""
-    from crawler.sources import load_sources
+    from crawler.sources import cleaning_options, load_sources
     from pipelines.cleaning import RawPage, learn_boilerplate, page_context
 
     src = load_sources(sources_file).get(source) if source != "import" else None
@@ -137,9 +137,7 @@ def relearn_boilerplate(db_path: str, source: str, *, sample: int = 300, sources
             if not pages:
                 continue
             docs.append(page_context([RawPage(p.body, p.url, p.content_type) for p in pages],
-                                     selectors=src.selectors if src else None,
-                                     profile=src.profile if src else None,
-                                     encoding=src.encoding if src else None))
+                                     **cleaning_options(src)))
         learned = learn_boilerplate(docs)
         before = {(b["text"], b["kind"]) for b in archive_db.load_boilerplate(db, source)}
         if before == {(b["text"], b["kind"]) for b in learned}:

@@ -75,6 +75,13 @@ class Source:
         return None
 
 
+def cleaning_options(source: Source | None) -> dict:
+    """The keyword arguments a source gives the cleaner (``clean_document``, ``page_context``)."""
+    if source is None:
+        return {"selectors": None, "profile": None, "encoding": None}
+    return {"selectors": source.selectors, "profile": source.profile, "encoding": source.encoding}
+
+
 def sources_path(path: str | os.PathLike | None = None) -> Path:
     """The sources file to use: explicit path, then $ARCHIVE_SOURCES, then the default."""
     if path:

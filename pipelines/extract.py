@@ -7,7 +7,7 @@ import logging
 from itemadapter import ItemAdapter
 
 from archive import db as archive_db
-from crawler.sources import load_sources
+from crawler.sources import cleaning_options, load_sources
 from pipelines.cleaning import RawPage, clean_document
 
 logger = logging.getLogger(__name__)
@@ -54,10 +54,8 @@ class ExtractPipeline:
         try:
             cleaned = clean_document(
                 [RawPage(body=p.body, url=p.url, content_type=p.content_type) for p in pages],
-                selectors=source.selectors if source else None,
-                profile=source.profile if source else None,
                 learned=self.learned.get(item.source) or None,
-                encoding=source.encoding if source else None,
+                **cleaning_options(source),
             )
         except Exception as exc:  # a page the cleaner cannot handle must not stop the crawl
             logger.exception("cleaning failed for %s", pages[0].url)
