@@ -43,15 +43,15 @@ GUARD_KEYS = ("city", "year", "admin_code")
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS dedupe_sketches (
         doc_id INTEGER PRIMARY KEY, text_hash TEXT, guard TEXT, shingles INTEGER, samples INTEGER, sample BLOB)""",
-    """CREATE TABLE IF NOT EXISTS dedupe_postings (
-        hash INTEGER NOT NULL, doc_id INTEGER NOT NULL, PRIMARY KEY (hash, doc_id)) WITHOUT ROWID""",
-    "CREATE INDEX IF NOT EXISTS dedupe_postings_doc ON dedupe_postings (doc_id)",
-    # hashes whose posting list filled up (MAX_DF documents): stock phrasing, no longer indexed
-    """CREATE TABLE IF NOT EXISTS dedupe_stock (hash INTEGER PRIMARY KEY)""",
+    # the inverted index, one row per sampled hash: ``docs`` the ids of the documents that have it
+    # (int64, in the order they came), NULL once more than MAX_DF documents have it (stock phrasing)
+    """CREATE TABLE IF NOT EXISTS dedupe_index (hash INTEGER PRIMARY KEY, docs BLOB)""",
 ]
 
 _DOC_COLS = ("id", "url", "source", "text", "text_hash", "city", "province", "year", "admin_code",
              "admin_level", "masked_chars", "truncated", "mojibake", "canonical_id", "duplicate_kind")
+
+_SELECT = ", ".join("NULL" if c == "text" else f"d.{c}" for c in _DOC_COLS)
 
 
 @dataclass
@@ -99,6 +99,34 @@ def ensure_schema(db) -> None:
         db.execute(sql)
     if "guard" not in {r[1] for r in db.execute("PRAGMA table_info(dedupe_sketches)")}:
         db.execute("ALTER TABLE dedupe_sketches ADD COLUMN guard TEXT")
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "dedupe_postings" in tables:  # the index of schema 1: a row per (hash, document)
+        _migrate_postings(db, "dedupe_stock" in tables)
+
+
+def _migrate_postings(db, has_stock: bool) -> None:
+    """Fold the old one-row-per-posting index into ``dedupe_index`` (same lists, same stock)."""
+    stock = {h for (h,) in db.execute("SELECT hash FROM dedupe_stock")} if has_stock else set()
+    rows, current, docs = [], None, []
+    for h, d in chain(db.execute("SELECT hash, doc_id FROM dedupe_postings ORDER BY hash, doc_id"), [(None, None)]):
+        if h != current and current is not None:
+            rows.append((current, None if current in stock else _pack(docs)))
+            docs = []
+        current = h
+        docs.append(d)
+    rows.extend((h, None) for h in stock if h not in {r[0] for r in rows})
+    db.conn.executemany("INSERT OR REPLACE INTO dedupe_index (hash, docs) VALUES (?, ?)", rows)
+    db.execute("DROP TABLE dedupe_postings")
+    if has_stock:
+        db.execute("DROP TABLE dedupe_stock")
+
+
+def _pack(ids: list[int]) -> bytes:
+    return np.array(ids, dtype=np.int64).tobytes()
+
+
+def _unpack(blob: bytes | None) -> list[int] | None:
+    return None if blob is None else np.frombuffer(blob, dtype=np.int64).tolist()
 
 
 def guard_key(doc: Doc) -> str:
@@ -118,40 +146,52 @@ def compatible(a: Doc, b: Doc) -> bool:
                for k in GUARD_KEYS)
 
 
-class _View:
-    """The index as ``Deduper.add_many`` sees it: what SQLite holds for the batch's hashes, read
-    once, plus what the batch adds as it goes (so each document sees the ones before it, exactly
-    as if they had been written), written back once at the end."""
+class _Index:
+    """The index as ``Deduper.add_many`` sees it: posting lists read from SQLite once per batch
+    (or, during ``rebuild``, all held here from an empty index), updated in memory as each
+    document is recorded (so each document sees the ones before it, exactly as if they had been
+    written one by one), and written back by ``flush``.
 
-    def __init__(self, dd: Deduper, keys: set[int], docs: list[Doc]):
+    ``post[h]`` is the list of documents with hash ``h``, ``[]`` when none has it, ``None`` when
+    it is stock phrasing (more than MAX_DF documents)."""
+
+    def __init__(self, dd: Deduper, *, complete: bool = False):
         self.dd = dd
-        keys_l = list(keys)
-        self.stock: set[int] = {h for (h,) in dd._in_chunks("SELECT hash FROM dedupe_stock WHERE hash IN ({})", keys_l)}
-        live = [h for h in keys_l if h not in self.stock]
-        self.post: dict[int, list[int]] = {}
-        for h, d in dd._in_chunks("SELECT hash, doc_id FROM dedupe_postings WHERE hash IN ({})", live):
-            self.post.setdefault(h, []).append(d)
-        self.samples: dict[int, int] = {}  # documents of this batch already recorded → sample size
-        # documents with the same text as one of the batch's, already in the index (or recorded)
-        hashes = list({d.text_hash for d in docs if d.text_hash})
-        self.by_text: dict[str, list[int]] = {}
-        for doc_id, th in dd._in_chunks(
-                "SELECT d.id, d.text_hash FROM documents d JOIN dedupe_sketches s ON s.doc_id = d.id"
-                " WHERE d.text_hash IN ({})", hashes):
-            self.by_text.setdefault(th, []).append(doc_id)
-        self._sizes: dict[int, int] = {}
+        self.complete = complete  # SQLite holds nothing this doesn't (a rebuild from empty)
+        self.post: dict[int, list[int] | None] = {}
+        self.dirty: set[int] = set()
+        self.samples: dict[int, int] = {}  # document → sample size, as far as known here
+        self.by_text: dict[str, list[int]] = {}  # text hash → sketched documents with that text
         self.n_usable = 0
         self.sketch_rows: list[tuple] = []
-        self.post_rows: list[tuple[int, int]] = []
-        self.stock_rows: list[tuple[int]] = []
+
+    def load(self, keys: list[int], docs: list[Doc]) -> None:
+        """Bring the posting lists of ``keys`` and the same-text documents of ``docs`` into memory."""
+        post = self.post
+        missing = [h for h in set(keys) if h not in post]
+        if not self.complete:
+            for h, blob in self.dd._in_chunks("SELECT hash, docs FROM dedupe_index WHERE hash IN ({})", missing):
+                post[h] = _unpack(blob)
+            hashes = list({d.text_hash for d in docs if d.text_hash and d.text_hash not in self.by_text})
+            for th in hashes:
+                self.by_text[th] = []
+            for doc_id, th in self.dd._in_chunks(
+                    "SELECT d.id, d.text_hash FROM documents d JOIN dedupe_sketches s ON s.doc_id = d.id"
+                    " WHERE d.text_hash IN ({})", hashes):
+                self.by_text[th].append(doc_id)
+        for h in missing:
+            post.setdefault(h, [])
 
     def shared(self, keys: list[int], doc_id: int) -> dict[int, int]:
         """Documents sharing this many of the rarest hashes of ``keys`` that others have too
         (stock phrasing, in more than MAX_DF documents, is not looked up)."""
-        post, stock = self.post, self.stock
-        usable = sorted((h for h in keys if h in post and h not in stock), key=lambda h: (len(post[h]), h))[:QUERY_K]
+        post = self.post
+        usable = [h for h in keys if post[h]]
+        if len(usable) > QUERY_K:
+            usable.sort(key=lambda h: (len(post[h]), h))
+            del usable[QUERY_K:]
         self.n_usable = len(usable)
-        tally = Counter(chain.from_iterable(post.get(h, ()) for h in usable))
+        tally = Counter(chain.from_iterable(post[h] for h in usable))
         tally.pop(doc_id, None)
         # a copy shares most of what is looked up (~all of an excerpt's sample): a document sharing
         # fewer than this can't reach CANDIDATE_SHARE unless its whole sample is tiny (< MIN_SAMPLE)
@@ -162,10 +202,11 @@ class _View:
         return self.by_text.get(doc.text_hash, []) if doc.text_hash else []
 
     def sample_sizes(self, ids: list[int]) -> dict[int, int]:
-        missing = [i for i in ids if i not in self.samples and i not in self._sizes]
-        if missing:
-            self._sizes.update(self.dd._in_chunks("SELECT doc_id, samples FROM dedupe_sketches WHERE doc_id IN ({})", missing))
-        return {i: self.samples.get(i, self._sizes.get(i)) for i in ids}
+        missing = [i for i in ids if i not in self.samples]
+        if missing and not self.complete:
+            self.samples.update(self.dd._in_chunks("SELECT doc_id, samples FROM dedupe_sketches WHERE doc_id IN ({})",
+                                                   missing))
+        return {i: self.samples.get(i) for i in ids}
 
     def record(self, doc: Doc, keys: list[int], shingles: int, sample: np.ndarray) -> None:
         doc_id = doc.id
@@ -173,24 +214,42 @@ class _View:
         if doc.text_hash:
             self.by_text.setdefault(doc.text_hash, []).append(doc_id)
         self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), sample.tobytes()))
-        post, stock = self.post, self.stock
+        post, dirty = self.post, self.dirty
         for h in keys:
-            if h in stock:
+            docs = post[h]
+            if docs is None:
                 continue
-            docs = post.setdefault(h, [])
             if len(docs) < MAX_DF:
                 docs.append(doc_id)
-                self.post_rows.append((h, doc_id))
             else:  # the MAX_DF+1-th document with this hash: stock phrasing from now on
-                stock.add(h)
-                self.stock_rows.append((h,))
+                post[h] = None
+            dirty.add(h)
 
-    def flush(self) -> None:
+    def forget(self, doc_id: int, keys: list[int]) -> None:
+        """Take a document out of the posting lists of its sample (stock stays stock)."""
+        self.load(keys, [])
+        for h in keys:
+            docs = self.post[h]
+            if docs and doc_id in docs:
+                docs.remove(doc_id)
+                self.dirty.add(h)
+        self.samples.pop(doc_id, None)
+        for ids in self.by_text.values():
+            if doc_id in ids:
+                ids.remove(doc_id)
+
+    def flush(self, postings: bool = True) -> None:
         conn = self.dd.db.conn
         conn.executemany("INSERT OR REPLACE INTO dedupe_sketches (doc_id, text_hash, guard, shingles, samples, sample)"
                          " VALUES (?, ?, ?, ?, ?, ?)", self.sketch_rows)
-        conn.executemany("INSERT OR IGNORE INTO dedupe_postings (hash, doc_id) VALUES (?, ?)", self.post_rows)
-        conn.executemany("INSERT OR IGNORE INTO dedupe_stock (hash) VALUES (?)", self.stock_rows)
+        self.sketch_rows.clear()
+        if postings:
+            post = self.post
+            dirty = sorted(self.dirty)
+            conn.executemany("INSERT OR REPLACE INTO dedupe_index (hash, docs) VALUES (?, ?)",
+                             ((h, None if post[h] is None else _pack(post[h])) for h in dirty if post[h] != []))
+            conn.executemany("DELETE FROM dedupe_index WHERE hash = ?", ((h,) for h in dirty if post[h] == []))
+            self.dirty.clear()
 
 
 class Deduper:
@@ -202,17 +261,26 @@ class Deduper:
         ensure_schema(db)
         self._hashes: OrderedDict[tuple, np.ndarray] = OrderedDict()  # (id, text_hash) → full hashes
         self._cache_size = cache_size
+        self._index: _Index | None = None  # during rebuild: the whole index, in memory
 
     # reading -----------------------------------------------------------------------------------
     def doc(self, doc_id: int) -> Doc | None:
-        row = self.db.execute(f"SELECT {', '.join(_DOC_COLS)} FROM documents WHERE id = ?", [doc_id]).fetchone()
+        """The document's row, without its text (``text`` reads it when it is needed)."""
+        row = self.db.execute(f"SELECT {_SELECT} FROM documents d WHERE d.id = ?", [doc_id]).fetchone()
         return Doc(*row) if row else None
+
+    def text(self, doc: Doc) -> str:
+        """The document's text (rows read for grouping come without it: most are never compared)."""
+        if doc.text is None:
+            row = self.db.execute("SELECT text FROM documents WHERE id = ?", [doc.id]).fetchone()
+            doc.text = (row[0] if row else None) or ""
+        return doc.text
 
     def full_hashes(self, doc: Doc) -> np.ndarray:
         key = (doc.id, doc.text_hash)
         h = self._hashes.get(key)
         if h is None:
-            h = self._cache(key, shingle_hashes(doc.text or ""))
+            h = self._cache(key, shingle_hashes(self.text(doc)))
         else:
             self._hashes.move_to_end(key)
         return h
@@ -253,20 +321,27 @@ class Deduper:
         group = group or candidates
         if len(candidates) == 1:
             return candidates[0]
+        shingles = {d.id: len(self.full_hashes(d)) for d in candidates}
+        most = max(shingles.values())
+
+        def first(d: Doc) -> tuple:
+            return (shingles[d.id] >= 0.9 * most, not d.mojibake, not d.truncated, -(d.masked_chars or 0),
+                    d.source in self.official_sources or official(d.url))
+
+        top = max(first(d) for d in candidates)
+        tied = [d for d in candidates if first(d) == top]
+        if len(tied) == 1:
+            return tied[0]
+        if len({d.text_hash for d in tied}) == 1 and tied[0].text_hash:  # the same text: the earliest
+            return min(tied, key=lambda d: d.id)
+        # the leftover chrome, only for the copies still tied (it costs a pass of the chrome rules)
         texts = {d.id: d for d in group} | {d.id: d for d in candidates}
-        compact = {i: "".join((d.text or "").split()) for i, d in texts.items()}
-        scores = {}
-        for d in candidates:
-            junk = leftover_chrome(d.text or "", "".join(t for i, t in compact.items() if i != d.id))
-            scores[d.id] = (len(self.full_hashes(d)), junk, len(compact[d.id]) - junk)
-        most = max(n for n, _, _ in scores.values())
-
-        def key(d: Doc) -> tuple:
-            shingles, junk, size = scores[d.id]
-            return (shingles >= 0.9 * most, not d.mojibake, not d.truncated, -(d.masked_chars or 0),
-                    d.source in self.official_sources or official(d.url), -junk, size, -d.id)
-
-        return max(candidates, key=key)
+        compact = {i: "".join(self.text(d).split()) for i, d in texts.items()}
+        rest = {}
+        for d in tied:
+            junk = leftover_chrome(self.text(d), "".join(t for i, t in compact.items() if i != d.id))
+            rest[d.id] = (-junk, len(compact[d.id]) - junk, -d.id)
+        return max(tied, key=lambda d: rest[d.id])
 
     def members(self, canonical_id: int) -> list[Doc]:
         ids = [r[0] for r in self.db.execute(
@@ -274,7 +349,7 @@ class Deduper:
         return [d for d in (self.doc(i) for i in ids) if d is not None]
 
     # candidates ------------------------------------------------------------------------------------
-    def candidates(self, doc: Doc, keys: list[int], view: _View) -> list[int]:
+    def candidates(self, doc: Doc, keys: list[int], view: _Index) -> list[int]:
         """Canonical ids of the groups worth verifying ``doc`` against, most promising first."""
         score: dict[int, float] = {}
         exact = [c for c in view.same_text(doc) if c != doc.id]
@@ -327,46 +402,47 @@ class Deduper:
         for i in range(0, len(doc_ids), 500):
             chunk = doc_ids[i:i + 500]
             for r in self.db.execute(
-                    f"SELECT {', '.join('d.' + c for c in _DOC_COLS)}, s.doc_id IS NOT NULL, s.text_hash, s.guard"
-                    f" FROM documents d"
+                    f"SELECT {_SELECT}, s.doc_id IS NOT NULL, s.text_hash, s.guard FROM documents d"
                     f" LEFT JOIN dedupe_sketches s ON s.doc_id = d.id WHERE d.id IN ({', '.join('?' * len(chunk))})",
                     chunk):
                 rows[r[0]] = r
+        index = self._index or _Index(self)
         for doc_id in doc_ids:
             if doc_id not in rows:
                 raise KeyError(doc_id)
             *cols, sketched, sketched_hash, sketched_guard = rows[doc_id]
             doc = Doc(*cols)
-            kind = doc.duplicate_kind
             if sketched:
                 if sketched_hash == doc.text_hash and sketched_guard == guard_key(doc):
-                    out[doc_id] = (doc.canonical_id or doc.id, kind)
+                    out[doc_id] = (doc.canonical_id or doc.id, doc.duplicate_kind)
                     continue
-                self.remove(doc_id)
+                self._remove(doc_id, index)
                 doc = self.doc(doc_id)
             todo.append(doc)
         if not todo:
+            index.flush()
             return out
         sk: dict[int, tuple[np.ndarray, int]] = {}
         for doc in todo:
             got = (sketches or {}).get(doc.id)
             if got is None:
-                sample, full = text_sketch(doc.text or "")
+                sample, full = text_sketch(self.text(doc))
                 self._cache((doc.id, doc.text_hash), full)
                 got = (sample, len(full))
             sk[doc.id] = got
-        view = _View(self, {h for s_, _ in sk.values() for h in to_sqlite(s_)}, todo)
+        keys_of = {doc.id: to_sqlite(sk[doc.id][0]) for doc in todo}
+        index.load(list(chain.from_iterable(keys_of.values())), todo)
         for doc in todo:
             sample, shingles = sk[doc.id]
-            keys = to_sqlite(sample)
-            out[doc.id] = self._group(doc, keys, view)
-            view.record(doc, keys, shingles, sample)
-        view.flush()
+            keys = keys_of[doc.id]
+            out[doc.id] = self._group(doc, keys, index)
+            index.record(doc, keys, shingles, sample)
+        index.flush(postings=index is not self._index)  # rebuild writes the whole index at its end
         return out
 
-    def _group(self, doc: Doc, keys: list[int], view: _View) -> tuple[int, str | None]:
+    def _group(self, doc: Doc, keys: list[int], index: _Index) -> tuple[int, str | None]:
         matched: list[tuple[Doc, str]] = []
-        for canon_id in self.candidates(doc, keys, view):
+        for canon_id in self.candidates(doc, keys, index):
             canon = self.doc(canon_id)
             if canon is None or any(not compatible(canon, m) for m, _ in matched):
                 continue
@@ -411,8 +487,15 @@ class Deduper:
 
     def remove(self, doc_id: int) -> None:
         """Take a document out of the index and out of its group (before its text changes)."""
-        self.db.execute("DELETE FROM dedupe_postings WHERE doc_id = ?", [doc_id])
-        self.db.execute("DELETE FROM dedupe_sketches WHERE doc_id = ?", [doc_id])
+        index = self._index or _Index(self)
+        self._remove(doc_id, index)
+        index.flush(postings=index is not self._index)
+
+    def _remove(self, doc_id: int, index: _Index) -> None:
+        row = self.db.execute("SELECT sample FROM dedupe_sketches WHERE doc_id = ?", [doc_id]).fetchone()
+        if row is not None:
+            index.forget(doc_id, to_sqlite(np.frombuffer(row[0] or b"", dtype=np.uint64)))
+            self.db.execute("DELETE FROM dedupe_sketches WHERE doc_id = ?", [doc_id])
         doc = self.doc(doc_id)
         if doc is None:
             return
@@ -427,9 +510,8 @@ class Deduper:
         """Recompute every group from scratch, documents in id order (the groups the crawl built
         one by one). Sketching runs in ``workers`` processes (default: the CPUs, at most 4) while
         this one groups; ``progress(n)`` is called after each batch of n documents."""
-        self.db.execute("DELETE FROM dedupe_postings")
+        self.db.execute("DELETE FROM dedupe_index")
         self.db.execute("DELETE FROM dedupe_sketches")
-        self.db.execute("DELETE FROM dedupe_stock")
         # only the rows that change: rewriting a row rewrites its 20 KB of text too
         self.db.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL"
                         " WHERE canonical_id IS NOT id OR duplicate_kind IS NOT NULL")
@@ -438,6 +520,15 @@ class Deduper:
         batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
         workers = min(4, os.cpu_count() or 1) if workers is None else workers
         path = self.db.execute("PRAGMA database_list").fetchone()[2]
+        self._index = _Index(self, complete=True)  # the index starts empty: held in memory, written at the end
+        try:
+            self._rebuild(batches, workers, path, progress)
+            self._index.flush()
+        finally:
+            self._index = None
+        return summary(self.db)
+
+    def _rebuild(self, batches: list[list[int]], workers: int, path: str, progress) -> None:
         if workers > 1 and path and len(batches) > 1:
             # the workers read the documents' (committed) texts through their own connections
             import multiprocessing
@@ -453,7 +544,6 @@ class Deduper:
                 self.add_many(chunk)
                 if progress:
                     progress(len(chunk))
-        return summary(self.db)
 
 
 _worker_db = None
