@@ -129,3 +129,36 @@ def test_a_metadata_change_regroups_like_a_rebuild(db):
     assert incremental == [(a, a, None), (b, b, None)]
     d.rebuild()
     assert groups(db) == incremental
+
+
+def test_index_of_the_old_schema_is_migrated(tmp_path):
+    """An archive indexed with one row per (hash, document) keeps its groups: the rows are folded
+    into dedupe_index (same lists, stock hashes stay stock) and matching goes on from there."""
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    d = Deduper(db)
+    a = add(db, "http://a.cn/1", BODY)
+    d.add(a)
+    lists = dict(db.execute("SELECT hash, docs FROM dedupe_index").fetchall())
+    db.conn.commit()
+    db.close()
+    con = sqlite3.connect(path)  # rewrite the index the way schema 1 stored it
+    con.execute("CREATE TABLE dedupe_postings (hash INTEGER NOT NULL, doc_id INTEGER NOT NULL,"
+                " PRIMARY KEY (hash, doc_id)) WITHOUT ROWID")
+    con.execute("CREATE TABLE dedupe_stock (hash INTEGER PRIMARY KEY)")
+    con.executemany("INSERT INTO dedupe_postings VALUES (?, ?)", [(h, a) for h in lists])
+    stock = next(iter(lists))
+    con.execute("INSERT INTO dedupe_stock VALUES (?)", [stock])
+    con.execute("DROP TABLE dedupe_index")
+    con.commit()
+    con.close()
+    db = open_db(path)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "dedupe_postings" not in tables and "dedupe_stock" not in tables
+    migrated = dict(db.execute("SELECT hash, docs FROM dedupe_index").fetchall())
+    assert set(migrated) == set(lists) and migrated[stock] is None
+    assert all(v == lists[h] for h, v in migrated.items() if h != stock)
+    b = add(db, "http://a.cn/2", star(BODY))
+    assert Deduper(db).add(b) == (a, "near")
