@@ -26,7 +26,7 @@ TABLES: dict[str, dict] = {
             "source": str, "crawl_run_id": int, "error": str, "headers": str, "body": bytes,
         },
         "pk": "id",
-        "indexes": [["url", "sha256"], ["sha256"], ["crawl_run_id"]],
+        "indexes": [["url", "sha256"], ["sha256"], ["crawl_run_id"], ["requested_url"]],
         "unique": [["url", "sha256"]],
     },
     "documents": {
@@ -39,6 +39,10 @@ TABLES: dict[str, dict] = {
             "delivery_date": str, "canonical_id": int, "duplicate_kind": str, "capture_id": int,
             "pages": int, "chars": int, "text_hash": str, "encoding": str, "masked_chars": int,
             "truncated": int, "mojibake": int, "first_seen_at": str, "updated_at": str,
+            # version: 1, 2, … each time the page's content changed (older ones in document_versions);
+            # checked_at: the last time the page was fetched or revalidated (304);
+            # gone_at: when the page answered 404/410 (the document stays), NULL while it is there
+            "version": int, "checked_at": str, "gone_at": str,
             "text": str, "removed": str,
         },
         "pk": "id",
@@ -52,13 +56,35 @@ TABLES: dict[str, dict] = {
         "indexes": [["capture_id"]],
         "unique": [],
     },
+    "document_versions": {
+        # earlier versions of a document, kept when its page's content changed (never overwritten)
+        "columns": {
+            "document_id": int, "version": int, "title": str, "publish_date": str, "text_hash": str,
+            "capture_ids": str, "valid_from": str, "superseded_at": str, "chars": int, "text": str,
+        },
+        "pk": ("document_id", "version"),
+        "indexes": [],
+        "unique": [],
+    },
     "crawl_runs": {
         "columns": {
             "id": int, "started_at": str, "ended_at": str, "status": str, "exit_code": int,
-            "sources": str, "pid": int, "summary": str, "stats": str,
+            "sources": str, "pid": int, "summary": str, "stats": str, "log_file": str,
         },
         "pk": "id",
         "indexes": [],
+        "unique": [],
+    },
+    "crawl_run_sources": {
+        # one row per source of each run: the counts and the monitoring checks (``archive status``)
+        "columns": {
+            "run_id": int, "source": str, "status": str, "pages": int, "reports": int, "new": int,
+            "changed": int, "updated": int, "unchanged": int, "not_modified": int, "gone": int,
+            "errors": int, "error_rate": float, "jurisdiction_found": float, "year_found": float,
+            "checks": str,
+        },
+        "pk": ("run_id", "source"),
+        "indexes": [["source"]],
         "unique": [],
     },
     "boilerplate": {
@@ -175,17 +201,22 @@ def document_values(cleaned: dict) -> dict:
 
 
 def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
-                  capture_ids: list[int]) -> tuple[int, str]:
-    """Insert or update (same id) the document at ``url``. Returns (id, 'new'|'updated'|'unchanged').
+                  capture_ids: list[int], fetched: bool = True) -> tuple[int, str]:
+    """Insert or update (same id) the document at ``url``.
 
+    Returns (id, state): 'new'; 'changed' when the page's content changed (other captures, other
+    text: the previous version is kept in ``document_versions`` and ``version`` goes up);
+    'updated' when the same captures were cleaned differently (reprocess, new rules); 'unchanged'.
+    ``fetched``: the pages were just fetched (not re-read from the archive): the document was seen.
     A new document is its own canonical until archive.dedupe groups it."""
     values = document_values(cleaned)
     values.update(source=source, text_hash=text_hash, capture_id=capture_ids[0])
     cols = list(values)
-    row = db.execute(f"SELECT id, {', '.join(cols)} FROM documents WHERE url = ?", [url]).fetchone()
+    row = db.execute(f"SELECT id, {', '.join(cols)}, version, updated_at, first_seen_at FROM documents WHERE url = ?",
+                     [url]).fetchone()
     now = utcnow()
     if row is None:
-        values.update(url=url, first_seen_at=now, updated_at=now)
+        values.update(url=url, first_seen_at=now, updated_at=now, checked_at=now, version=1)
         cols = list(values)
         cur = db.execute(
             f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
@@ -194,12 +225,29 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
         doc_id, state = cur.lastrowid, "new"
         db.execute("UPDATE documents SET canonical_id = ? WHERE id = ?", [doc_id, doc_id])
     else:
-        doc_id, old = row[0], dict(zip(cols, row[1:], strict=True))
+        doc_id, old = row[0], dict(zip(cols, row[1:len(cols) + 1], strict=True))
+        version, updated_at, first_seen = row[len(cols) + 1:]
         state = "unchanged" if old == values else "updated"
+        extra = {"checked_at": now, "gone_at": None} if fetched else {}
         if state == "updated":
-            values["updated_at"] = now
-            sets = ", ".join(f"{c} = ?" for c in values)
-            db.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*values.values(), doc_id])
+            current = [c for (c,) in db.execute(
+                "SELECT capture_id FROM document_captures WHERE document_id = ? AND current IS NOT 0 ORDER BY page",
+                [doc_id])]
+            if old["text_hash"] != text_hash and set(current) != set(capture_ids):
+                state = "changed"  # the page itself changed: keep the version it replaces
+                version = version or 1
+                db.execute(
+                    "INSERT OR REPLACE INTO document_versions (document_id, version, title, publish_date, text_hash,"
+                    " capture_ids, valid_from, superseded_at, chars, text)"
+                    " SELECT id, ?, title, publish_date, text_hash, ?, ?, ?, chars, text FROM documents WHERE id = ?",
+                    [version, json.dumps(current), updated_at or first_seen, now, doc_id])
+                extra["version"] = version + 1
+            extra["updated_at"] = now
+        values.update(extra)
+        write = values if state != "unchanged" else extra
+        if write:
+            db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in write)} WHERE id = ?",
+                       [*write.values(), doc_id])
     for page, capture_id in enumerate(capture_ids, start=1):
         db.execute(
             "INSERT INTO document_captures (document_id, capture_id, page, current) VALUES (?, ?, ?, 1)"
@@ -210,6 +258,39 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
         f"UPDATE document_captures SET current = 0 WHERE document_id = ? AND current IS NOT 0"
         f" AND capture_id NOT IN ({', '.join('?' * len(capture_ids))})", [doc_id, *capture_ids])
     return doc_id, state
+
+
+def revisit_info(db, url: str) -> dict | None:
+    """What the archive knows of the report page at ``url`` (requested or final URL): the
+    document, its validators (ETag, Last-Modified of the stored first page) and when it was last
+    checked. None for a page never archived as a document."""
+    row = db.execute(
+        "SELECT d.id, c.headers, COALESCE(d.checked_at, c.fetched_at), d.gone_at"
+        " FROM captures c JOIN document_captures dc ON dc.capture_id = c.id AND dc.page = 1 AND dc.current IS NOT 0"
+        " JOIN documents d ON d.id = dc.document_id"
+        " WHERE c.url = ? OR c.requested_url = ? ORDER BY c.id DESC LIMIT 1", [url, url]).fetchone()
+    if row is None:
+        return None
+    headers = {k.lower(): v for k, v in json.loads(row[1] or "{}").items()}
+    return {"document_id": row[0], "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
+            "checked_at": row[2], "gone_at": row[3]}
+
+
+def mark_checked(db, document_id: int) -> None:
+    """The page answered 304 Not Modified: seen today, present."""
+    db.execute("UPDATE documents SET checked_at = ?, gone_at = NULL WHERE id = ?", [utcnow(), document_id])
+
+
+def mark_gone(db, url: str) -> int | None:
+    """The page at ``url`` answered 404/410: its document (if any) is marked gone, never deleted.
+    Returns the document's id when it was present until now."""
+    info = revisit_info(db, url)
+    if info is None:
+        return None
+    now = utcnow()
+    db.execute("UPDATE documents SET gone_at = COALESCE(gone_at, ?), checked_at = ? WHERE id = ?",
+               [now, now, info["document_id"]])
+    return info["document_id"] if info["gone_at"] is None else None
 
 
 # learned boilerplate ---------------------------------------------------------------------------

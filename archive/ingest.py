@@ -98,7 +98,7 @@ def reprocess(db_path: str, *, source: str | None = None, sources_file: str | No
         try:
             docs = db.execute(f"SELECT id, source FROM documents {where} ORDER BY id", args).fetchall()
             for doc_id, src in docs:  # one document's pages in memory at a time
-                runner.process(ReportItem(source=src, pages=document_pages(db, doc_id)))
+                runner.process(ReportItem(source=src, pages=document_pages(db, doc_id), offline=True))
                 runner.stats.inc_value("archive/reprocessed")
         finally:
             archive_db.release_shared(db_path)

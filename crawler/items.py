@@ -55,6 +55,8 @@ class ReportItem:
     pages: list[Page]
     listing_url: str | None = None
     incomplete: bool = False  # a continuation page could not be fetched
+    not_modified: int | None = None  # the archived document whose page answered 304 Not Modified
+    offline: bool = False  # pages re-read from the archive (reprocess), not fetched now
     cleaned: dict | None = field(default=None, repr=False)  # ExtractPipeline: the ``archive clean --json`` keys and more
     text_hash: str | None = None  # StorePipeline
     canonical_id: int | None = None  # DedupePipeline: the canonical copy of its duplicate group

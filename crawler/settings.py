@@ -53,6 +53,10 @@ ARCHIVE_DB = os.environ.get("ARCHIVE_DB", "archive.db")
 ARCHIVE_SOURCES = os.environ.get("ARCHIVE_SOURCES")  # None: crawler/config/sources.toml
 ARCHIVE_CRAWL_RUN_ID = None  # set by ``archive crawl``: captures point to their run
 ARCHIVE_BATCH_SIZE = 50  # documents per SQLite transaction
+# Archived report pages are revalidated with conditional GETs (ETag / Last-Modified of their stored
+# capture); pages whose server sent neither are refetched only after this many days (a source's
+# ``revisit_days`` overrides it; 0 refetches them every run). Listing pages are always fetched.
+ARCHIVE_REVISIT_DAYS = 30
 ARCHIVE_LOCK_HELD = False  # ``archive crawl`` holds <db>.lock itself; a plain ``scrapy crawl`` takes it
 ARCHIVE_PROGRESS = False  # a progress line on stderr (``archive crawl`` on a terminal)
 

@@ -13,6 +13,7 @@ A source file looks like this (see ``crawler/config/sources.example.toml``)::
     profile = "trs"                          # optional: CMS profile for extraction
     max_pages = 500                          # optional: stop after this many report pages
     official = true                          # optional: the government's own site (preferred copy)
+    revisit_days = 30                        # optional: refetch pages without ETag/Last-Modified after this
     [changbai-gov.selectors]                 # optional: per-source extraction selectors (CSS)
     content = "div.TRS_Editor"
     title = "h1"
@@ -36,7 +37,7 @@ DEMO_SOURCES = CONFIG_DIR / "demo_sources.toml"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 KNOWN_KEYS = {
     "name", "start_urls", "allowed_domains", "listing", "reports", "deny", "restrict_css",
-    "profile", "max_pages", "selectors", "enabled", "encoding", "notes", "verified", "official",
+    "profile", "max_pages", "selectors", "enabled", "encoding", "notes", "verified", "official", "revisit_days",
 }
 SELECTOR_KEYS = {"content", "title", "date", "source"}
 
@@ -60,6 +61,7 @@ class Source:
     selectors: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     official: bool = False  # the government's own site: its copy of a report is preferred as canonical
+    revisit_days: float | None = None  # refetch pages without ETag/Last-Modified after this (ARCHIVE_REVISIT_DAYS)
 
     def _match(self, patterns: tuple[str, ...], url: str) -> bool:
         return any(re.search(p, url) for p in patterns)
@@ -125,6 +127,9 @@ def parse_source(key: str, table: dict) -> Source:
     max_pages = table.get("max_pages")
     if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
         raise SourceError(f"source {key!r}: max_pages must be a positive integer")
+    revisit = table.get("revisit_days")
+    if revisit is not None and (isinstance(revisit, bool) or not isinstance(revisit, int | float) or revisit < 0):
+        raise SourceError(f"source {key!r}: revisit_days must be a number of days (0: always refetch)")
     return Source(
         key=key,
         name=str(table.get("name") or key),
@@ -139,6 +144,7 @@ def parse_source(key: str, table: dict) -> Source:
         selectors=dict(selectors),
         encoding=table.get("encoding"),
         official=bool(table.get("official", False)),
+        revisit_days=revisit,
     )
 
 

@@ -42,6 +42,9 @@ class ExtractPipeline:
     def process_item(self, item):
         adapter = ItemAdapter(item)
         pages = [p for p in adapter["pages"] if p.ok]
+        if item.not_modified:
+            item.skip_reason = "not modified"
+            return item
         if adapter["incomplete"]:
             item.skip_reason = "continuation page failed"
             self.stats.inc_value("archive/skipped/incomplete")

@@ -38,6 +38,10 @@ class StorePipeline:
             item.text_hash = text_hash(item.cleaned["text"])
         if not db.conn.in_transaction:
             db.begin()
+        if item.not_modified:  # 304: nothing new to store, the document was seen
+            archive_db.mark_checked(db, item.not_modified)
+            self.stats.inc_value("archive/documents_not_modified")
+            return self._done(item)
         with db.atomic():  # a savepoint: an item that fails half-way leaves nothing behind
             encoding = (item.cleaned or {}).get("encoding")
             capture_ids = []
@@ -52,10 +56,20 @@ class StorePipeline:
             if not item.skip_reason and item.cleaned:
                 doc_id, state = archive_db.save_document(
                     db, url=item.pages[0].url, source=item.source, cleaned=item.cleaned,
-                    text_hash=item.text_hash, capture_ids=capture_ids,
+                    text_hash=item.text_hash, capture_ids=capture_ids, fetched=not item.offline,
                 )
                 item.document_id = doc_id
                 self.stats.inc_value(f"archive/documents_{state}")
+            elif len(item.pages) == 1 and item.pages[0].status in (404, 410):
+                # an archived report's page is gone: the document stays, marked gone with the date
+                for url in dict.fromkeys((item.pages[0].requested_url, item.pages[0].url)):
+                    if archive_db.mark_gone(db, url) is not None:
+                        self.stats.inc_value("archive/documents_gone")
+                        break
+        return self._done(item)
+
+    def _done(self, item):
+        db = self.db
         self.pending += 1
         if self.pending >= self.batch_size:
             db.commit()

@@ -9,6 +9,9 @@ archive keeps a capture of what the site answered, and are counted in the crawl'
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -44,12 +47,15 @@ class ReportSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.reports_scheduled = 0
         self.reports_seen: set[str] = set()
+        self._archive = None  # read-only connection to the archive: what is already there
 
     async def start(self):
         for url in self.source.start_urls:
             kind = self.source.classify(url)
             if kind == "report":
-                yield self._report_request(url, listing_url=None)
+                request = self._report_request(url, listing_url=None)
+                if request is not None:
+                    yield request
             else:
                 yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed)
 
@@ -70,7 +76,9 @@ class ReportSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("archive/skipped/max_pages")
                 continue
             self.reports_scheduled += 1
-            yield self._report_request(url, listing_url=response.url)
+            request = self._report_request(url, listing_url=response.url)
+            if request is not None:
+                yield request
 
     def listing_failed(self, failure):
         self.crawler.stats.inc_value("archive/errors/listing")
@@ -78,20 +86,65 @@ class ReportSpider(scrapy.Spider):
         self.logger.warning("listing page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     # report pages --------------------------------------------------------------------------
-    def _report_request(self, url: str, listing_url: str | None) -> scrapy.Request:
+    def _report_request(self, url: str, listing_url: str | None) -> scrapy.Request | None:
+        """The request for a report page; for a page already archived, a conditional one
+        (If-None-Match / If-Modified-Since from its stored capture), or none at all when the
+        server gave no validators and the page was checked less than ``revisit_days`` ago."""
         # Report URLs are deduplicated by the spider itself (reports_seen), not by Scrapy's
         # dupefilter: with dont_filter the redirect middleware follows a redirect loop until
         # REDIRECT_MAX_TIMES and the errback sees it, instead of the loop vanishing silently.
         self.reports_seen.add(url)
+        headers, meta = {}, {}
+        known = self._known(url)
+        if known is not None:
+            if known["etag"] or known["last_modified"]:
+                if known["etag"]:
+                    headers["If-None-Match"] = known["etag"]
+                if known["last_modified"]:
+                    headers["If-Modified-Since"] = known["last_modified"]
+                meta = {"handle_httpstatus_list": [304], "archive_document": known["document_id"]}
+            elif known["gone_at"] is None and _age_days(known["checked_at"]) < self._revisit_days():
+                self.crawler.stats.inc_value("archive/skipped/fresh")
+                return None
         return scrapy.Request(
             url,
             callback=self.parse_report,
             errback=self.report_failed,
             cb_kwargs={"pages": [], "listing_url": listing_url},
+            headers=headers or None,
+            meta=meta,
             dont_filter=True,
         )
 
+    def _known(self, url: str) -> dict | None:
+        if self._archive is None:
+            path = Path(self.settings.get("ARCHIVE_DB") or "archive.db")
+            if not path.exists():
+                return None
+            self._archive = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        from archive.db import revisit_info
+
+        try:
+            return revisit_info(self._archive, url)
+        except sqlite3.Error as exc:  # an archive of an older schema, mid-migration: fetch it all
+            self.logger.warning("cannot read what the archive has of %s: %s", url, exc)
+            return None
+
+    def _revisit_days(self) -> float:
+        days = getattr(self.source, "revisit_days", None)
+        return float(days if days is not None else self.settings.getfloat("ARCHIVE_REVISIT_DAYS", 30))
+
+    def closed(self, reason):
+        if self._archive is not None:
+            self._archive.close()
+
     def parse_report(self, response, pages: list[Page], listing_url: str | None):
+        if response.status == 304 and not pages:
+            # the archived copy is current: seen, nothing to fetch or store
+            self.crawler.stats.inc_value("archive/not_modified")
+            yield ReportItem(source=self.source.key, pages=[page_from_response(response)], listing_url=listing_url,
+                             not_modified=response.meta["archive_document"])
+            return
         page = page_from_response(response)
         pages = [*pages, page]
         if len(pages) == 1:
@@ -158,6 +211,21 @@ class ReportSpider(scrapy.Spider):
                           incomplete=True)
         item.notes.append(f"continuation page failed: {request.url}")
         yield item
+
+
+def _age_days(iso: str | None) -> float:
+    """Days since an ISO 8601 timestamp (infinite when unknown)."""
+    from datetime import UTC, datetime
+
+    if not iso:
+        return float("inf")
+    try:
+        then = datetime.fromisoformat(iso)
+    except ValueError:
+        return float("inf")
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - then).total_seconds() / 86400
 
 
 def _failure_kind(failure) -> str:
