@@ -42,13 +42,13 @@ def main() -> None:
 
 
 # crawl ----------------------------------------------------------------------------------------
-def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25):
+def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25, log_dir=None, verbose=False):
     from archive.crawl import run_crawl
     from crawler.sources import SourceError
 
     try:
         return run_crawl(db_path, sources_file=sources_file, names=list(names) or None,
-                         overrides=overrides, max_error_rate=max_error_rate)
+                         overrides=overrides, max_error_rate=max_error_rate, log_dir=log_dir, verbose=verbose)
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
     except SourceError as exc:
@@ -63,26 +63,30 @@ def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25):
               help="Fail (exit 1) when a source's failed requests exceed this share.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, as with 'scrapy crawl -s' (repeatable).")
-@click.option("-v", "--verbose", is_flag=True, help="Scrapy's log on stderr.")
-def crawl(names, db_path, sources_file, max_error_rate, settings, verbose):
+@click.option("--log-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of the per-run log files (default: logs/ beside the archive).")
+@click.option("-v", "--verbose", is_flag=True, help="Scrapy's log on stderr too.")
+def crawl(names, db_path, sources_file, max_error_rate, settings, log_dir, verbose):
     """Crawl the configured sources (all by default) into the archive.
 
     Cron-safe: takes the archive's lock (exit 75 if another writer holds it), records a
-    crawl_runs row and prints a one-line summary. Exit 1 when errors pass the threshold or a
-    source that had reports before yields none.
+    crawl_runs row (and a crawl_run_sources row per source, with its checks), writes Scrapy's
+    log to a file per run and prints a one-line summary. Pages already archived are revalidated
+    (conditional GET), not fetched again. Exit 1 when errors pass the threshold, a source that
+    had reports before yields none, or yields less than half the report pages of its last run.
 
     \b
     Example:
       archive crawl --db /srv/reports/archive.db
       archive crawl demo-gov --sources crawler/config/demo_sources.toml --db demo.db
     """
-    overrides = {"LOG_LEVEL": "INFO" if verbose else "ERROR", "ARCHIVE_PROGRESS": sys.stderr.isatty()}
+    overrides = {"ARCHIVE_PROGRESS": sys.stderr.isatty()}
     for item in settings:
         key, sep, value = item.partition("=")
         if not sep or not key:
             fail(f"--set wants NAME=VALUE, not {item!r}", EXIT_USAGE)
         overrides[key] = value
-    result = _crawl(db_path, sources_file, names, overrides, max_error_rate)
+    result = _crawl(db_path, sources_file, names, overrides, max_error_rate, log_dir, verbose)
     click.echo(result.summary)
     sys.exit(result.exit_code)
 
@@ -106,7 +110,6 @@ def demo(db_path, port, serve_port, no_serve, verbose):
     from archive.demo.server import DemoServer
 
     overrides = {
-        "LOG_LEVEL": "INFO" if verbose else "ERROR",
         "ARCHIVE_PROGRESS": sys.stderr.isatty(),
         # the demo site is ours and local: no need to be slow
         "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
@@ -119,7 +122,7 @@ def demo(db_path, port, serve_port, no_serve, verbose):
     click.echo(f"demo site: {server.base_url}/")
     try:
         with demo_sources_file(port) as sources_file:
-            result = _crawl(db_path, sources_file, (), overrides)
+            result = _crawl(db_path, sources_file, (), overrides, verbose=verbose)
     finally:
         server.stop()
     click.echo(result.summary)
@@ -222,6 +225,19 @@ def status(db_path, as_json):
     click.echo(f"  documents  {info['documents']} ({info['canonical_documents']} canonical; duplicates: {dup})")
     for src, n in info["by_source"].items():
         click.echo(f"    {src:<20} {n}")
+    if info["gone_documents"] or info["earlier_versions"]:
+        click.echo(f"  history    {info['earlier_versions']} earlier versions kept, {info['gone_documents']} pages gone")
+    if info["health"]:
+        click.echo("  sources at their last run (crawl_health)")
+        for h in info["health"]:
+            pct = lambda v: "-" if v is None else f"{v:.0%}"  # noqa: E731
+            click.echo(f"    {h['source']:<20} run #{h['run_id']} {h['status']:<6} {h['reports']} reports: {h['new']} new,"
+                       f" {h['changed']} changed, {h['unchanged']} unchanged, {h['gone']} gone; {h['errors']} errors"
+                       f" ({pct(h['error_rate'])}); jurisdiction {pct(h['jurisdiction_found'])},"
+                       f" year {pct(h['year_found'])}")
+            for c in h["checks"]:
+                if c["status"] != "ok":
+                    click.echo(f"      {c['status']}: {c['check']}: {c['detail']}")
     click.echo("  last crawl runs")
     for r in info["runs"]:
         click.echo(f"    #{r['id']} {r['started_at']} {r['status']} exit={r['exit_code']}  {r['summary'] or ''}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from archive import db as archive_db
 from archive.lock import ArchiveLock
@@ -25,6 +26,7 @@ class CrawlResult:
     summary: str
     seconds: float
     per_source: dict[str, dict] = field(default_factory=dict)
+    log_file: str | None = None
 
 
 def scrapy_settings(db_path: str, sources_file: str | None, overrides: dict | None = None):
@@ -56,21 +58,45 @@ def _had_documents(db, source: str) -> bool:
     return db.execute("SELECT 1 FROM documents WHERE source = ? LIMIT 1", [source]).fetchone() is not None
 
 
+LOGS_KEPT = 200  # per-run log files kept in the log folder (older ones are deleted)
+
+
+def log_path(db_path: str, run_id: int, log_dir: str | None = None) -> Path:
+    """Where a run's log goes: ``<log_dir>/crawl-<run>-<UTC time>.log`` (default: logs/ beside the archive)."""
+    folder = Path(log_dir) if log_dir else Path(db_path).resolve().parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return folder / f"crawl-{run_id:06d}-{stamp}.log"
+
+
+def _prune_logs(folder: Path, keep: int = LOGS_KEPT) -> None:
+    logs = sorted(folder.glob("crawl-*.log"))
+    for old in logs[:-keep]:
+        old.unlink(missing_ok=True)
+
+
 def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str] | None = None,
-              overrides: dict | None = None, max_error_rate: float = 0.25) -> CrawlResult:
+              overrides: dict | None = None, max_error_rate: float = 0.25, log_dir: str | None = None,
+              verbose: bool = False) -> CrawlResult:
     """Crawl the chosen sources into ``db_path``. Raises LockBusy, or crawler.sources.SourceError
-    (a bad sources file or an unknown source)."""
+    (a bad sources file or an unknown source). Scrapy's log goes to a file per run (``log_dir``,
+    default logs/ beside the archive), and to stderr too when ``verbose``."""
     sources = select_sources(sources_file, names)
     with ArchiveLock(db_path):
         db = archive_db.open_db(db_path)
         before = {key: _had_documents(db, key) for key in sources}
         run_id = archive_db.start_run(db, list(sources))
+        log_file = log_path(db_path, run_id, log_dir)
+        db.execute("UPDATE crawl_runs SET log_file = ? WHERE id = ?", [str(log_file), run_id])
+        db.conn.commit()
         db.close()
+        _prune_logs(log_file.parent)
         t0 = time.monotonic()
-        settings = scrapy_settings(db_path, sources_file, {"ARCHIVE_CRAWL_RUN_ID": run_id, "ARCHIVE_LOCK_HELD": True,
-                                                           **(overrides or {})})
+        settings = scrapy_settings(db_path, sources_file, {
+            "ARCHIVE_CRAWL_RUN_ID": run_id, "ARCHIVE_LOCK_HELD": True, "LOG_FILE": str(log_file),
+            "LOG_FILE_APPEND": False, "LOG_LEVEL": "INFO", **(overrides or {})})
         try:
-            per_source = _run_scrapy(settings, sources)
+            per_source = _run_scrapy(settings, sources, verbose)
             _learn(db_path, sources_file, per_source)
         except BaseException as exc:  # record the failure in crawl_runs, then let it surface
             db = archive_db.open_db(db_path)
@@ -79,40 +105,99 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
             db.close()
             raise
         seconds = time.monotonic() - t0
-        exit_code, status, problems = EXIT_OK, "ok", []
-        totals = {"reports": 0, "errors": 0, "new": 0, "updated": 0, "duplicates": 0, "pages": 0}
-        for key, stats in per_source.items():
-            reports = stats.get("archive/report_pages", 0)
-            errors = stats.get("archive/errors/report", 0) + stats.get("archive/errors/listing", 0)
-            totals["reports"] += reports
-            totals["pages"] += reports + stats.get("archive/continuation_pages", 0) + stats.get("archive/listing_pages", 0)
-            totals["errors"] += errors
-            totals["new"] += stats.get("archive/documents_new", 0)
-            totals["updated"] += stats.get("archive/documents_updated", 0)
-            totals["duplicates"] += sum(v for k, v in stats.items() if k.startswith("archive/duplicates/"))
-            documents = sum(stats.get(f"archive/documents_{s}", 0) for s in ("new", "updated", "unchanged"))
-            attempts = reports + stats.get("archive/errors/report", 0) + stats.get("archive/listing_pages", 0) \
-                + stats.get("archive/errors/listing", 0)
-            if before[key] and documents + stats.get("archive/not_modified", 0) == 0:
-                problems.append(f"{key}: had reports before, yielded none")
-            elif attempts and errors / attempts > max_error_rate:
-                problems.append(f"{key}: {errors} errors in {attempts} requests")
-            elif stats.get("finish_reason") not in (None, "finished"):
-                problems.append(f"{key}: stopped ({stats.get('finish_reason')})")
+        db = archive_db.open_db(db_path)
+        records = {key: source_record(db, run_id, key, stats, had_documents=before[key],
+                                      max_error_rate=max_error_rate)
+                   for key, stats in per_source.items()}
+        exit_code, status = EXIT_OK, "ok"
+        problems = [f"{key}: {c['detail']}" for key, r in records.items() for c in r["checks"] if c["status"] == "fail"]
+        warnings = [f"{key}: {c['detail']}" for key, r in records.items() for c in r["checks"] if c["status"] == "warn"]
         if problems:
             exit_code, status = EXIT_FAILED, "failed"
+        totals = {k: sum(r[k] for r in records.values())
+                  for k in ("pages", "reports", "new", "changed", "updated", "unchanged", "not_modified", "gone",
+                            "errors")}
+        totals["duplicates"] = sum(v for stats in per_source.values() for k, v in stats.items()
+                                   if k.startswith("archive/duplicates/"))
         rate = totals["pages"] / seconds if seconds else 0.0
         summary = (
-            f"crawl run {run_id} {status}: {len(sources)} sources, {totals['reports']} report pages, "
-            f"{totals['new']} new / {totals['updated']} updated documents, {totals['duplicates']} duplicates, "
-            f"{totals['errors']} errors, {seconds:.1f}s ({rate:.1f} pages/s)"
+            f"crawl run {run_id} {status}: {len(sources)} sources, {totals['pages']} pages, {totals['reports']} reports: "
+            f"{totals['new']} new, {totals['changed']} changed, {totals['unchanged']} unchanged, {totals['gone']} gone; "
+            f"{totals['duplicates']} duplicates, {totals['errors']} errors, {seconds:.1f}s ({rate:.1f} pages/s)"
             + (f"; {'; '.join(problems)}" if problems else "")
+            + (f"; warnings: {'; '.join(warnings)}" if warnings else "")
         )
-        db = archive_db.open_db(db_path)
+        with db.atomic():
+            for r in records.values():
+                db["crawl_run_sources"].insert({**r, "checks": json.dumps(r["checks"], ensure_ascii=False)},
+                                               replace=True)
         archive_db.finish_run(db, run_id, status=status, exit_code=exit_code, summary=summary,
                               stats={"sources": per_source, "totals": totals, "seconds": round(seconds, 3)})
         db.close()
-    return CrawlResult(run_id, exit_code, status, summary, seconds, per_source)
+    return CrawlResult(run_id, exit_code, status, summary, seconds, per_source, log_file=str(log_file))
+
+
+COVERAGE_WARN = 0.6  # a source where fewer of the reports have a jurisdiction / a year needs a look
+COVERAGE_DROP = 0.2  # …or where that share fell this much since the previous run
+ITEMS_DROP = 0.5  # fewer than half the report pages of the previous run: the listing patterns broke?
+
+
+def source_record(db, run_id: int, key: str, stats: dict, *, had_documents: bool, max_error_rate: float) -> dict:
+    """A source's counts in one run and the monitoring checks on them (a ``crawl_run_sources`` row)."""
+    g = lambda name: int(stats.get(name, 0) or 0)  # noqa: E731
+    fetched, not_modified, fresh = g("archive/report_pages"), g("archive/not_modified"), g("archive/skipped/fresh")
+    errors = g("archive/errors/report") + g("archive/errors/listing")
+    attempts = fetched + not_modified + g("archive/errors/report") + g("archive/listing_pages") \
+        + g("archive/errors/listing")
+    n, places, years = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(admin_code IS NOT NULL), 0), COALESCE(SUM(year IS NOT NULL), 0) FROM documents"
+        " WHERE source = ? AND doc_type = 'report' AND gone_at IS NULL", [key]).fetchone()
+    rec = {
+        "run_id": run_id, "source": key,
+        "pages": fetched + not_modified + g("archive/continuation_pages") + g("archive/listing_pages"),
+        "reports": fetched + not_modified + fresh,  # report pages found this run, fetched or not
+        "new": g("archive/documents_new"), "changed": g("archive/documents_changed"),
+        "updated": g("archive/documents_updated"),
+        "unchanged": g("archive/documents_unchanged") + not_modified + fresh,
+        "not_modified": not_modified, "gone": g("archive/documents_gone"), "errors": errors,
+        "error_rate": round(errors / attempts, 4) if attempts else 0.0,
+        "jurisdiction_found": round(places / n, 4) if n else None,
+        "year_found": round(years / n, 4) if n else None,
+    }
+    prev = db.execute(
+        "SELECT reports, jurisdiction_found, year_found FROM crawl_run_sources s JOIN crawl_runs r ON r.id = s.run_id"
+        " WHERE s.source = ? AND s.run_id < ? AND r.status IN ('ok', 'failed') ORDER BY s.run_id DESC LIMIT 1",
+        [key, run_id]).fetchone()
+    checks = []
+
+    def check(name: str, ok: bool, detail: str, level: str = "fail") -> None:
+        checks.append({"check": name, "status": "ok" if ok else level, "detail": detail})
+
+    documents = rec["new"] + rec["changed"] + rec["updated"] + rec["unchanged"]
+    check("reports_found", not (had_documents and documents == 0),
+          f"{rec['reports']} report pages ({documents} documents)" if documents or not had_documents
+          else "had reports before, yielded none")
+    check("error_rate", rec["error_rate"] <= max_error_rate,
+          f"{errors} errors in {attempts} requests ({rec['error_rate']:.0%}, limit {max_error_rate:.0%})")
+    reason = stats.get("finish_reason")
+    check("finished", reason in (None, "finished"), f"stopped: {reason}" if reason not in (None, "finished")
+          else "finished")
+    if prev is not None and prev[0]:
+        check("report_count", rec["reports"] >= ITEMS_DROP * prev[0],
+              f"{rec['reports']} report pages, {prev[0]} in the previous run")
+    for column, label, before in (("jurisdiction_found", "jurisdiction found", prev[1] if prev else None),
+                                  ("year_found", "year found", prev[2] if prev else None)):
+        share = rec[column]
+        if share is None:
+            continue
+        dropped = before is not None and share < before - COVERAGE_DROP
+        check(column, share >= COVERAGE_WARN and not dropped,
+              f"{label} in {share:.0%} of {n} reports" + (f" (was {before:.0%})" if before is not None else ""),
+              level="warn")
+    rec["checks"] = checks
+    levels = {c["status"] for c in checks}
+    rec["status"] = "failed" if "fail" in levels else "warn" if "warn" in levels else "ok"
+    return rec
 
 
 def _learn(db_path: str, sources_file: str | None, per_source: dict[str, dict]) -> None:
@@ -128,12 +213,19 @@ def _learn(db_path: str, sources_file: str | None, per_source: dict[str, dict]) 
             stats["archive/documents_recleaned"] = again.get("archive/documents_updated", 0)
 
 
-def _run_scrapy(settings, sources: dict[str, Source]) -> dict[str, dict]:
+def _run_scrapy(settings, sources: dict[str, Source], verbose: bool = False) -> dict[str, dict]:
+    import logging
+
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spiderloader import spider_class
 
-    process = CrawlerProcess(settings)
+    process = CrawlerProcess(settings)  # its root handler writes the run's log file
+    if verbose:
+        echo = logging.StreamHandler()
+        echo.setLevel(logging.INFO)
+        echo.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        logging.getLogger().addHandler(echo)
     crawlers = {}
     for key, source in sources.items():
         crawler = process.create_crawler(spider_class(source))

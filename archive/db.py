@@ -23,7 +23,7 @@ TABLES: dict[str, dict] = {
         "columns": {
             "id": int, "url": str, "requested_url": str, "fetched_at": str, "status": int,
             "content_type": str, "encoding": str, "sha256": str, "size": int, "compression": str,
-            "source": str, "crawl_run_id": int, "error": str, "headers": str, "body": bytes,
+            "source": str, "crawl_run_id": int, "error": str, "sniffed_type": str, "headers": str, "body": bytes,
         },
         "pk": "id",
         "indexes": [["url", "sha256"], ["sha256"], ["crawl_run_id"], ["requested_url"]],
@@ -150,6 +150,12 @@ def migrate(db: sqlite_utils.Database) -> None:
         from archive.dedupe import ensure_schema
 
         ensure_schema(db)
+        # the monitoring view: each source's latest run, its counts and checks (``archive status``)
+        db.execute(
+            "CREATE VIEW IF NOT EXISTS crawl_health AS SELECT s.source, s.run_id, r.started_at, s.status, s.reports,"
+            " s.new, s.changed, s.unchanged, s.gone, s.errors, s.error_rate, s.jurisdiction_found, s.year_found,"
+            " s.checks FROM crawl_run_sources s JOIN crawl_runs r ON r.id = s.run_id"
+            " WHERE s.run_id = (SELECT MAX(run_id) FROM crawl_run_sources s2 WHERE s2.source = s.source)")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -170,8 +176,11 @@ def decompress(body: bytes | None, compression: str | None) -> bytes:
 
 def save_capture(db, *, url: str, requested_url: str, status: int, headers: dict, body: bytes,
                  fetched_at: str, source: str, crawl_run_id: int | None, encoding: str | None = None,
-                 error: str | None = None) -> tuple[int, bool]:
-    """Store one response; the same bytes at the same URL are stored once. Returns (id, new)."""
+                 error: str | None = None, sniffed_type: str | None = None) -> tuple[int, bool]:
+    """Store one response; the same bytes at the same URL are stored once. Returns (id, new).
+
+    ``sniffed_type``: the body's type by its magic bytes when it is a binary format (a PDF served as
+    text/html), whatever ``Content-Type`` says."""
     import hashlib
 
     sha = hashlib.sha256(body).hexdigest()
@@ -182,10 +191,10 @@ def save_capture(db, *, url: str, requested_url: str, status: int, headers: dict
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
     cur = db.execute(
         "INSERT INTO captures (url, requested_url, fetched_at, status, headers, content_type, encoding,"
-        " sha256, size, body, compression, source, crawl_run_id, error)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " sha256, size, body, compression, source, crawl_run_id, error, sniffed_type)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [url, requested_url, fetched_at, status, json.dumps(headers, ensure_ascii=False), content_type,
-         encoding, sha, len(body), blob, compression, source, crawl_run_id, error],
+         encoding, sha, len(body), blob, compression, source, crawl_run_id, error, sniffed_type],
     )
     return cur.lastrowid, True
 

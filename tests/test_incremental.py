@@ -1,0 +1,238 @@
+"""Incremental crawling against real servers on 127.0.0.1: conditional GETs, the revisit policy,
+document versions, gone pages, per-source counts and checks in crawl_run_sources.
+
+The server counts the response-body bytes it sends, so "a re-run transfers ≤ 10 % of the first
+run's bytes" is measured where the bytes leave, for servers that send ETag only, Last-Modified
+only, and neither.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import threading
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import FAST, REPO, free_port, q, run_archive
+
+SITE = REPO / "archive" / "demo" / "site"
+# real-looking report pages of the demo site (UTF-8, whole reports of different places and years)
+REPORT_PAGES = [
+    "news/2020/0109/2584179.html", "news/2021/0117/2599787.html", "news/2021/0224/2606367.html",
+    "news/2022/0106/2613369.html", "news/2023/0107/2623543.html", "news/2024/0109/2631854.html",
+    "blog/archives/165.html", "blog/archives/190.html",
+]
+MODIFIED = email.utils.format_datetime(datetime(2024, 3, 1, 8, 0, tzinfo=UTC), usegmt=True)
+CHANGED = email.utils.format_datetime(datetime(2024, 3, 9, 8, 0, tzinfo=UTC), usegmt=True)
+
+
+class Site:
+    """A report site on a free port: a listing page and report pages; ``mode`` says which
+    validators it sends (etag, lm, both, none). It counts the body bytes it sends."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.pages = {f"/r/{i}.html": (SITE / p).read_bytes() for i, p in enumerate(REPORT_PAGES)}
+        self.gone: set[str] = set()
+        self.body_bytes = 0
+        self.statuses: list[int] = []
+        self.lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                site.handle(self)
+
+        self.port = free_port()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def listing(self) -> bytes:
+        links = "".join(f'<li><a href="{p}">政府工作报告 {p}</a></li>' for p in self.pages)
+        return f"<html><head><meta charset='utf-8'><title>政府工作报告</title></head><body><ul>{links}</ul></body></html>".encode()
+
+    def handle(self, h: BaseHTTPRequestHandler) -> None:
+        path = h.path.split("?")[0]
+        if path == "/robots.txt":
+            return self.send(h, 404, b"")
+        if path == "/list.html":
+            return self.send(h, 200, self.listing())
+        if path in self.gone or path not in self.pages:
+            return self.send(h, 404, b"<html><body>404 Not Found</body></html>")
+        body = self.pages[path]
+        headers = {}
+        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+        if self.mode in ("etag", "both"):
+            headers["ETag"] = etag
+            if h.headers.get("If-None-Match") == etag:
+                return self.send(h, 304, b"", headers)
+        if self.mode in ("lm", "both"):
+            headers["Last-Modified"] = MODIFIED if body == self.original(path) else CHANGED
+            if h.headers.get("If-Modified-Since") == headers["Last-Modified"] and "ETag" not in headers:
+                return self.send(h, 304, b"", headers)
+        self.send(h, 200, body, headers)
+
+    def original(self, path: str) -> bytes:
+        return (SITE / REPORT_PAGES[int(Path(path).stem)]).read_bytes()
+
+    def send(self, h, status: int, body: bytes, headers: dict | None = None) -> None:
+        h.send_response(status)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        if status != 304:
+            h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if status != 304:
+            h.wfile.write(body)
+        with self.lock:
+            self.body_bytes += len(body) if status != 304 else 0
+            self.statuses.append(status)
+
+    def take_bytes(self) -> int:
+        with self.lock:
+            n, self.body_bytes = self.body_bytes, 0
+            self.statuses.clear()
+            return n
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def sources_file(tmp_path: Path, site: Site, extra: str = "") -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        f'[site]\nname = "测试站"\nstart_urls = ["{site.base}/list.html"]\nallowed_domains = ["127.0.0.1"]\n'
+        f"listing = ['/list\\.html$']\nreports = ['/r/\\d+\\.html$']\nallow_private = true\n{extra}",
+        encoding="utf-8")
+    return path
+
+
+def crawl(db, sources):
+    return run_archive("crawl", "--db", db, "--sources", sources, *FAST)
+
+
+def integrity(db) -> None:
+    assert q(db, "PRAGMA integrity_check") == [("ok",)]
+    assert q(db, "SELECT url, COUNT(*) FROM documents GROUP BY url HAVING COUNT(*) > 1") == []
+    assert q(db, "SELECT url, sha256, COUNT(*) FROM captures GROUP BY 1, 2 HAVING COUNT(*) > 1") == []
+
+
+@pytest.mark.parametrize("mode", ["etag", "lm", "none"])
+def test_unchanged_rerun_transfers_little_and_adds_nothing(tmp_path, mode):
+    with Site(mode) as site:
+        db, sources = tmp_path / "a.db", sources_file(tmp_path, site)
+        first = crawl(db, sources)
+        assert first.returncode == 0, first.stderr + first.stdout
+        first_bytes = site.take_bytes()
+        docs = q(db, "SELECT id, text_hash FROM documents ORDER BY id")
+        captures = q(db, "SELECT COUNT(*) FROM captures")[0][0]
+        assert len(docs) == len(REPORT_PAGES)
+        again = crawl(db, sources)
+        assert again.returncode == 0, again.stderr + again.stdout
+        second_bytes = site.take_bytes()
+        print(f"{mode}: first run {first_bytes:,} body bytes, re-run {second_bytes:,} "
+              f"({second_bytes / first_bytes:.1%})")
+        assert second_bytes <= 0.10 * first_bytes
+        assert q(db, "SELECT id, text_hash FROM documents ORDER BY id") == docs
+        assert q(db, "SELECT COUNT(*) FROM captures")[0][0] == captures
+        assert "0 new, 0 changed, 8 unchanged, 0 gone" in again.stdout
+        row = q(db, "SELECT new, changed, unchanged, not_modified, gone, status FROM crawl_run_sources"
+                    " WHERE run_id = 2")
+        assert row == [(0, 0, 8, 0 if mode == "none" else 8, 0, "ok")]
+        integrity(db)
+
+
+def test_changed_page_gets_a_new_version_and_the_old_one_is_kept(tmp_path):
+    with Site("both") as site:
+        db, sources = tmp_path / "a.db", sources_file(tmp_path, site)
+        assert crawl(db, sources).returncode == 0
+        (doc_id, old_text, old_hash), = q(db, "SELECT id, text, text_hash FROM documents WHERE url LIKE '%/r/0.html'")
+        html = site.pages["/r/0.html"].decode("utf-8")
+        marker = "（本报告已根据代表意见修改）"
+        site.pages["/r/0.html"] = html.replace("</body>", f"<p>{marker}各位代表，新增一段修改后的文字。</p></body>", 1)\
+            .encode("utf-8")
+        result = crawl(db, sources)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "0 new, 1 changed, 7 unchanged, 0 gone" in result.stdout
+        (new_id, version, text), = q(db, "SELECT id, version, text FROM documents WHERE url LIKE '%/r/0.html'")
+        assert new_id == doc_id and version == 2  # same id, next version
+        assert marker in text
+        kept = q(db, "SELECT version, text_hash, text, capture_ids FROM document_versions WHERE document_id = ?", doc_id)
+        assert [(v, h, t) for v, h, t, _ in kept] == [(1, old_hash, old_text)]
+        # both captures stay; the old one is no longer the document's current page
+        assert q(db, "SELECT COUNT(*) FROM captures WHERE url LIKE '%/r/0.html'")[0][0] == 2
+        assert q(db, "SELECT capture_id FROM document_captures WHERE document_id = ? AND current = 0", doc_id) == \
+            [(json.loads(kept[0][3])[0],)]
+        integrity(db)
+
+
+def test_a_page_that_disappears_is_marked_gone_not_deleted(tmp_path):
+    with Site("etag") as site:
+        db, sources = tmp_path / "a.db", sources_file(tmp_path, site)
+        assert crawl(db, sources).returncode == 0
+        site.gone.add("/r/3.html")
+        result = crawl(db, sources)
+        assert "1 gone" in result.stdout, result.stdout
+        (doc_id, gone_at, text), = q(db, "SELECT id, gone_at, text FROM documents WHERE url LIKE '%/r/3.html'")
+        assert gone_at and text  # marked with the date, text still there
+        assert q(db, "SELECT COUNT(*) FROM documents")[0][0] == len(REPORT_PAGES)
+        assert q(db, "SELECT gone FROM crawl_run_sources WHERE run_id = 2") == [(1,)]
+        # gone stays gone (counted once), and a page that comes back is present again
+        result = crawl(db, sources)
+        assert "0 gone" in result.stdout
+        site.gone.clear()
+        crawl(db, sources)
+        assert q(db, "SELECT gone_at FROM documents WHERE id = ?", doc_id) == [(None,)]
+        integrity(db)
+
+
+def test_revisit_policy_refetches_pages_without_validators_when_due(tmp_path):
+    with Site("none") as site:
+        db, sources = tmp_path / "a.db", sources_file(tmp_path, site, "revisit_days = 0\n")
+        assert crawl(db, sources).returncode == 0
+        first = site.take_bytes()
+        docs = q(db, "SELECT id, text_hash, version FROM documents ORDER BY id")
+        result = crawl(db, sources)
+        assert site.take_bytes() >= 0.9 * first  # revisit_days = 0: every page fetched again
+        assert "0 new, 0 changed, 8 unchanged" in result.stdout
+        assert q(db, "SELECT id, text_hash, version FROM documents ORDER BY id") == docs
+        integrity(db)
+
+
+def test_monitoring_checks_and_log_file(tmp_path):
+    with Site("etag") as site:
+        db, sources = tmp_path / "a.db", sources_file(tmp_path, site)
+        assert crawl(db, sources).returncode == 0
+        for i in range(1, 8):  # the listing loses most of its links: a broken source, says the check
+            site.pages.pop(f"/r/{i}.html")
+        result = crawl(db, sources)
+        assert result.returncode == 1, result.stdout
+        assert "1 report pages, 8 in the previous run" in result.stdout
+        status, checks = q(db, "SELECT status, checks FROM crawl_run_sources WHERE run_id = 2")[0]
+        assert status == "failed"
+        assert {c["check"]: c["status"] for c in json.loads(checks)}["report_count"] == "fail"
+        health = q(db, "SELECT source, run_id, status FROM crawl_health")
+        assert health == [("site", 2, "failed")]
+        out = run_archive("status", "--db", db)
+        assert "fail: report_count: 1 report pages, 8 in the previous run" in out.stdout
+        logs = q(db, "SELECT log_file FROM crawl_runs ORDER BY id")
+        assert len({p for (p,) in logs}) == 2
+        for (p,) in logs:
+            assert "Spider closed (finished)" in Path(p).read_text(encoding="utf-8")
