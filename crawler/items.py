@@ -22,6 +22,7 @@ class Page:
     body: bytes = field(repr=False)
     fetched_at: str  # ISO 8601, UTC
     error: str | None = None  # why it is not a usable page (HTTP error, …)
+    sniffed_type: str | None = None  # ExtractPipeline: a binary body's type by its magic bytes (a PDF…)
 
     @classmethod
     def from_file(cls, path, url: str | None = None) -> Page:

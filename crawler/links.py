@@ -48,3 +48,13 @@ def _allowed(url: str, domains: tuple[str, ...]) -> bool:
 
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def repeated_path(url: str, limit: int = 3) -> bool:
+    """Whether one segment of the URL's path occurs ``limit`` times or more (``/a/b/a/b/a/b/``,
+    ``/x/x/x/``): the mark of relative links resolved against the wrong base, a crawler trap."""
+    from collections import Counter
+    from urllib.parse import unquote, urlsplit
+
+    segments = [s for s in unquote(urlsplit(url).path).split("/") if s]
+    return bool(segments) and max(Counter(segments).values()) >= limit

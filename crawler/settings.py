@@ -31,6 +31,20 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024  # a report page larger than this is not a web page
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 REDIRECT_MAX_TIMES = 8
+# Traps and limits (crawler/middlewares.py): links more than DEPTH_LIMIT hops from a start page,
+# longer than URLLENGTH_LIMIT or whose path repeats a segment ARCHIVE_MAX_SEGMENT_REPEATS times are
+# dropped (logged, counted as archive/skipped/*); report continuation pages are exempt from the depth.
+# DOWNLOAD_MAXSIZE also bounds a compressed body once inflated (a gzip bomb is refused mid-way).
+DEPTH_LIMIT = 10
+URLLENGTH_LIMIT = 1000
+ARCHIVE_MAX_SEGMENT_REPEATS = 3
+# No request to a private, loopback, link-local … address unless the source says allow_private.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PrivateAddressGuard": 60,  # after OffsiteMiddleware, before RobotsTxtMiddleware
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.CrawlLimits": 950,  # before DepthMiddleware (900) and UrlLengthMiddleware (800)
+}
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

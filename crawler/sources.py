@@ -14,6 +14,8 @@ A source file looks like this (see ``crawler/config/sources.example.toml``)::
     max_pages = 500                          # optional: stop after this many report pages
     official = true                          # optional: the government's own site (preferred copy)
     revisit_days = 30                        # optional: refetch pages without ETag/Last-Modified after this
+    allow_private = false                    # optional: may fetch private/loopback addresses (true, or
+                                             #   a list of networks: ["127.0.0.1", "10.0.0.0/8"])
     [changbai-gov.selectors]                 # optional: per-source extraction selectors (CSS)
     content = "div.TRS_Editor"
     title = "h1"
@@ -38,6 +40,7 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 KNOWN_KEYS = {
     "name", "start_urls", "allowed_domains", "listing", "reports", "deny", "restrict_css",
     "profile", "max_pages", "selectors", "enabled", "encoding", "notes", "verified", "official", "revisit_days",
+    "allow_private",
 }
 SELECTOR_KEYS = {"content", "title", "date", "source"}
 
@@ -62,6 +65,16 @@ class Source:
     encoding: str | None = None
     official: bool = False  # the government's own site: its copy of a report is preferred as canonical
     revisit_days: float | None = None  # refetch pages without ETag/Last-Modified after this (ARCHIVE_REVISIT_DAYS)
+    # private, loopback, link-local … addresses this source may fetch: True (any), or networks
+    allow_private: bool | tuple[str, ...] = False
+
+    def private_allowed(self, ip) -> bool:
+        """Whether a non-public address (an ``ipaddress`` object) may be fetched for this source."""
+        import ipaddress
+
+        if self.allow_private is True:
+            return True
+        return any(ip in ipaddress.ip_network(n, strict=False) for n in self.allow_private or ())
 
     def _match(self, patterns: tuple[str, ...], url: str) -> bool:
         return any(re.search(p, url) for p in patterns)
@@ -130,6 +143,7 @@ def parse_source(key: str, table: dict) -> Source:
     revisit = table.get("revisit_days")
     if revisit is not None and (isinstance(revisit, bool) or not isinstance(revisit, int | float) or revisit < 0):
         raise SourceError(f"source {key!r}: revisit_days must be a number of days (0: always refetch)")
+    allow_private = _allow_private(key, table.get("allow_private", False))
     return Source(
         key=key,
         name=str(table.get("name") or key),
@@ -145,7 +159,23 @@ def parse_source(key: str, table: dict) -> Source:
         encoding=table.get("encoding"),
         official=bool(table.get("official", False)),
         revisit_days=revisit,
+        allow_private=allow_private,
     )
+
+
+def _allow_private(key: str, value) -> bool | tuple[str, ...]:
+    import ipaddress
+
+    if isinstance(value, bool):
+        return value
+    networks = _tuple(value, key, "allow_private")
+    for net in networks:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            raise SourceError(f"source {key!r}: allow_private is true, false or a list of IP addresses or "
+                              f"networks, and {net!r} is none") from None
+    return networks
 
 
 def load_sources(path: str | os.PathLike | None = None) -> dict[str, Source]:

@@ -9,6 +9,7 @@ from itemadapter import ItemAdapter
 from archive import db as archive_db
 from crawler.sources import cleaning_options, load_sources
 from pipelines.cleaning import RawPage, clean_document
+from pipelines.cleaning.sniff import sniff
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ class ExtractPipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
+        for page in adapter["pages"]:  # by magic bytes, before any parsing, whatever Content-Type says
+            page.sniffed_type = sniff(page.body)
         pages = [p for p in adapter["pages"] if p.ok]
         if item.not_modified:
             item.skip_reason = "not modified"
@@ -52,6 +55,13 @@ class ExtractPipeline:
         if len(pages) != len(adapter["pages"]) or not pages:
             item.skip_reason = "fetch failed"
             self.stats.inc_value("archive/skipped/fetch_failed")
+            return item
+        binary = next((p for p in pages if p.sniffed_type), None)
+        if binary is not None:  # a PDF, Word file or image, even one served as text/html
+            item.skip_reason = f"binary: {binary.sniffed_type}"
+            self.stats.inc_value("archive/skipped/binary")
+            logger.warning("%s is %s (served as %s): capture kept, no document", binary.url,
+                           binary.sniffed_type, binary.content_type or "no Content-Type")
             return item
         source = self.sources.get(item.source)
         try:

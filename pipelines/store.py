@@ -50,6 +50,7 @@ class StorePipeline:
                     db, url=page.url, requested_url=page.requested_url, status=page.status,
                     headers=page.headers, body=page.body, fetched_at=page.fetched_at, source=item.source,
                     crawl_run_id=self.run_id, encoding=encoding if page.ok else None, error=page.error,
+                    sniffed_type=page.sniffed_type,
                 )
                 capture_ids.append(cid)
                 self.stats.inc_value("archive/captures_new" if new else "archive/captures_seen")

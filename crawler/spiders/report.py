@@ -233,6 +233,10 @@ def _failure_kind(failure) -> str:
         return f"http_{failure.value.response.status}"
     if failure.check(IgnoreRequest):
         msg = failure.getErrorMessage().lower()
+        if msg.startswith("private address"):  # crawler.middlewares.PrivateAddressGuard
+            return "private_address"
+        if "download_maxsize" in msg:  # HttpCompressionMiddleware: the body inflated past it
+            return "too_large"
         if "redirect" in msg:
             return "redirect_loop"
         if "robots" in msg:
@@ -242,4 +246,9 @@ def _failure_kind(failure) -> str:
         return "dns"
     if failure.check(TimeoutError, TCPTimedOutError):
         return "timeout"
+    # Scrapy's HTTP handler cancels a download only past DOWNLOAD_MAXSIZE: when Content-Length
+    # announces it (the message says so) or while the body streams in (no message)
+    cancelled = failure.type is not None and failure.type.__name__ == "DownloadCancelledError"
+    if cancelled or "larger than download max size" in failure.getErrorMessage():
+        return "too_large"
     return failure.type.__name__.lower() if failure.type else "unknown"

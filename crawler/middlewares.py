@@ -1,0 +1,182 @@
+"""Crawl safety: no requests to private addresses, no crawler traps.
+
+``PrivateAddressGuard`` (downloader middleware) refuses every request whose host is, or resolves
+to, an address that is not on the public internet: private, loopback, link-local, reserved,
+multicast, unspecified (IPv4 and IPv6, every address the name resolves to). A sources file is
+configuration, but a listing page is not: one link to ``http://169.254.169.254/`` (a cloud
+metadata service) or to an intranet host must not make the crawler fetch it. Redirect hops are
+re-scheduled through the downloader middlewares, and so are robots.txt requests, so each is
+checked on its own. A source that really lives on a private network (the demo site on
+127.0.0.1) says so with ``allow_private = true``, or with a list of the networks it may reach
+(``allow_private = ["127.0.0.1"]``).
+
+``CrawlLimits`` (spider middleware) drops links that lead into traps before they are
+scheduled: a path repeating one segment ``ARCHIVE_MAX_SEGMENT_REPEATS`` times or more
+(``/a/b/a/b/a/b/``, ``/x/x/x/``: relative links resolved against the wrong base), URLs longer
+than ``URLLENGTH_LIMIT`` and links deeper than ``DEPTH_LIMIT`` hops from a start page. Each
+dropped URL is logged once (WARNING) and counted (``archive/skipped/repeated_path``,
+``…/url_too_long``, ``…/depth``). A report's continuation pages are exempt from the depth limit:
+their number is bounded by the spider itself, and dropping one would lose the whole report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+import time
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.links import repeated_path
+
+logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+REFUSED_MESSAGE = "private address"  # in the IgnoreRequest message: the spider's _failure_kind looks for it
+
+
+def address_kind(ip: IPAddress) -> str | None:
+    """Why ``ip`` is not a public internet address ('loopback', 'private', …), or None if it is."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:  # ::ffff:127.0.0.1 and 2002:7f00:1:: reach an IPv4 address
+            return address_kind(embedded)
+    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
+        if getattr(ip, f"is_{kind}"):
+            return kind.replace("_", "-")
+    if not ip.is_global:  # e.g. 100.64.0.0/10, the carrier-grade NAT range
+        return "non-global"
+    return None
+
+
+def literal_ip(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+class PrivateAddressGuard:
+    """Downloader middleware: IgnoreRequest for hosts resolving to non-public addresses.
+
+    The refusal is logged (WARNING, with the URL and the address) and counted as
+    ``archive/errors/private_address``: here for requests without an errback (robots.txt), by the
+    spider's errback for its own requests (it counts every failure by kind), so each refusal is
+    counted once. A name that cannot be resolved is let through: the download then fails with
+    the usual DNS error.
+    """
+
+    CACHE_SECONDS = 60.0
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self._resolved: dict[str, tuple[float, tuple[IPAddress, ...]]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_request(self, request):
+        parts = urlparse_cached(request)
+        host = parts.hostname
+        if parts.scheme not in ("http", "https") or not host:
+            return None
+        source = getattr(self.crawler.spider, "source", None)
+        allow = getattr(source, "allow_private", False)
+        if allow is True:
+            return None
+        ip = literal_ip(host)
+        addresses = (ip,) if ip is not None else await self._resolve(host)
+        for address in addresses:
+            kind = address_kind(address)
+            if kind is None or (allow and source.private_allowed(address)):
+                continue
+            shown = host if ip is not None else f"{host} resolves to {address}"
+            logger.warning("refused %s: %s, a %s address (allow_private = true in the source allows it)",
+                           request.url, shown, kind, extra={"spider": self.crawler.spider})
+            if request.errback is None:
+                self.stats.inc_value("archive/errors/private_address")
+            raise IgnoreRequest(f"{REFUSED_MESSAGE}: {shown} ({kind})")
+        return None
+
+    async def _resolve(self, host: str) -> tuple[IPAddress, ...]:
+        now = time.monotonic()
+        cached = self._resolved.get(host)
+        if cached and now - cached[0] < self.CACHE_SECONDS:
+            return cached[1]
+        try:
+            infos = await _getaddrinfo(host)
+        except (OSError, UnicodeError) as exc:
+            logger.debug("cannot resolve %s (%s): the download will report it", host, exc)
+            return ()
+        addresses = []
+        for *_, sockaddr in infos:
+            ip = literal_ip(str(sockaddr[0]).split("%", 1)[0])
+            if ip is not None and ip not in addresses:
+                addresses.append(ip)
+        self._resolved[host] = (now, tuple(addresses))
+        return tuple(addresses)
+
+
+async def _getaddrinfo(host: str):
+    """The system resolver, off the reactor thread: asyncio's executor under the asyncio reactor
+    (the project's), Twisted's thread pool otherwise."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        return await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet.threads import deferToThread
+
+    return await maybe_deferred_to_future(deferToThread(socket.getaddrinfo, host, None, type=socket.SOCK_STREAM))
+
+
+class CrawlLimits(BaseSpiderMiddleware):
+    """Spider middleware: drops trap links (repeated path segments, too long, too deep).
+
+    It runs before Scrapy's DepthMiddleware and UrlLengthMiddleware (which stay as a backstop)
+    so that what it drops is logged at WARNING and counted under ``archive/skipped/``.
+    """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        settings = crawler.settings
+        self.max_repeats = settings.getint("ARCHIVE_MAX_SEGMENT_REPEATS", 3)
+        self.max_length = settings.getint("URLLENGTH_LIMIT")
+        self.max_depth = settings.getint("DEPTH_LIMIT")
+        self._dropped: set[str] = set()
+
+    def get_processed_request(self, request, response):
+        if response is None:  # start URLs are configuration, not links found on a page
+            return request
+        if request.cb_kwargs.get("pages"):
+            # a continuation page of a report: bounded by the spider (MAX_CONTINUATION_PAGES)
+            request.meta["depth_reset"] = True
+            return request
+        url = request.url
+        if self.max_length and len(url) > self.max_length:
+            return self._drop(request, response, "url_too_long", f"URL longer than {self.max_length} characters")
+        if self.max_repeats and repeated_path(url, self.max_repeats):
+            return self._drop(request, response, "repeated_path",
+                              f"a path segment repeated {self.max_repeats}+ times (a crawler trap)")
+        depth = response.meta.get("depth", 0) + 1
+        if self.max_depth and depth > self.max_depth:
+            return self._drop(request, response, "depth", f"{depth} links from the start page (DEPTH_LIMIT)")
+        return request
+
+    def _drop(self, request, response, kind: str, why: str):
+        url = request.url
+        if url not in self._dropped:
+            self._dropped.add(url)
+            self.crawler.stats.inc_value(f"archive/skipped/{kind}")
+            shown = url if len(url) <= 200 else f"{url[:200]}… ({len(url)} characters)"
+            logger.warning("skipped link %s on %s: %s", shown, response.url, why,
+                           extra={"spider": self.crawler.spider})
+        return None
