@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import io
 import json
 import re
 import shutil
 import sqlite3
 import threading
+import zipfile
 import zlib
 from urllib.parse import urlsplit
 
@@ -33,6 +35,18 @@ CITIES = ["松原市", "白城市", "四平市", "辽源市", "通化市", "白�
 PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def docx_bytes() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("word/document.xml", "<w:document><w:body><w:p>政府工作报告</w:p></w:body></w:document>")
+    return buf.getvalue()
+
+
+DOCX = docx_bytes()
 
 
 def report_html(path: str) -> bytes:
@@ -137,11 +151,13 @@ def make_handler(site: Site):
             if path == "/bomb/r/bomb.html":
                 return self.send(site.bomb, headers=[("Content-Encoding", "gzip")])
             if path == "/bin/list.html":
-                return self.send(listing_html(["r/report.html", "r/scan.html", "r/1.html"]))
+                return self.send(listing_html(["r/report.html", "r/scan.html", "r/minutes.html", "r/1.html"]))
             if path == "/bin/r/report.html":
                 return self.send(PDF)  # a PDF, served as text/html
             if path == "/bin/r/scan.html":
                 return self.send(PNG, "text/html")
+            if path == "/bin/r/minutes.html":
+                return self.send(DOCX, "application/octet-stream")
             if path == "/long/list.html":
                 return self.send(listing_html(["r/" + "x" * 1100 + ".html", "r/1.html"]))
             if path.startswith("/trap/"):  # relative links against the wrong base: /trap/x/x/x/…
@@ -397,13 +413,15 @@ def test_pdf_and_image_served_as_html_are_kept_raw_without_document(site, tmp_pa
     pdf, png = f"{site['base']}/bin/r/report.html", f"{site['base']}/bin/r/scan.html"
     assert f"{pdf} is application/pdf (served as text/html; charset=utf-8): capture kept, no document" in r.stderr
     assert f"{png} is image/png (served as text/html): capture kept, no document" in r.stderr
-    assert stats["archive/skipped/binary"] == 2
+    assert stats["archive/skipped/binary"] == 3
     from archive.db import decompress
 
-    for url, body, mime in ((pdf, PDF, "application/pdf"), (png, PNG, "image/png")):
+    docx = f"{site['base']}/bin/r/minutes.html"
+    for url, body, mime in ((pdf, PDF, "application/pdf"), (png, PNG, "image/png"), (docx, DOCX, DOCX_TYPE)):
         [(status, sniffed, ctype, size, blob, compression)] = q(
             db, "SELECT status, sniffed_type, content_type, size, body, compression FROM captures WHERE url = ?", url)
-        assert (status, sniffed, size) == (200, mime, len(body)) and ctype.startswith("text/html")
+        assert (status, sniffed, size) == (200, mime, len(body)), (url, sniffed)
+        assert ctype.startswith("text/html" if url != docx else "application/octet-stream")
         assert decompress(blob, compression) == body  # stored raw, byte for byte
     assert documents(db, "%/bin/r/%") == [f"{site['base']}/bin/r/1.html"]
     # an HTML page has no sniffed type
@@ -449,3 +467,32 @@ def test_depth_limit_stops_listing_chains_but_not_continuation_pages(site, tmp_p
     [(doc_id, pages)] = q(db, "SELECT id, pages FROM documents WHERE url = ?", f"{base}/deep/r/long.html")
     assert pages == 3
     assert q(db, "SELECT COUNT(*) FROM document_captures WHERE document_id = ?", doc_id) == [(3,)]
+
+
+def test_sniff_recognises_binaries_by_their_first_bytes_only():
+    from pipelines.cleaning.sniff import sniff
+
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument".encode("utf-16-le")
+    assert sniff(ole) == "application/msword"
+    assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600) == "application/x-ole-storage"
+    assert sniff(DOCX) == DOCX_TYPE and sniff(DOCX[:120]) == DOCX_TYPE  # a truncated download too
+    plain_zip = io.BytesIO()
+    with zipfile.ZipFile(plain_zip, "w") as z:
+        z.writestr("data.csv", "a,b")
+    assert sniff(plain_zip.getvalue()) == "application/zip"
+    assert sniff(b"\xef\xbb\xbf\r\n%PDF-1.7\n") == "application/pdf"
+    assert sniff(b"\xff\xd8\xff\xe0\x00\x10JFIF") == "image/jpeg"
+    assert sniff(b"GIF89a\x01\x00\x01\x00") == "image/gif"
+    assert sniff(PNG) == "image/png"
+    # text is never binary, even when it talks about one or starts like a magic number
+    for text in (report_html("/x/r/1.html"), b"<html><p>%PDF-1.4 is the header of a PDF</p></html>",
+                 "BM 报告全文".encode(), "PK 政府工作报告".encode("gbk"), b"", b"GIF"):
+        assert sniff(text) is None, text[:40]
+
+
+def test_bad_allow_private_is_a_usage_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[x]\nstart_urls = ["http://127.0.0.1:1/"]\nreports = ["/r/"]\nallow_private = ["intranet"]\n',
+                   encoding="utf-8")
+    r = run_archive("crawl", "--db", tmp_path / "x.db", "--sources", bad)
+    assert r.returncode == 2 and "allow_private" in r.stderr and "'intranet'" in r.stderr, r.stderr
