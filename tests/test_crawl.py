@@ -141,7 +141,7 @@ def test_rerun_is_idempotent(crawled, tmp_path):
     ids = q(db, "SELECT id, url, canonical_id, text_hash FROM documents ORDER BY id")
     r = run_archive("crawl", "--db", db, "--sources", crawled["sources"], *FAST)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert "0 new / 0 updated documents" in r.stdout
+    assert "0 new, 0 changed, 45 unchanged, 0 gone" in r.stdout
     assert {t: q(db, f"SELECT COUNT(*) FROM {t}")[0][0] for t in tables} == counts
     assert q(db, "SELECT id, url, canonical_id, text_hash FROM documents ORDER BY id") == ids
     assert q(db, "SELECT * FROM document_captures ORDER BY 1, 2") == before["document_captures"]
