@@ -180,22 +180,46 @@ def serve(db_path, host, port, public):
               type=click.Choice(["csv", "jsonl"]), help="Dump format (repeat for several).")
 @click.option("--table", "tables", multiple=True, help="Only these tables (repeatable).")
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows Chinese correctly.")
-def export(db_path, out_dir, formats, tables, excel):
-    """Write CSV/JSONL dumps of documents, captures (without bodies), document_captures, crawl_runs.
+@click.option("--warc", is_flag=True,
+              help="Write the captures, raw bodies included, as gzipped WARC 1.1 files (archive-YYYYMMDD-00001.warc.gz, "
+                   "…) instead of the dumps (as well as them with --format/--table).")
+@click.option("--warc-size", default=1_000_000_000, show_default=True, type=click.IntRange(min=1), metavar="BYTES",
+              help="Start a new WARC file once one reaches this size.")
+def export(db_path, out_dir, formats, tables, excel, warc, warc_size):
+    """Write CSV/JSONL dumps of documents, captures (without bodies), document_captures, crawl_runs;
+    or, with --warc, every capture as WARC records (exit 1 if a stored body no longer matches its hash).
 
     \b
     Example:
       archive export --db archive.db --out dumps/ --format csv --format jsonl
+      archive export --db archive.db --out warc/ --warc
     """
+    from click.core import ParameterSource
+
     from archive.db import open_readonly
     from archive.export import export as do_export
 
+    ctx = click.get_current_context()
+    dumps = not warc or any(ctx.get_parameter_source(p) != ParameterSource.DEFAULT for p in ("formats", "tables"))
     try:
         db = open_readonly(db_path)
-        for path, rows in do_export(db, out_dir, tables=list(tables) or None, formats=formats, excel=excel):
-            click.echo(f"{path}\t{rows} rows")
+        if dumps:
+            for path, rows in do_export(db, out_dir, tables=list(tables) or None, formats=formats, excel=excel):
+                click.echo(f"{path}\t{rows} rows")
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc), EXIT_USAGE)
+    if warc:
+        from archive.warc import export_warc
+
+        result = export_warc(db, out_dir, db_name=Path(db_path).name, max_bytes=warc_size)
+        for path, records in result.files:
+            click.echo(f"{path}\t{records} records")
+        click.echo(f"{result.captures} captures: {result.responses} responses, {result.resources} resources, "
+                   f"{result.failed} failed fetches (metadata records)")
+        if result.sha256_mismatches:
+            ids = ", ".join(map(str, result.sha256_mismatches[:20]))
+            fail(f"{len(result.sha256_mismatches)} stored bodies no longer match their SHA-256 (exported as they "
+                 f"are): capture {ids}", EXIT_FAILED)
 
 
 # status ---------------------------------------------------------------------------------------
