@@ -447,7 +447,14 @@ def reprocess(db_path, sources_file, source_key, no_learn):
                     r[0] for r in open_readonly(db_path).execute("SELECT DISTINCT source FROM documents")]
                 for key in keys:
                     relearn_boilerplate(db_path, key, sources_file=sources_file)
-            stats = do_reprocess(db_path, source=source_key, sources_file=sources_file)
+            if sys.stderr.isatty():  # a progress bar on a terminal, nothing under cron
+                total = open_readonly(db_path).execute(
+                    "SELECT COUNT(*) FROM documents" + (" WHERE source = ?" if source_key else ""),
+                    [source_key] if source_key else []).fetchone()[0]
+                with click.progressbar(length=total, label="reprocess", file=sys.stderr) as bar:
+                    stats = do_reprocess(db_path, source=source_key, sources_file=sources_file, progress=bar.update)
+            else:
+                stats = do_reprocess(db_path, source=source_key, sources_file=sources_file)
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
     except SourceError as exc:

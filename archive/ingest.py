@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,8 +91,10 @@ def import_files(db_path: str, files: list[Path], *, url: str | None = None, sou
     return runner.stats.get_stats()
 
 
-def reprocess(db_path: str, *, source: str | None = None, sources_file: str | None = None) -> dict:
-    """Re-clean every document from its stored raw captures, in place (ids kept). No network."""
+def reprocess(db_path: str, *, source: str | None = None, sources_file: str | None = None,
+              progress: Callable[[int], None] | None = None) -> dict:
+    """Re-clean every document from its stored raw captures, in place (ids kept). No network.
+    ``progress(1)`` is called after each document (a progress bar's ``update``)."""
     where, args = ("WHERE source = ?", [source]) if source else ("", [])
     with PipelineRunner(db_path, sources_file) as runner:
         db = archive_db.acquire_shared(db_path)  # the pipelines' own connection: reads see their writes
@@ -100,6 +103,8 @@ def reprocess(db_path: str, *, source: str | None = None, sources_file: str | No
             for doc_id, src in docs:  # one document's pages in memory at a time
                 runner.process(ReportItem(source=src, pages=document_pages(db, doc_id), offline=True))
                 runner.stats.inc_value("archive/reprocessed")
+                if progress is not None:
+                    progress(1)
         finally:
             archive_db.release_shared(db_path)
     return runner.stats.get_stats()
