@@ -162,7 +162,7 @@ class _Index:
         self.dirty: set[int] = set()
         self.samples: dict[int, int] = {}  # document → sample size, as far as known here
         self.by_text: dict[str, list[int]] = {}  # text hash → sketched documents with that text
-        self.n_usable = 0
+        self.n_base = 0
         self.sketch_rows: list[tuple] = []
 
     def load(self, keys: list[int], docs: list[Doc]) -> None:
@@ -184,18 +184,24 @@ class _Index:
 
     def shared(self, keys: list[int], doc_id: int) -> dict[int, int]:
         """Documents sharing this many of the rarest hashes of ``keys`` that others have too
-        (stock phrasing, in more than MAX_DF documents, is not looked up)."""
+        (stock phrasing, in more than MAX_DF documents, is not looked up).
+
+        Sets ``n_base``: how many hashes a copy of the document would share, the denominator of a
+        candidate's share — its hashes that are not stock, whether anyone has them yet or not
+        (at most QUERY_K). A text that shares only a few stock-ish phrases with others shares a
+        small part of that, however many of the few looked up they hold."""
         post = self.post
-        usable = [h for h in keys if post[h]]
+        lists = [post[h] for h in keys]
+        usable = [(len(docs), h, docs) for h, docs in zip(keys, lists, strict=True) if docs]
         if len(usable) > QUERY_K:
-            usable.sort(key=lambda h: (len(post[h]), h))
+            usable.sort()
             del usable[QUERY_K:]
-        self.n_usable = len(usable)
-        tally = Counter(chain.from_iterable(post[h] for h in usable))
+        self.n_base = min(QUERY_K, sum(docs is not None for docs in lists))
+        tally = Counter(chain.from_iterable(docs for _, _, docs in usable))
         tally.pop(doc_id, None)
-        # a copy shares most of what is looked up (~all of an excerpt's sample): a document sharing
-        # fewer than this can't reach CANDIDATE_SHARE unless its whole sample is tiny (< MIN_SAMPLE)
-        floor = max(1, math.ceil(CANDIDATE_SHARE * min(len(usable), MIN_SAMPLE)))
+        # a copy shares most of its hashes (~all of an excerpt's sample): a document sharing fewer
+        # than this can't reach CANDIDATE_SHARE unless its whole sample is tiny (< MIN_SAMPLE)
+        floor = max(1, math.ceil(CANDIDATE_SHARE * min(self.n_base, MIN_SAMPLE)))
         return {d: n for d, n in tally.items() if n >= floor}
 
     def same_text(self, doc: Doc) -> list[int]:
@@ -214,7 +220,7 @@ class _Index:
         if doc.text_hash:
             self.by_text.setdefault(doc.text_hash, []).append(doc_id)
         self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), sample.tobytes()))
-        post, dirty = self.post, self.dirty
+        post = self.post
         for h in keys:
             docs = post[h]
             if docs is None:
@@ -223,7 +229,8 @@ class _Index:
                 docs.append(doc_id)
             else:  # the MAX_DF+1-th document with this hash: stock phrasing from now on
                 post[h] = None
-            dirty.add(h)
+        if not self.complete:  # a rebuild writes every list at its end
+            self.dirty.update(keys)
 
     def forget(self, doc_id: int, keys: list[int]) -> None:
         """Take a document out of the posting lists of its sample (stock stays stock)."""
@@ -245,7 +252,7 @@ class _Index:
         self.sketch_rows.clear()
         if postings:
             post = self.post
-            dirty = sorted(self.dirty)
+            dirty = sorted(self.dirty if not self.complete else post)
             conn.executemany("INSERT OR REPLACE INTO dedupe_index (hash, docs) VALUES (?, ?)",
                              ((h, None if post[h] is None else _pack(post[h])) for h in dirty if post[h] != []))
             conn.executemany("DELETE FROM dedupe_index WHERE hash = ?", ((h,) for h in dirty if post[h] == []))
@@ -361,8 +368,8 @@ class Deduper:
         shared = view.shared(keys, doc.id)
         if shared:
             sizes = view.sample_sizes(list(shared))
-            n_usable = view.n_usable
-            share = {c: n / max(1, min(n_usable, sizes.get(c) or 1)) for c, n in shared.items()}
+            base = view.n_base
+            share = {c: n / max(1, min(base, sizes.get(c) or 1)) for c, n in shared.items()}
             close = sorted((c for c in share if share[c] >= CANDIDATE_SHARE), key=lambda c: (-share[c], c))
             close = close[:4 * MAX_CANDIDATES]
             if close:
