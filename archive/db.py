@@ -15,6 +15,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from archive import search
+
 SCHEMA_VERSION = 1
 
 # Column order is the order Datasette shows. Types: str, int, bytes.
@@ -150,6 +152,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         from archive.dedupe import ensure_schema
 
         ensure_schema(db)
+        search.ensure_index(db)
         # the monitoring view: each source's latest run, its counts and checks (``archive status``)
         db.execute(
             "CREATE VIEW IF NOT EXISTS crawl_health AS SELECT s.source, s.run_id, r.started_at, s.status, s.reports,"
@@ -233,6 +236,7 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
         )
         doc_id, state = cur.lastrowid, "new"
         db.execute("UPDATE documents SET canonical_id = ? WHERE id = ?", [doc_id, doc_id])
+        search.index_document(db, doc_id, None, values["text"])
     else:
         doc_id, old = row[0], dict(zip(cols, row[1:len(cols) + 1], strict=True))
         version, updated_at, first_seen = row[len(cols) + 1:]
@@ -253,6 +257,8 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
                 extra["version"] = version + 1
             extra["updated_at"] = now
         values.update(extra)
+        if state != "unchanged":
+            search.index_document(db, doc_id, old["text"], values["text"])
         write = values if state != "unchanged" else extra
         if write:
             db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in write)} WHERE id = ?",

@@ -1,0 +1,214 @@
+"""Chinese full-text search: an FTS5 index of character bigrams that finds exactly the documents
+containing a query — one character, a two-character word (人参, 扶贫, 棚改), a phrase, Latin and
+digits mixed in — with full- and half-width forms folded.
+
+SQLite's default tokenizer sees a run of Chinese as one word, and the trigram tokenizer cannot
+look up fewer than three characters. Here each run of text between whitespace is written as the
+sequence of its overlapping character pairs (``发展经济`` → ``发展 展经 济∎``, the last character
+paired with an end mark), stored in a contentless FTS5 table with a one-character prefix index:
+
+* a query of two or more characters is the *phrase* of its pairs, which matches where, and only
+  where, those characters stand next to each other: a substring match;
+* a one-character query is a prefix query (``发*``): every pair that starts with it — each
+  occurrence of a character starts exactly one pair, end mark included;
+* several words (separated by spaces) must all occur.
+
+Every character that FTS5's ``unicode61`` tokenizer would treat as a separator (punctuation, %,
+symbols) is first mapped to a private-use character, which it keeps: ``6%`` stays searchable.
+Datasette's search (``?_search=``, the table page's search box) passes queries through the SQL
+function ``escape_fts``; the project's Datasette plugin replaces it with ``fts_query`` below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+FTS_TABLE = "documents_fts"
+TOKENIZER_VERSION = 1  # bump when ``tokens`` changes: the index must then be rebuilt
+_END = "\U0010fffd"  # pairs the last character of a run (a private-use character: a token character)
+_WIDE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDE[0x3000] = 0x20
+
+
+def normalize(text: str) -> str:
+    """Full-width ASCII folded to half-width, ideographic space to space, lower case — one
+    character for one character, so positions in the result are positions in ``text``."""
+    text = text.translate(_WIDE)
+    if text.isascii():
+        return text.lower()
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+
+
+def _token_char(c: str) -> str:
+    """``c`` as unicode61 keeps it: letters and digits as they are, anything else as a
+    private-use character (which unicode61 treats as part of a token)."""
+    if c.isalnum():
+        return c
+    o = ord(c)
+    return chr(0xF0000 + o) if o < 0xFFFE else chr(0x100000 + o % 0xFFFD)
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _mapped(text: str) -> list[str]:
+    """The runs of ``text`` between whitespace, normalised, each character as a token character."""
+    return ["".join(map(_token_char, run)) if not run.isalnum() else run
+            for run in _SPACE.split(normalize(text)) if run]
+
+
+def tokens(text: str) -> str:
+    """What is indexed for ``text``: its character pairs, space-separated."""
+    out = []
+    for run in _mapped(text):
+        out.extend(a + b for a, b in zip(run, run[1:], strict=False))
+        out.append(run[-1] + _END)
+    return " ".join(out)
+
+
+def fts_query(query: str | None) -> str:
+    """The FTS5 expression that matches exactly the documents containing every word of ``query``
+    (words are separated by spaces). An empty query matches nothing."""
+    parts = []
+    for run in _mapped(query or ""):
+        if len(run) == 1:
+            parts.append(f'"{run}"*')
+        else:
+            parts.append('"' + " ".join(a + b for a, b in zip(run, run[1:], strict=False)) + '"')
+    return " AND ".join(parts) if parts else '"' + _END + _END + '"'
+
+
+def words(query: str | None) -> list[str]:
+    """The query's words, normalised (what ``highlight`` looks for)."""
+    return [w for w in _SPACE.split(normalize(query or "")) if w]
+
+
+# the index ---------------------------------------------------------------------------------------
+# ``documents_fts`` is contentless (the text is not stored twice), so taking a document out needs
+# the very text it was indexed with; ``search_indexed`` keeps a digest of it per document, so an
+# update never deletes what was not indexed (which would corrupt the index).
+def ensure_index(db) -> None:
+    """Create the index if it is missing; fill it when it is not the current tokenizer's."""
+    _create(db)
+    if index_version(db) != TOKENIZER_VERSION:
+        if db.execute("SELECT 1 FROM documents LIMIT 1").fetchone():
+            import logging
+
+            logging.getLogger(__name__).warning("building the search index (once, after an upgrade)")
+            rebuild(db)
+        else:
+            _set_version(db)
+
+
+def _create(db) -> None:
+    db.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(text, content='',"
+        " tokenize='unicode61 remove_diacritics 0', prefix='1')")
+    db.execute("CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT)")
+    db.execute("CREATE TABLE IF NOT EXISTS search_indexed (doc_id INTEGER PRIMARY KEY, digest TEXT)")
+
+
+def _set_version(db) -> None:
+    db.execute("INSERT OR REPLACE INTO search_meta (key, value) VALUES ('tokenizer_version', ?)",
+               [str(TOKENIZER_VERSION)])
+
+
+def index_version(db) -> int | None:
+    row = db.execute("SELECT value FROM search_meta WHERE key = 'tokenizer_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def index_document(db, doc_id: int, old_text: str | None, new_text: str | None) -> None:
+    """Keep the index up to date when a document is stored (``old_text`` None: a new one)."""
+    new_text = new_text or ""
+    row = db.execute("SELECT digest FROM search_indexed WHERE doc_id = ?", [doc_id]).fetchone()
+    if row is not None:
+        if row[0] == _digest(new_text):
+            return
+        if old_text is None or row[0] != _digest(old_text):  # what was indexed is unknown: start over
+            rebuild(db)
+            return
+        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text) VALUES ('delete', ?, ?)",
+                   [doc_id, tokens(old_text)])
+    db.execute(f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)", [doc_id, tokens(new_text)])
+    db.execute("INSERT OR REPLACE INTO search_indexed (doc_id, digest) VALUES (?, ?)", [doc_id, _digest(new_text)])
+
+
+def rebuild(db, progress=None, batch: int = 500) -> int:
+    """Index every document anew. Returns how many were indexed."""
+    db.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    db.execute("DROP TABLE IF EXISTS search_indexed")
+    _create(db)
+    n = 0
+    ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
+    for i in range(0, len(ids), batch):
+        chunk = ids[i:i + batch]
+        rows = [(doc_id, text or "") for doc_id, text in db.execute(
+            f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk)]
+        db.conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)",
+                            ((doc_id, tokens(text)) for doc_id, text in rows))
+        db.conn.executemany("INSERT INTO search_indexed (doc_id, digest) VALUES (?, ?)",
+                            ((doc_id, _digest(text)) for doc_id, text in rows))
+        n += len(rows)
+        if progress:
+            progress(len(chunk))
+    db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+    _set_version(db)
+    return n
+
+
+def search(db, query: str, *, limit: int = 20, offset: int = 0, canonical_only: bool = False) -> tuple[int, list]:
+    """(number of matching documents, [(id, rank)] of one page, best first: bm25)."""
+    match = fts_query(query)
+    where = " AND d.duplicate_kind IS NULL" if canonical_only else ""
+    total = db.execute(
+        f"SELECT COUNT(*) FROM {FTS_TABLE} f JOIN documents d ON d.id = f.rowid"
+        f" WHERE {FTS_TABLE} MATCH ?{where}", [match]).fetchone()[0]
+    rows = db.execute(
+        f"SELECT f.rowid, bm25({FTS_TABLE}) AS r FROM {FTS_TABLE} f JOIN documents d ON d.id = f.rowid"
+        f" WHERE {FTS_TABLE} MATCH ?{where} ORDER BY r, f.rowid LIMIT ? OFFSET ?",
+        [match, limit, offset]).fetchall()
+    return total, rows
+
+
+def highlight(text: str, query_words: Iterable[str], *, width: int = 60, most: int = 3) -> list[list[tuple[str, bool]]]:
+    """Up to ``most`` passages of ``text`` around the words, as [(piece, is_match)] lists, for
+    the search page to escape and mark up. Matching is on the normalised text (full/half width,
+    case), so what is marked is what the index found."""
+    norm = normalize(text)
+    spans = []
+    for w in query_words:
+        start = norm.find(w)
+        while start != -1:
+            spans.append((start, start + len(w)))
+            start = norm.find(w, start + len(w))
+    if not spans:
+        return []
+    spans.sort()
+    passages, i = [], 0
+    while i < len(spans) and len(passages) < most:
+        lo = max(0, spans[i][0] - width)
+        hi = min(len(text), spans[i][1] + width)
+        pieces, pos = [], lo
+        while i < len(spans) and spans[i][0] < hi:
+            a, b = spans[i]
+            if a >= pos:
+                pieces.append((text[pos:a], False))
+                pieces.append((text[a:b], True))
+                pos = b
+                hi = min(len(text), max(hi, b + width // 2))
+            i += 1
+        pieces.append((text[pos:hi], False))
+        if lo > 0:
+            pieces.insert(0, ("…", False))
+        if hi < len(text):
+            pieces.append(("…", False))
+        passages.append([(p.replace("\n", " "), m) for p, m in pieces if p])
+    return passages
