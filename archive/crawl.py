@@ -182,6 +182,12 @@ def source_record(db, run_id: int, key: str, stats: dict, *, had_documents: bool
     reason = stats.get("finish_reason")
     check("finished", reason in (None, "finished"), f"stopped: {reason}" if reason not in (None, "finished")
           else "finished")
+    dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
+               if k in ("archive/skipped/depth", "archive/skipped/url_too_long", "archive/skipped/repeated_path")}
+    check("trap_limits", not dropped.get("depth"),
+          "links dropped by the trap limits: " + (", ".join(f"{v} {k}" for k, v in sorted(dropped.items())) or "none")
+          + (" (raise DEPTH_LIMIT if the listing's pagination is longer)" if dropped.get("depth") else ""),
+          level="warn")
     if prev is not None and prev[0]:
         check("report_count", rec["reports"] >= ITEMS_DROP * prev[0],
               f"{rec['reports']} report pages, {prev[0]} in the previous run")

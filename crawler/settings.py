@@ -35,7 +35,7 @@ REDIRECT_MAX_TIMES = 8
 # longer than URLLENGTH_LIMIT or whose path repeats a segment ARCHIVE_MAX_SEGMENT_REPEATS times are
 # dropped (logged, counted as archive/skipped/*); report continuation pages are exempt from the depth.
 # DOWNLOAD_MAXSIZE also bounds a compressed body once inflated (a gzip bomb is refused mid-way).
-DEPTH_LIMIT = 10
+DEPTH_LIMIT = 100  # hops, pagination included: a pager showing 3 pages either side reaches ~300 listing pages
 URLLENGTH_LIMIT = 1000
 ARCHIVE_MAX_SEGMENT_REPEATS = 3
 # No request to a private, loopback, link-local … address unless the source says allow_private.
