@@ -267,6 +267,42 @@ def status(db_path, as_json):
         click.echo(f"    #{r['id']} {r['started_at']} {r['status']} exit={r['exit_code']}  {r['summary'] or ''}")
 
 
+# index ----------------------------------------------------------------------------------------
+@main.command()
+@db_option
+def index(db_path):
+    """Rebuild the Chinese full-text search index (documents_fts) from the documents.
+
+    The index is kept up to date as documents are stored; rebuild it after editing documents
+    by hand, or to compact it. Searching finds exactly the documents that contain the query
+    (one or more characters or words; full/half width folded; several words: all must occur).
+
+    \b
+    Example:
+      archive index --db archive.db
+    """
+    from archive import search
+    from archive.db import open_db
+    from archive.lock import ArchiveLock
+
+    if not Path(db_path).exists():
+        fail(f"no archive at {db_path}", EXIT_USAGE)
+    try:
+        with ArchiveLock(db_path):
+            db = open_db(db_path)
+            total = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            with db.atomic():
+                if sys.stderr.isatty():
+                    with click.progressbar(length=total, label="index", file=sys.stderr) as bar:
+                        n = search.rebuild(db, progress=bar.update)
+                else:
+                    n = search.rebuild(db)
+            db.close()
+    except LockBusy as exc:
+        fail(str(exc), EXIT_LOCKED)
+    click.echo(f"search index rebuilt: {n} documents")
+
+
 # dedupe ---------------------------------------------------------------------------------------
 @main.command()
 @db_option
