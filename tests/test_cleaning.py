@@ -4,6 +4,8 @@ boilerplate, normalisation, continuation pages. Real bytes, no mocks."""
 from __future__ import annotations
 
 import json
+import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,6 +133,54 @@ def test_undecodable_bytes_are_flagged_not_hidden():
     body = page_html(article(), charset="gbk").encode("gbk") + bytes([0x81, 0x30, 0xFF, 0xFE]) * 400
     doc = clean_page(body, "http://x.gov.cn/a.html")
     assert doc["mojibake"] is True or "\ufffd" not in doc["text"]
+
+
+HEAD_LINES = ("——2024年1月12日在某市第十届人民代表大会第三次会议上", "市长　陈某某", "各位代表：")
+
+
+def with_junk(html: str, per_paragraph: int, seed: int = 2) -> bytes:
+    """UTF-8 bytes of the page with junk (NUL, ESC, bytes invalid in UTF-8) after every </p>."""
+    rnd = random.Random(seed)
+    junk = [0, 1, 0x1B, 0x7F, 0x80, 0xC3, 0xFE, 0xFF, 0xED, 0xA0]
+    return re.sub(rb"</p>", lambda m: m.group(0) + bytes(rnd.choice(junk) for _ in range(per_paragraph)),
+                  html.encode("utf-8"))
+
+
+@pytest.mark.parametrize("per_paragraph", [4, 12])
+def test_junk_bytes_between_paragraphs_lose_no_line_and_leave_no_junk(per_paragraph):
+    html = page_html(article(*HEAD_LINES, extra_bottom=PARAS * 4), charset="utf-8")
+    body = with_junk(html, per_paragraph)
+    doc = clean_page(body, "http://x.gov.cn/a.html", "text/html; charset=utf-8")
+    # heavy junk (several % of the bytes) is still read as the declared UTF-8, not as GB18030
+    assert doc["encoding"] == "utf-8" and doc["mojibake"] is True
+    lines = doc["text"].splitlines()
+    assert lines[:3] == ["——2024年1月12日在某市第十届人民代表大会第三次会议上", "市长 陈某某", "各位代表："]
+    assert all(p in lines for p in PARAS)
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]", doc["text"])
+    assert all(re.search(r"\w", line) for line in lines)
+
+
+def test_heavy_junk_declared_utf8_not_decoded_as_gb18030():
+    html = page_html(article(*HEAD_LINES, extra_bottom=PARAS * 4), charset="utf-8")
+    body = with_junk(html, 12)
+    as_utf8, as_gb = body.decode("utf-8", "zfgz-stray"), body.decode("gb18030", "zfgz-stray")
+    # the case: GB18030 gives fewer U+FFFD than the declared UTF-8, which still has under 5 %
+    assert as_gb.count("\ufffd") < as_utf8.count("\ufffd") < 0.05 * len(as_utf8)
+    text, codec, bad = decode(body, "text/html; charset=utf-8")
+    assert codec == "utf-8" and bad and PARAS[1] in text
+    # GBK bytes with the same junk, labelled UTF-8: the declaration does not read as Chinese
+    gbk = re.sub(rb"</p>", b"</p>\xff\x01\xfe", html.replace("utf-8", "gbk").encode("gbk"))
+    text, codec, bad = decode(gbk, "text/html; charset=utf-8")
+    assert codec == "gb18030" and PARAS[1] in text
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_header_nav_left_unclosed_keeps_the_article(closed):
+    end = "</nav></header>" if closed else ""
+    nav = f'<header><h1>某市人民政府</h1><nav><a href="/">首页</a> <a href="/zw">政务公开</a> <a href="/hd">互动交流</a>{end}'
+    doc = clean_page(page_html(nav + article(*HEAD_LINES)).encode(), "http://x.gov.cn/a.html")
+    assert all(p in doc["text"] for p in PARAS) and "各位代表：" in doc["text"]
+    assert "政务公开" not in doc["text"]
 
 
 def test_empty_body():

@@ -400,10 +400,6 @@ def test_connection_reset_and_the_error_rate_rule(site, baseline, reset_run):
     check_archive(db, baseline["docs"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a reset mid-body (ResponseDataLossError, empty message) is logged as 'report page failed: URL ()' and "
-    "stored as error 'responsedatalosserror: ': crawler/spiders/report.py report_failed uses "
-    "failure.getErrorMessage() alone"))
 def test_connection_reset_mid_body_says_why(site, reset_run):
     db, _, _ = reset_run
     row, log, stats = last_run(db)
@@ -433,9 +429,6 @@ def test_timeout(site, baseline, timeout_run):
     check_archive(db, baseline["docs"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Scrapy 2.13+ raises scrapy.exceptions.DownloadTimeoutError (not twisted's TimeoutError), so "
-    "crawler/spiders/report.py _failure_kind counts archive/errors/downloadtimeouterror, not .../timeout"))
 def test_timeout_is_counted_as_timeout(timeout_run):
     db, _, _ = timeout_run
     row, log, stats = last_run(db)
@@ -544,10 +537,6 @@ def test_malformed_html_text_extracted(site, malformed_run, path):
         assert doc["mojibake"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "junk bytes between paragraphs: pipelines/cleaning/extract.py extract() starts the article after the first "
-    "junk block, so the heading and speaker lines are lost (and not in documents.removed); the junk itself stays "
-    "as paragraphs of C0 control characters (\\x01, \\x1b) and U+FFFD"))
 def test_malformed_html_junk_bytes_lose_nothing_and_stay_out(site, malformed_run):
     doc = malformed_doc(malformed_run[0], site, "/r/bad/junk.html")
     assert MANIFEST["/blog/archives/244.html"]["first_line"] in doc["text"]
@@ -555,18 +544,11 @@ def test_malformed_html_junk_bytes_lose_nothing_and_stay_out(site, malformed_run
     assert not [line for line in doc["text"].splitlines() if not re.search(r"\w", line)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an unclosed <header><nav> swallows the article and pipelines/cleaning/extract.py DROP_TAGS (line 24) "
-    "drops the whole nav subtree: the report is lost ('no main text', a counted skip)"))
 def test_malformed_html_unclosed_nav_keeps_the_report(site, malformed_run):
     doc = malformed_doc(malformed_run[0], site, "/r/bad/opennav.html")
     assert doc is not None and MALFORMED["/r/bad/opennav.html"][1] in doc["text"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a UTF-8 page (header and <meta>) with 3 % junk bytes is decoded as GB18030 mojibake: when no codec decodes "
-    "strictly, pipelines/cleaning/decode.py decode() keeps the one with the fewest U+FFFD (gb18030 175, utf-8 191) "
-    "with no _cjk_quality check (0.22 against 1.0) and no weight for the declared charset"))
 def test_malformed_html_heavy_junk_decoded_as_declared(site, malformed_run):
     doc = malformed_doc(malformed_run[0], site, "/r/bad/heavyjunk.html")
     assert doc is not None and doc["encoding"] == "utf-8", doc and doc["encoding"]

@@ -15,7 +15,8 @@ from pathlib import Path
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.web.client import ResponseFailed
 
 from crawler.items import Page, ReportItem, now_iso
 from crawler.links import classify_links
@@ -179,7 +180,7 @@ class ReportSpider(scrapy.Spider):
         self.crawler.stats.inc_value("archive/errors/report")
         self.crawler.stats.inc_value(f"archive/errors/{kind}")
         request = failure.request
-        self.logger.warning("report page failed: %s (%s)", request.url, failure.getErrorMessage())
+        self.logger.warning("report page failed: %s (%s)", request.url, _failure_message(failure))
         response = getattr(failure.value, "response", None)
         listing_url = request.cb_kwargs.get("listing_url")
         if response is not None:
@@ -188,7 +189,7 @@ class ReportSpider(scrapy.Spider):
         else:
             page = Page(
                 url=request.url, requested_url=(request.meta.get("redirect_urls") or [request.url])[0],
-                status=0, headers={}, body=b"", fetched_at=now_iso(), error=f"{kind}: {failure.getErrorMessage()}",
+                status=0, headers={}, body=b"", fetched_at=now_iso(), error=f"{kind}: {_failure_message(failure)}",
             )
         yield ReportItem(source=self.source.key, pages=[page], listing_url=listing_url)
 
@@ -200,7 +201,7 @@ class ReportSpider(scrapy.Spider):
         self.crawler.stats.inc_value("archive/errors/continuation")
         self.crawler.stats.inc_value(f"archive/errors/{kind}")
         request = failure.request
-        self.logger.warning("continuation page failed: %s (%s)", request.url, failure.getErrorMessage())
+        self.logger.warning("continuation page failed: %s (%s)", request.url, _failure_message(failure))
         pages = list(request.cb_kwargs["pages"])
         response = getattr(failure.value, "response", None)
         if response is not None:
@@ -228,6 +229,22 @@ def _age_days(iso: str | None) -> float:
     return (datetime.now(UTC) - then).total_seconds() / 86400
 
 
+def _scrapy_errors(*names: str) -> tuple[type[BaseException], ...]:
+    """Scrapy's own download exceptions (2.13+ wraps Twisted's in them), those this Scrapy has."""
+    import scrapy.exceptions
+
+    return tuple(e for e in (getattr(scrapy.exceptions, n, None) for n in names) if isinstance(e, type))
+
+
+_TIMEOUT_ERRORS = (TimeoutError, TCPTimedOutError, *_scrapy_errors("DownloadTimeoutError"))
+_DNS_ERRORS = (DNSLookupError, *_scrapy_errors("CannotResolveHostError"))
+_DATA_LOSS_ERRORS = _scrapy_errors("ResponseDataLossError")
+_CONNECTION_ERRORS = (ConnectionLost, ResponseFailed, *_scrapy_errors("DownloadFailedError"))
+# what a failure whose exception carries no message is logged and stored with
+_NO_MESSAGE = {"data_loss": "body cut short (connection lost)", "connection_lost": "connection lost",
+               "timeout": "timed out", "dns": "host name not resolved"}
+
+
 def _failure_kind(failure) -> str:
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
@@ -242,13 +259,29 @@ def _failure_kind(failure) -> str:
         if "robots" in msg:
             return "robots_forbidden"
         return "ignored"
-    if failure.check(DNSLookupError):
+    if failure.check(*_DNS_ERRORS):
         return "dns"
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(*_TIMEOUT_ERRORS):
         return "timeout"
     # Scrapy's HTTP handler cancels a download only past DOWNLOAD_MAXSIZE: when Content-Length
     # announces it (the message says so) or while the body streams in (no message)
     cancelled = failure.type is not None and failure.type.__name__ == "DownloadCancelledError"
     if cancelled or "larger than download max size" in failure.getErrorMessage():
         return "too_large"
+    if _DATA_LOSS_ERRORS and failure.check(*_DATA_LOSS_ERRORS):
+        return "data_loss"  # the connection closed before the body announced was whole
+    if failure.check(*_CONNECTION_ERRORS):
+        return "connection_lost"
     return failure.type.__name__.lower() if failure.type else "unknown"
+
+
+def _failure_message(failure) -> str:
+    """The failure's message, or a fixed text saying what happened when it has none
+    (ResponseDataLossError carries no message)."""
+    msg = failure.getErrorMessage().strip()
+    if msg:
+        return msg
+    kind = _failure_kind(failure)
+    if kind in _NO_MESSAGE:
+        return _NO_MESSAGE[kind]
+    return failure.type.__name__ if failure.type else "unknown error"

@@ -120,6 +120,16 @@ def _cjk_quality(text: str) -> float:
     return len(_LEVEL1.findall(leads)) / len(hz)
 
 
+def _reads_chinese(text: str) -> bool:
+    """The text reads as Chinese: its ideographs are common ones (``_cjk_quality``) and
+    outnumber its replacement characters (another codec's bytes read as UTF-8 give few)."""
+    if _cjk_quality(text) < 0.6:
+        return False
+    sample = text[:30000]
+    hanzi = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    return hanzi > sample.count("\ufffd")
+
+
 def looks_mojibake(text: str) -> bool:
     """True if the text carries replacement characters or typical wrong-codec sequences."""
     if "\ufffd" in text:
@@ -148,7 +158,9 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
 
     Order: an explicit ``encoding`` argument, BOM, UTF-8 (strict), the declared charsets
     (header, then meta), GB18030, Big5; the first that decodes strictly and reads as Chinese
-    wins. charset-normalizer is consulted only when none of those decodes strictly.
+    wins. When none decodes strictly, the declared charset wins if its errors are few (< 5 %
+    of the characters) and its text reads as Chinese; else the codec with the fewest errors
+    among those whose text reads as Chinese (charset-normalizer is consulted then).
     """
     if not body:
         return "", encoding or "utf-8", False
@@ -192,13 +204,27 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
         fallback = fallback or (text, c)
     if fallback and not fallback[1].startswith(("cp1252", "iso8859")):
         return fallback[0], fallback[1], True
-    # Nothing decodes strictly: take the codec with the fewest errors, and say so.
-    best = None
+    # Nothing decodes strictly. A page damaged here and there (junk bytes, a cut character)
+    # is read in its declared charset when that gives few errors and reads as Chinese: the
+    # wrong CJK codec often gives fewer U+FFFD, but its text is mojibake.
+    for c in dict.fromkeys(x for x in (header, meta) if x and x not in ("cp1252", "utf-16")):
+        try:
+            text = body.decode(c, "zfgz-stray")
+        except LookupError:
+            continue
+        bad = text.count("\ufffd")
+        if bad < 0.05 * len(text) and _reads_chinese(text):
+            return (_fix_gb(text) if c == "gb18030" else text), c, bad > 0
+    # Else the codec with the fewest errors among those whose text reads as Chinese, and say so.
+    decoded = []
     for c in [x for x in candidates if x not in ("cp1252",)] + ["utf-8"]:
         text = body.decode(c, "zfgz-stray")
-        bad = text.count("\ufffd")
-        if best is None or bad < best[2]:
-            best = (text, c, bad)
+        decoded.append((text, c, text.count("\ufffd")))
+    chinese = [d for d in decoded if _reads_chinese(d[0])]
+    best = None
+    for d in chinese or decoded:
+        if best is None or d[2] < best[2]:
+            best = d
     assert best is not None
     if best[2] * 1000 > len(best[0]):
         try:
@@ -210,7 +236,7 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
             if match is not None and match.encoding:
                 codec = normalize_codec(match.encoding) or match.encoding
                 text = body.decode(codec, "replace")
-                if text.count("\ufffd") < best[2]:
+                if text.count("\ufffd") < best[2] and (not chinese or _reads_chinese(text)):
                     best = (text, codec, text.count("\ufffd"))
     if fallback and best[2] > 0 and fallback[1].startswith(("cp1252", "iso8859")) and not any(
             "\u4e00" <= c <= "\u9fff" for c in best[0][:20000]):

@@ -46,6 +46,9 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _ASCII_SENT = re.compile(r"[a-z][.!?;,](?:\s|$)")
 _DATETIME = re.compile(r"(?:19|20)\d\d[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,2}:\d\d")
+# C0 control characters but tab, newline and carriage return, and DEL: junk bytes, never text
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+_NOT_JUNK = re.compile(r"[^\ufffd\x00-\x20\x7f\u3000\u00a0]")
 
 
 class Block:
@@ -111,6 +114,15 @@ def block_weight(b: Block) -> float:
     return -0.5 * good - b.link - 1.0
 
 
+def _junk(text: str) -> bool:
+    """Replacement characters (undecodable bytes) with at most as many stray characters that
+    such bytes happen to make (à, ÿ), and no ideograph, letter or digit of ASCII: junk."""
+    rest = _NOT_JUNK.findall(text)
+    if len(rest) > text.count("\ufffd"):
+        return False
+    return not any("\u4e00" <= c <= "\u9fff" or (c.isascii() and c.isalnum()) for c in rest)
+
+
 def _soft(b: Block) -> bool:
     return b.link * 2 < b.chars and b.chars <= 60 and b.tag not in ("td", "th", "li", "tr")
 
@@ -118,6 +130,8 @@ def _soft(b: Block) -> bool:
 def parse(text: str):
     """Parse decoded HTML into an lxml tree (None if there is nothing to parse)."""
     text = _XML_DECL.sub("", text, count=1)
+    # libxml2 stops or restructures at control characters (junk bytes between paragraphs)
+    text = _CONTROL.sub("", text)
     if not text.strip():
         return None
     parser = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8",
@@ -178,13 +192,34 @@ def _chrome_class(el) -> float:
     return share
 
 
+def _holds_article(el, total: int) -> bool:
+    """A <nav> or <header> left unclosed swallows the article after it (in libxml2's tree as in
+    a browser's): it holds most of the page's text, or blocks of long sentences."""
+    text = "".join("".join(el.itertext()).split())
+    if len(text) * 2 > total:
+        return True
+    for d in el.iter("p", "article", "main"):
+        t = "".join("".join(d.itertext()).split())
+        if len(t) >= 80 and sum(t.count(c) for c in STRONG_PUNCT) >= 2:
+            return True
+    return False
+
+
 def _strip(root) -> None:
+    total = None
+    navs = [el for el in root.iter("nav") if el.getparent() is not None]
+    if navs:
+        total = len("".join("".join(root.itertext()).split())) or 1
+        swallowing = [el for el in navs if _holds_article(el, total)]
+        for el in swallowing:
+            el.tag = "zfgz-unwrap"  # kept, its children in its place: not dropped as navigation
+        if swallowing:
+            etree.strip_tags(root, "zfgz-unwrap")
     etree.strip_elements(root, *DROP_TAGS, with_tail=False)
     # Citation markers ([4]) in <sup>.
     for el in root.iter("sup"):
         if el.getparent() is not None and _CITATION.match("".join(el.itertext())):
             _remove_keep_tail(el)
-    total = None
     for el in root.xpath("//*[@class or @id]"):
         if el.tag not in _CHROME_BOXES or el.getparent() is None:
             continue
@@ -194,7 +229,7 @@ def _strip(root) -> None:
         if total is None:
             total = len("".join("".join(root.itertext()).split())) or 1
         text = "".join("".join(el.itertext()).split())
-        if len(text) < share * total:
+        if len(text) < share * total and not (el.tag in ("nav", "header") and _holds_article(el, total)):
             _remove_keep_tail(el)
     # Hidden elements: their tail text still belongs to the page.
     for el in root.xpath("//*[contains(@style,'none') or contains(@style,'hidden') or contains(@style,'NONE')]"):
@@ -248,6 +283,8 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
         if buf:
             text = _WS.sub(" ", "".join(buf)).strip()
             buf.clear()
+            if "\ufffd" in text and _junk(text):
+                text = ""  # undecodable bytes between paragraphs: no paragraph of the page
             if text:
                 n = _nonspace(text)
                 p = 0
