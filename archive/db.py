@@ -48,7 +48,12 @@ TABLES: dict[str, dict] = {
             "text": str, "removed": str,
         },
         "pk": "id",
-        "indexes": [["text_hash"], ["canonical_id"], ["source"], ["city"], ["year"], ["province"]],
+        "indexes": [["text_hash"], ["canonical_id"], ["source"], ["city"], ["year"], ["province"],
+                    # a covering index for searches, counts and facets over a set of ids (``id IN
+                    # (SELECT rowid FROM documents_fts …)``): a row of documents is ~20 KB, one page
+                    # read per row; this reads the faceted columns of 50,000 rows from ~1 MB
+                    ["id", "province", "city", "admin_level", "year", "source", "doc_type", "duplicate_kind",
+                     "canonical_id"]],
         "unique": [["url"]],
     },
     "document_captures": {
@@ -159,6 +164,12 @@ def migrate(db: sqlite_utils.Database) -> None:
             " s.new, s.changed, s.unchanged, s.gone, s.errors, s.error_rate, s.jurisdiction_found, s.year_found,"
             " s.checks FROM crawl_run_sources s JOIN crawl_runs r ON r.id = s.run_id"
             " WHERE s.run_id = (SELECT MAX(run_id) FROM crawl_run_sources s2 WHERE s2.source = s.source)")
+        # the canonical-only view Datasette publishes: one row per report, duplicates left out
+        db.execute(
+            "CREATE VIEW IF NOT EXISTS reports AS SELECT id, title, year, province, city, admin_level, admin_code,"
+            " doc_type, source, source_name, publish_date, delivery_date, session, speaker, speaker_role, pages, chars,"
+            " truncated, mojibake, masked_chars, version, checked_at, gone_at, url, capture_id, text"
+            " FROM documents WHERE duplicate_kind IS NULL")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
