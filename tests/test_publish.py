@@ -43,7 +43,7 @@ def test_datasette_serves_archive_with_metadata(ds, crawled):
         r = await ds.client.get("/-/metadata.json")
         meta = r.json()
         assert "政府工作报告" in meta["title"] or "工作报告" in meta["description_html"]
-        assert meta["databases"]["archive"]["tables"]["documents"]["facets"][:1] == ["source"]
+        assert meta["databases"]["archive"]["tables"]["documents"]["facets"][:2] == ["province", "city"]
         r = await ds.client.get("/static-archive/archive.css")
         assert r.status_code == 200 and "column-descriptions" in r.text
         r = await ds.client.get("/archive/documents.csv?_stream=on&_size=max")
