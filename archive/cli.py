@@ -163,7 +163,9 @@ def _serve(db_path, host, port):
 @click.option("--public", is_flag=True,
               help="For a public server: all interfaces (unless --host), read-only, no arbitrary SQL (canned queries "
                    "still run), no .db download, robots.txt and X-Robots-Tag keep search engines out.")
-def serve(db_path, host, port, public):
+@click.option("--exports", type=click.Path(file_okay=False), default=None,
+              help="Folder of 'archive export' dumps listed at /-/downloads (default: exports/ beside the archive).")
+def serve(db_path, host, port, public, exports):
     """Browse, facet, search and download the archive in Datasette (database name: archive).
 
     The archive is read through read-only connections while crawls keep writing it. Without
@@ -181,7 +183,7 @@ def serve(db_path, host, port, public):
         fail(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first", EXIT_USAGE)
     click.echo(f"Datasette{' (public: read-only, no custom SQL)' if public else ''}: "
                f"http://{host}:{port}/archive  (Ctrl-C to stop)")
-    serve_datasette(db_path, host=host, port=port, public=public)
+    serve_datasette(db_path, host=host, port=port, public=public, exports=exports)
 
 
 # export ---------------------------------------------------------------------------------------

@@ -41,10 +41,12 @@ ROBOTS_TXT = b"User-agent: *\nDisallow: /\n"
 ROBOTS_TAG = b"noindex, nofollow"
 
 
-def load_metadata(public: bool = False) -> dict:
+def load_metadata(public: bool = False, exports: str | None = None) -> dict:
     metadata = json.loads((DATASETTE_DIR / "metadata.json").read_text(encoding="utf-8"))
     if public:
         metadata["allow_sql"] = False  # nobody, not even a signed-in actor, runs their own SQL
+    if exports:  # the dumps folder /-/downloads publishes (plugins/downloads.py)
+        metadata.setdefault("plugins", {})["archive-downloads"] = {"dir": str(Path(exports).resolve())}
     return metadata
 
 
@@ -70,10 +72,13 @@ def _read_only_database_class():
     return ReadOnlyDatabase
 
 
-def make_datasette(db_path: str, *, public: bool = False, settings: dict | None = None):
+def make_datasette(db_path: str, *, public: bool = False, settings: dict | None = None, exports: str | None = None):
     """A configured Datasette instance over ``db_path`` (the file must exist); ``settings`` override
-    Datasette settings (``max_returned_rows``, ``sql_time_limit_ms`` …)."""
+    Datasette settings (``max_returned_rows``, ``sql_time_limit_ms`` …); ``exports``: the folder of
+    ``archive export``'s dumps (default: exports/ beside the archive), listed at /-/downloads."""
     from datasette.app import Datasette
+
+    from archive.export import default_out_dir
 
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first")
@@ -81,7 +86,7 @@ def make_datasette(db_path: str, *, public: bool = False, settings: dict | None 
     plugins = DATASETTE_DIR / "plugins"
     ds = Datasette(
         [],
-        metadata=load_metadata(public),
+        metadata=load_metadata(public, exports or str(default_out_dir(db_path))),
         settings={**SETTINGS, **(PUBLIC_SETTINGS if public else {}), **(settings or {})},
         template_dir=str(templates) if templates.is_dir() else None,
         plugins_dir=str(plugins) if plugins.is_dir() else None,
@@ -128,11 +133,12 @@ async def _respond(send, status: int, content: bytes, headers: list, body: bool 
     await send({"type": "http.response.body", "body": content if body else b""})
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, *, public: bool = False) -> None:
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, *, public: bool = False,
+          exports: str | None = None) -> None:
     """Serve until interrupted."""
     import uvicorn
 
-    ds = make_datasette(db_path, public=public)
+    ds = make_datasette(db_path, public=public, exports=exports)
     _run_sync(ds.invoke_startup)
     app = ds.app()
     uvicorn.run(public_app(app) if public else app, host=host, port=port, log_level="warning",

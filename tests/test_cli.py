@@ -19,8 +19,9 @@ COMMANDS = ["demo", "crawl", "serve", "clean", "import", "reprocess", "export", 
 
 def test_export_writes_csv_and_jsonl(crawled, tmp_path):
     out = tmp_path / "dump"
-    r = run_archive("export", "--db", crawled["db"], "--out", out, "--format", "csv", "--format", "jsonl")
+    r = run_archive("export", "--db", crawled["db"], "--out", out, "--format", "csv", "--format", "jsonl", "--no-gzip")
     assert r.returncode == 0, r.stderr
+    out = out / "latest"  # dated dumps: <out>/YYYY-MM-DD/, <out>/latest points at the newest
     con = sqlite3.connect(crawled["db"])
     n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
     with open(out / "documents.csv", encoding="utf-8", newline="") as f:

@@ -309,10 +309,10 @@ def test_warcio_check_and_fastwarc_read_the_files(archive, tmp_path):
 def test_export_without_warc_is_unchanged_and_errors_are_usage(archive, tmp_path):
     r = run_archive("export", "--db", archive, "--out", tmp_path / "csv")
     assert r.returncode == 0 and not list((tmp_path / "csv").glob("*.warc.gz"))
-    assert (tmp_path / "csv" / "captures.csv").exists()
+    assert (tmp_path / "csv" / "latest" / "captures.csv.gz").exists()
     r = run_archive("export", "--db", archive, "--out", tmp_path / "both", "--warc", "--format", "jsonl")
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "both" / "captures.jsonl").exists() and list((tmp_path / "both").glob("*.warc.gz"))
+    assert (tmp_path / "both" / "latest" / "captures.jsonl.gz").exists() and list((tmp_path / "both").glob("*.warc.gz"))
     assert run_archive("export", "--db", tmp_path / "missing.db", "--warc", "--out", tmp_path / "x").returncode == 2
 
 
