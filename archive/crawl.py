@@ -122,7 +122,9 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         rate = totals["pages"] / seconds if seconds else 0.0
         summary = (
             f"crawl run {run_id} {status}: {len(sources)} sources, {totals['pages']} pages, {totals['reports']} reports: "
-            f"{totals['new']} new, {totals['changed']} changed, {totals['unchanged']} unchanged, {totals['gone']} gone; "
+            f"{totals['new']} new, {totals['changed']} changed, "
+            + (f"{totals['updated']} re-cleaned, " if totals["updated"] else "")
+            + f"{totals['unchanged']} unchanged, {totals['gone']} gone; "
             f"{totals['duplicates']} duplicates, {totals['errors']} errors, {seconds:.1f}s ({rate:.1f} pages/s)"
             + (f"; {'; '.join(problems)}" if problems else "")
             + (f"; warnings: {'; '.join(warnings)}" if warnings else "")
@@ -211,7 +213,7 @@ def _learn(db_path: str, sources_file: str | None, per_source: dict[str, dict]) 
     from archive.ingest import relearn_boilerplate, reprocess
 
     for key, stats in per_source.items():
-        if stats.get("archive/documents_new", 0) + stats.get("archive/documents_updated", 0) == 0:
+        if sum(stats.get(f"archive/documents_{k}", 0) for k in ("new", "changed", "updated")) == 0:
             continue
         if relearn_boilerplate(db_path, key, sources_file=sources_file):
             stats["archive/boilerplate_relearned"] = 1

@@ -44,7 +44,7 @@ TABLES: dict[str, dict] = {
             # version: 1, 2, … each time the page's content changed (older ones in document_versions);
             # checked_at: the last time the page was fetched or revalidated (304);
             # gone_at: when the page answered 404/410 (the document stays), NULL while it is there
-            "version": int, "checked_at": str, "gone_at": str,
+            "version": int, "checked_at": str, "gone_at": str, "validators": str,
             "text": str, "removed": str,
         },
         "pk": "id",
@@ -268,12 +268,12 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
                 extra["version"] = version + 1
             extra["updated_at"] = now
         values.update(extra)
-        if state != "unchanged":
-            search.index_document(db, doc_id, old["text"], values["text"])
         write = values if state != "unchanged" else extra
         if write:
             db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in write)} WHERE id = ?",
                        [*write.values(), doc_id])
+        if state != "unchanged":  # after the update: a fallback rebuild reads the new text
+            search.index_document(db, doc_id, old["text"], values["text"])
     for page, capture_id in enumerate(capture_ids, start=1):
         db.execute(
             "INSERT INTO document_captures (document_id, capture_id, page, current) VALUES (?, ?, ?, 1)"
@@ -291,15 +291,23 @@ def revisit_info(db, url: str) -> dict | None:
     document, its validators (ETag, Last-Modified of the stored first page) and when it was last
     checked. None for a page never archived as a document."""
     row = db.execute(
-        "SELECT d.id, c.headers, COALESCE(d.checked_at, c.fetched_at), d.gone_at"
+        "SELECT d.id, c.headers, COALESCE(d.checked_at, c.fetched_at), d.gone_at, d.validators, d.url"
         " FROM captures c JOIN document_captures dc ON dc.capture_id = c.id AND dc.page = 1 AND dc.current IS NOT 0"
         " JOIN documents d ON d.id = dc.document_id"
         " WHERE c.url = ? OR c.requested_url = ? ORDER BY c.id DESC LIMIT 1", [url, url]).fetchone()
     if row is None:
         return None
-    headers = {k.lower(): v for k, v in json.loads(row[1] or "{}").items()}
+    # the validators of the last 200 (a server may send new ones with the same bytes); else the capture's
+    headers = {k.lower(): v for k, v in json.loads(row[4] or row[1] or "{}").items()}
     return {"document_id": row[0], "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
-            "checked_at": row[2], "gone_at": row[3]}
+            "checked_at": row[2], "gone_at": row[3], "url": row[5]}
+
+
+def save_validators(db, document_id: int, headers: dict) -> None:
+    """Keep the ETag / Last-Modified of a document's first page as last answered with 200."""
+    kept = {k: v for k, v in headers.items() if k.lower() in ("etag", "last-modified")}
+    db.execute("UPDATE documents SET validators = ? WHERE id = ? AND validators IS NOT ?",
+               [json.dumps(kept) if kept else None, document_id, json.dumps(kept) if kept else None])
 
 
 def mark_checked(db, document_id: int) -> None:
@@ -311,7 +319,7 @@ def mark_gone(db, url: str) -> int | None:
     """The page at ``url`` answered 404/410: its document (if any) is marked gone, never deleted.
     Returns the document's id when it was present until now."""
     info = revisit_info(db, url)
-    if info is None:
+    if info is None or info["url"] != url:  # only the document's own address: an old alias may be gone
         return None
     now = utcnow()
     db.execute("UPDATE documents SET gone_at = COALESCE(gone_at, ?), checked_at = ? WHERE id = ?",

@@ -114,7 +114,8 @@ def _migrate_postings(db, has_stock: bool) -> None:
             docs = []
         current = h
         docs.append(d)
-    rows.extend((h, None) for h in stock if h not in {r[0] for r in rows})
+    listed = {r[0] for r in rows}
+    rows.extend((h, None) for h in stock if h not in listed)
     db.conn.executemany("INSERT OR REPLACE INTO dedupe_index (hash, docs) VALUES (?, ?)", rows)
     db.execute("DROP TABLE dedupe_postings")
     if has_stock:

@@ -22,10 +22,13 @@ function ``escape_fts``; the project's Datasette plugin replaces it with ``fts_q
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 FTS_TABLE = "documents_fts"
-TOKENIZER_VERSION = 1  # bump when ``tokens`` changes: the index must then be rebuilt
+# ``tokens`` depends on this code and on Python's Unicode tables (isalnum, lower): an index built
+# under another version is rebuilt, never updated (a contentless 'delete' needs the exact tokens)
+TOKENIZER_VERSION = f"1/unicode-{unicodedata.unidata_version}"
 _END = "\U0010fffd"  # pairs the last character of a run (a private-use character: a token character)
 _WIDE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDE[0x3000] = 0x20
@@ -114,9 +117,9 @@ def _set_version(db) -> None:
                [str(TOKENIZER_VERSION)])
 
 
-def index_version(db) -> int | None:
+def index_version(db) -> str | None:
     row = db.execute("SELECT value FROM search_meta WHERE key = 'tokenizer_version'").fetchone()
-    return int(row[0]) if row else None
+    return row[0] if row else None
 
 
 def _digest(text: str) -> str:

@@ -45,8 +45,8 @@ def address_kind(ip: IPAddress) -> str | None:
         embedded = ip.ipv4_mapped or ip.sixtofour
         if embedded is not None:  # ::ffff:127.0.0.1 and 2002:7f00:1:: reach an IPv4 address
             return address_kind(embedded)
-    for kind in ("unspecified", "loopback", "link_local", "multicast", "private", "reserved"):
-        if getattr(ip, f"is_{kind}"):
+    for kind in ("unspecified", "loopback", "link_local", "site_local", "multicast", "private", "reserved"):
+        if getattr(ip, f"is_{kind}", False):  # site_local (fec0::/10, deprecated) is IPv6 only
             return kind.replace("_", "-")
     if not ip.is_global:  # e.g. 100.64.0.0/10, the carrier-grade NAT range
         return "non-global"
@@ -66,8 +66,10 @@ class PrivateAddressGuard:
     The refusal is logged (WARNING, with the URL and the address) and counted as
     ``archive/errors/private_address``: here for requests without an errback (robots.txt), by the
     spider's errback for its own requests (it counts every failure by kind), so each refusal is
-    counted once. A name that cannot be resolved is let through: the download then fails with
-    the usual DNS error.
+    counted once. A name the guard cannot resolve is refused too (fail closed: Scrapy's own lookup
+    might succeed a moment later with a private address), counted as a DNS error.
+    Known limit: Scrapy resolves the name again to connect (with its own cache), so a name whose
+    answers change between the two lookups (DNS rebinding) is not caught here.
     """
 
     CACHE_SECONDS = 60.0
@@ -112,13 +114,14 @@ class PrivateAddressGuard:
         try:
             infos = await _getaddrinfo(host)
         except (OSError, UnicodeError) as exc:
-            logger.debug("cannot resolve %s (%s): the download will report it", host, exc)
-            return ()
+            raise IgnoreRequest(f"unresolvable host {host}: {exc}") from None
         addresses = []
         for *_, sockaddr in infos:
             ip = literal_ip(str(sockaddr[0]).split("%", 1)[0])
             if ip is not None and ip not in addresses:
                 addresses.append(ip)
+        if len(self._resolved) > 10_000:  # a long crawl of many hosts: keep the cache bounded
+            self._resolved.clear()
         self._resolved[host] = (now, tuple(addresses))
         return tuple(addresses)
 
@@ -151,7 +154,7 @@ class CrawlLimits(BaseSpiderMiddleware):
         self.max_repeats = settings.getint("ARCHIVE_MAX_SEGMENT_REPEATS", 3)
         self.max_length = settings.getint("URLLENGTH_LIMIT")
         self.max_depth = settings.getint("DEPTH_LIMIT")
-        self._dropped: set[str] = set()
+        self._dropped: set[int] = set()
 
     def get_processed_request(self, request, response):
         if response is None:  # start URLs are configuration, not links found on a page
@@ -173,8 +176,11 @@ class CrawlLimits(BaseSpiderMiddleware):
 
     def _drop(self, request, response, kind: str, why: str):
         url = request.url
-        if url not in self._dropped:
-            self._dropped.add(url)
+        key = hash(url)  # a hash, not the URL: trap URLs can be long and many
+        if key not in self._dropped:
+            if len(self._dropped) > 100_000:
+                self._dropped.clear()
+            self._dropped.add(key)
             self.crawler.stats.inc_value(f"archive/skipped/{kind}")
             shown = url if len(url) <= 200 else f"{url[:200]}… ({len(url)} characters)"
             logger.warning("skipped link %s on %s: %s", shown, response.url, why,

@@ -61,6 +61,8 @@ class StorePipeline:
                 )
                 item.document_id = doc_id
                 self.stats.inc_value(f"archive/documents_{state}")
+                if not item.offline:
+                    archive_db.save_validators(db, doc_id, item.pages[0].headers)
             elif len(item.pages) == 1 and item.pages[0].status in (404, 410):
                 # an archived report's page is gone: the document stays, marked gone with the date
                 for url in dict.fromkeys((item.pages[0].requested_url, item.pages[0].url)):

@@ -38,6 +38,8 @@ class Site:
         self.mode = mode
         self.pages = {f"/r/{i}.html": (SITE / p).read_bytes() for i, p in enumerate(REPORT_PAGES)}
         self.gone: set[str] = set()
+        self.redirects: dict[str, str] = {}
+        self.etag_salt = ""
         self.body_bytes = 0
         self.statuses: list[int] = []
         self.lock = threading.Lock()
@@ -68,20 +70,25 @@ class Site:
             return self.send(h, 404, b"")
         if path == "/list.html":
             return self.send(h, 200, self.listing())
+        if path in self.redirects:
+            return self.send(h, 301, b"", {"Location": self.base + self.redirects[path]})
         if path in self.gone or path not in self.pages:
             return self.send(h, 404, b"<html><body>404 Not Found</body></html>")
         body = self.pages[path]
         headers = {}
-        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + self.etag_salt + '"'
         if self.mode in ("etag", "both"):
             headers["ETag"] = etag
             if h.headers.get("If-None-Match") == etag:
                 return self.send(h, 304, b"", headers)
         if self.mode in ("lm", "both"):
-            headers["Last-Modified"] = MODIFIED if body == self.original(path) else CHANGED
+            headers["Last-Modified"] = MODIFIED if path not in self.pages_original or body == self.original(path) \
+                else CHANGED
             if h.headers.get("If-Modified-Since") == headers["Last-Modified"] and "ETag" not in headers:
                 return self.send(h, 304, b"", headers)
         self.send(h, 200, body, headers)
+
+    pages_original = {f"/r/{i}.html" for i in range(len(REPORT_PAGES))}
 
     def original(self, path: str) -> bytes:
         return (SITE / REPORT_PAGES[int(Path(path).stem)]).read_bytes()
@@ -236,3 +243,52 @@ def test_monitoring_checks_and_log_file(tmp_path):
         assert len({p for (p,) in logs}) == 2
         for (p,) in logs:
             assert "Spider closed (finished)" in Path(p).read_text(encoding="utf-8")
+
+
+def test_a_304_after_a_redirect_is_not_taken_for_the_archived_page(tmp_path):
+    """The conditional headers are for the archived URL: when it now redirects to another page, that
+    page's 304 (it may well be older) must not hide it — it is fetched and archived."""
+    with Site("lm") as site:
+        db, sources = tmp_path / "a.db", sources_file(tmp_path, site)
+        assert crawl(db, sources).returncode == 0
+        site.pages["/moved/1.html"] = (SITE / "blog/archives/228.html").read_bytes()  # another report
+        site.redirects["/r/1.html"] = "/moved/1.html"
+        result = crawl(db, sources)
+        assert result.returncode == 0, result.stdout
+        rows = q(db, "SELECT url, text FROM documents WHERE url LIKE '%/moved/1.html'")
+        assert len(rows) == 1 and "东丰" in rows[0][1]
+        integrity(db)
+
+
+def test_new_validators_for_the_same_bytes_are_kept(tmp_path):
+    """A server that re-publishes unchanged pages with new ETags: the next run revalidates with the
+    new ones (304), instead of downloading every page again."""
+    with Site("etag") as site:
+        db, sources = tmp_path / "a.db", sources_file(tmp_path, site)
+        assert crawl(db, sources).returncode == 0
+        first = site.take_bytes()
+        site.etag_salt = "-v2"
+        assert crawl(db, sources).returncode == 0  # new ETags: full bodies once
+        site.take_bytes()
+        result = crawl(db, sources)
+        assert result.returncode == 0
+        assert site.take_bytes() <= 0.10 * first
+        assert q(db, "SELECT COUNT(*) FROM crawl_run_sources WHERE run_id = 3 AND not_modified = 8") == [(1,)]
+        integrity(db)
+
+
+def test_a_gone_alias_does_not_mark_the_document_gone(tmp_path):
+    """The listing linked X, which redirected to Y (the document's address); X now answers 404 while
+    Y is still there: Y is not marked gone."""
+    with Site("etag") as site:
+        site.pages["/real/9.html"] = (SITE / "blog/archives/228.html").read_bytes()
+        site.redirects["/r/9.html"] = "/real/9.html"
+        site.pages["/r/9.html"] = b""  # listed (the listing links every key of pages)
+        db, sources = tmp_path / "a.db", sources_file(tmp_path, site)
+        assert crawl(db, sources).returncode == 0
+        assert q(db, "SELECT COUNT(*) FROM documents WHERE url LIKE '%/real/9.html'") == [(1,)]
+        del site.redirects["/r/9.html"]
+        site.gone.add("/r/9.html")
+        crawl(db, sources)
+        assert q(db, "SELECT gone_at FROM documents WHERE url LIKE '%/real/9.html'") == [(None,)]
+        integrity(db)

@@ -140,6 +140,15 @@ class ReportSpider(scrapy.Spider):
             self._archive.close()
 
     def parse_report(self, response, pages: list[Page], listing_url: str | None):
+        if response.status == 304 and not pages and response.meta.get("redirect_urls"):
+            # the conditional headers were for the archived URL; a redirect carried them to another
+            # page, whose 304 says nothing about what we have: fetch that page unconditionally
+            self.crawler.stats.inc_value("archive/refetched_after_redirect")
+            yield scrapy.Request(
+                response.url, callback=self.parse_report, errback=self.report_failed,
+                cb_kwargs={"pages": [], "listing_url": listing_url},
+                meta={"redirect_urls": list(response.meta["redirect_urls"])}, dont_filter=True)
+            return
         if response.status == 304 and not pages:
             # the archived copy is current: seen, nothing to fetch or store
             self.crawler.stats.inc_value("archive/not_modified")
@@ -252,6 +261,8 @@ def _failure_kind(failure) -> str:
         msg = failure.getErrorMessage().lower()
         if msg.startswith("private address"):  # crawler.middlewares.PrivateAddressGuard
             return "private_address"
+        if msg.startswith("unresolvable host"):  # the guard could not resolve the name
+            return "dns"
         if "download_maxsize" in msg:  # HttpCompressionMiddleware: the body inflated past it
             return "too_large"
         if "redirect" in msg:
