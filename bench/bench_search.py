@@ -229,14 +229,24 @@ def main(argv: list[str] | None = None) -> int:
     built_file = workdir / f"search_{args.n}_{args.seed}.json"
     if args.reuse and path.exists() and built_file.exists():
         built = json.loads(built_file.read_text())
+        from archive.db import open_db
+
+        open_db(path).close()  # the current schema: indexes added since the archive was built
     else:
         built = build(path, args.n, args.seed)
         built_file.write_text(json.dumps(built))
     print(f"archive: {built['mb_docs']:,.0f} MB of documents (built in {built['docs_s']:.0f}s, not counted)", flush=True)
     queries = pick_queries(path, args.queries, args.seed)
-    true = truth(path, queries)
-    got = results(path, queries)
-    scores = {k: pr(v, true) for k, v in got.items()}
+    scores_file = workdir / f"search_{args.n}_{args.seed}_scores.json"
+    cached = json.loads(scores_file.read_text()) if args.reuse and scores_file.exists() else None
+    if cached and cached["queries"] == queries:  # the same archive and queries: the same truth
+        scores, true_sizes = cached["scores"], cached["true_sizes"]
+    else:
+        true = truth(path, queries)
+        got = results(path, queries)
+        scores = {k: pr(v, true) for k, v in got.items()}
+        true_sizes = [len(t) for t in true]
+        scores_file.write_text(json.dumps({"queries": queries, "scores": scores, "true_sizes": true_sizes}))
 
     port_ours, port_plain = free_port(), free_port()
     ours_base, plain_base = f"http://127.0.0.1:{port_ours}", f"http://127.0.0.1:{port_plain}"
@@ -277,11 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in [header, tuple("-" * w for w in widths), *rows]:
         print("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
     lengths = {}
-    for q, t in zip(queries, true, strict=True):
-        lengths.setdefault(len(q), []).append(len(t))
+    for q, t in zip(queries, true_sizes, strict=True):
+        lengths.setdefault(len(q), []).append(t)
     print("\nqueries by length: " + ", ".join(f"{k} chars: {len(v)} (median {statistics.median(v):,.0f} matches)"
                                               for k, v in sorted(lengths.items())))
-    print(f"发展: {len(true[0]):,} of {args.n:,} documents")
+    print(f"发展: {true_sizes[0]:,} of {args.n:,} documents")
     return 0
 
 
