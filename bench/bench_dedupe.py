@@ -285,7 +285,12 @@ def run_size(n: int, args, workdir: Path) -> dict:
     import numpy as np
 
     print(f"\n== N = {n:,} ==", file=sys.stderr, flush=True)
-    built = build(n, args.seed, workdir)
+    built_file = workdir / f"built_{n}_{args.seed}.json"
+    if args.reuse and built_file.exists() and (workdir / f"corpus_{n}_{args.seed}.db").exists():
+        built = json.loads(built_file.read_text())  # the corpus of an earlier --keep run
+    else:
+        built = build(n, args.seed, workdir)
+        built_file.write_text(json.dumps(built))
     truth = np.load(workdir / f"truth_{n}_{args.seed}.npy")
     path = Path(built["path"])
     kinds = Counter(truth[:, 1].tolist())
@@ -317,7 +322,7 @@ def run_size(n: int, args, workdir: Path) -> dict:
             ds["ours_prefix"] = score(sub, truth)
     result = {"n": n, "built": built, "ours": ours, "ours_score": s_ours, "after_mb": after_mb, "ds": ds,
               "ds_score": s_ds, "kinds": kinds}
-    if not args.keep:
+    if not args.keep and not args.reuse:
         for p in workdir.glob(f"*_{n}_{args.seed}.*"):
             p.unlink()
         for p in workdir.glob(f"corpus_{n}_{args.seed}.db-*"):
@@ -421,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir", help="where the archives go (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the archives and labels")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the corpus a --keep run left in --workdir (the grouping is recomputed from scratch)")
     args = ap.parse_args(argv)
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x]
     if not args.no_datasketch:
