@@ -270,7 +270,8 @@ class Deduper:
         self._hashes: OrderedDict[tuple, np.ndarray] = OrderedDict()  # (id, text_hash) → full hashes
         self._cache_size = cache_size
         self._index: _Index | None = None  # during rebuild: the whole index, in memory
-        self._canon: dict[int, int] | None = None  # during rebuild: canonical ids that are not the row's own
+        self._canon: dict[int, int] | None = None  # during rebuild: the canonical id decided for each document
+        self._members: dict[int, set[int]] = {}  # during rebuild: canonical id → the documents decided into its group
 
     # reading -----------------------------------------------------------------------------------
     def doc(self, doc_id: int) -> Doc | None:
@@ -353,8 +354,11 @@ class Deduper:
         return max(tied, key=lambda d: rest[d.id])
 
     def members(self, canonical_id: int) -> list[Doc]:
-        ids = [r[0] for r in self.db.execute(
-            "SELECT id FROM documents WHERE canonical_id = ? AND id != ? ORDER BY id", [canonical_id, canonical_id])]
+        if self._canon is not None:  # a rebuild: the groups decided so far (rows not yet reached are stale)
+            ids = sorted(self._members.get(canonical_id, set()) - {canonical_id})
+        else:
+            ids = [r[0] for r in self.db.execute(
+                "SELECT id FROM documents WHERE canonical_id = ? AND id != ? ORDER BY id", [canonical_id, canonical_id])]
         return [d for d in (self.doc(i) for i in ids) if d is not None]
 
     # candidates ------------------------------------------------------------------------------------
@@ -457,8 +461,7 @@ class Deduper:
             if rel is not None:
                 matched.append((canon, rel))
         if not matched:
-            if (doc.canonical_id, doc.duplicate_kind) != (doc.id, None):
-                self._set(doc, doc.id, None)
+            self._set(doc, doc.id, None)
             return doc.id, None
         # the group: the matched groups (merged if several) and the newcomer
         canonicals = [c for c, _ in matched]
@@ -496,17 +499,19 @@ class Deduper:
     def _set(self, doc: Doc | int, canonical_id: int, kind: str | None) -> None:
         """Write a document's group; a Doc that already says so is left alone (an UPDATE rewrites
         the whole row, its ~20 KB of text included)."""
+        doc_id = doc.id if isinstance(doc, Doc) else doc
+        if self._canon is not None:  # a rebuild: every decision is recorded, written or not
+            old = self._canon.get(doc_id)
+            if old is not None and old != canonical_id:
+                self._members.get(old, set()).discard(doc_id)
+            self._canon[doc_id] = canonical_id
+            self._members.setdefault(canonical_id, set()).add(doc_id)
         if isinstance(doc, Doc):
             if (doc.canonical_id, doc.duplicate_kind) == (canonical_id, kind):
                 return
             doc.canonical_id, doc.duplicate_kind = canonical_id, kind
-            doc_id = doc.id
-        else:
-            doc_id = doc
         self.db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = ? WHERE id = ?",
                         [canonical_id, kind, doc_id])
-        if self._canon is not None:
-            self._canon[doc_id] = canonical_id
 
     def remove(self, doc_id: int) -> None:
         """Take a document out of the index and out of its group (before its text changes)."""
@@ -535,22 +540,22 @@ class Deduper:
         this one groups; ``progress(n)`` is called after each batch of n documents."""
         self.db.execute("DELETE FROM dedupe_index")
         self.db.execute("DELETE FROM dedupe_sketches")
-        # only the rows that change: rewriting a row rewrites its 20 KB of text too
-        self.db.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL"
-                        " WHERE canonical_id IS NOT id OR duplicate_kind IS NOT NULL")
+        # no reset of the rows: each document's group is decided again in id order and written only
+        # when it differs from what the row says (a row rewrite rewrites its 20 KB of text too); until
+        # then, members() and the candidates' canonical ids come from what this rebuild decided
         self._hashes.clear()
         ids = [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
         batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
         workers = min(4, os.cpu_count() or 1) if workers is None else workers
         path = self.db.execute("PRAGMA database_list").fetchone()[2]
         self._index = _Index(self, complete=True)  # the index starts empty: held in memory, written at the end
-        self._canon = {}
+        self._canon, self._members = {}, {}
         try:
             self._rebuild(batches, workers, path, progress)
             self._index.flush()
         finally:
             self._index = None
-            self._canon = None
+            self._canon, self._members = None, {}
         return summary(self.db)
 
     def _rebuild(self, batches: list[list[int]], workers: int, path: str, progress) -> None:

@@ -162,3 +162,21 @@ def test_index_of_the_old_schema_is_migrated(tmp_path):
     assert all(v == lists[h] for h, v in migrated.items() if h != stock)
     b = add(db, "http://a.cn/2", star(BODY))
     assert Deduper(db).add(b) == (a, "near")
+
+
+def test_rebuild_overwrites_any_earlier_grouping(db):
+    """A rebuild does not reset the rows first: every row must still end up with the groups a clean
+    rebuild gives, whatever it said before (here: scrambled canonical ids and kinds)."""
+    texts = [BODY, star(BODY), BODY, "\n".join(BODY.splitlines()[:25]),
+             (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8")]
+    ids = [add(db, f"http://r.cn/{i}", t) for i, t in enumerate(texts)]
+    d = Deduper(db)
+    d.rebuild(workers=1)
+    clean = groups(db)
+    rng = random.Random(3)
+    for i in ids:
+        db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = ? WHERE id = ?",
+                   [rng.choice(ids), rng.choice([None, "exact", "near", "excerpt"]), i])
+    d.rebuild(workers=1)
+    assert groups(db) == clean
+    assert len({c for _, c, _ in clean}) == 2  # the report's copies, and the other report
