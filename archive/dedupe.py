@@ -164,6 +164,7 @@ class _Index:
         self.samples: dict[int, int] = {}  # document → sample size, as far as known here
         self.by_text: dict[str, list[int]] = {}  # text hash → sketched documents with that text
         self.n_base = 0
+        self._lists: tuple[list[int], list] | None = None
         self.sketch_rows: list[tuple] = []
 
     def load(self, keys: list[int], docs: list[Doc]) -> None:
@@ -193,6 +194,7 @@ class _Index:
         small part of that, however many of the few looked up they hold."""
         post = self.post
         lists = [post[h] for h in keys]
+        self._lists = (keys, lists)
         usable = [docs for docs in lists if docs]
         if len(usable) > QUERY_K:  # the rarest (ties: the smaller hash)
             order = sorted(((len(docs), h) for h, docs in zip(keys, lists, strict=True) if docs))[:QUERY_K]
@@ -222,8 +224,10 @@ class _Index:
             self.by_text.setdefault(doc.text_hash, []).append(doc_id)
         self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), sample.tobytes()))
         post = self.post
-        for h in keys:
-            docs = post[h]
+        seen = self._lists  # the lists ``shared`` just looked up for these keys (nothing changed since)
+        lists = seen[1] if seen is not None and seen[0] is keys else [post[h] for h in keys]
+        self._lists = None
+        for h, docs in zip(keys, lists, strict=True):
             if docs is None:
                 continue
             if len(docs) < MAX_DF:
