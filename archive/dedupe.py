@@ -1,10 +1,11 @@
 """Duplicate groups over the whole archive: exact, near-duplicate and excerpt, the best copy canonical.
 
 Each document gets a value-defined sample of its character 5-gram hashes (pipelines.similarity),
-persisted in SQLite: ``dedupe_sketches`` (one row per document), ``dedupe_postings`` (hash →
-documents, an inverted index) and ``dedupe_stock`` (hashes whose posting list filled up). A new document looks its sample up in the postings to find
-candidates, then its exact Jaccard and containment against each candidate group's canonical copy
-decide whether, and how, it joins. Hashes found in very many documents (stock national phrasing)
+persisted in SQLite: ``dedupe_sketches`` (one row per document) and ``dedupe_index`` (one row per
+sampled hash: the documents that have it, NULL once more than MAX_DF do — stock phrasing; schema 1's
+``dedupe_postings``/``dedupe_stock`` are migrated into it). A new document looks the rarest of its
+hashes up to find candidates, then its exact Jaccard and containment against each candidate
+group's canonical copy decide whether, and how, it joins. Hashes found in very many documents (stock national phrasing)
 are not indexed further and not looked up: they say nothing about which report a text is.
 
 Groups form around their canonical copy: the most complete, least damaged one (full text over
