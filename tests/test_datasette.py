@@ -148,7 +148,13 @@ def test_internal_tables_are_hidden_the_rest_listed(ds):
 
 
 def test_facets_sort_and_label_columns(ds, crawled):
-    data = get(ds, "/archive/documents.json?_shape=objects&_size=max").json()
+    # documents (every copy): no default facets (a search over 100k documents stays fast), the
+    # description links them all; reports (canonical) shows them by default
+    meta = get(ds, "/-/metadata.json").json()["databases"]["archive"]["tables"]["documents"]
+    assert meta["facets"] == []
+    link = re.search(r'href="(/archive/documents\?_facet=[^"]+)"', meta["description_html"]).group(1)
+    assert link.split("?")[1] == "&".join(f"_facet={f}" for f in DOC_FACETS)
+    data = get(ds, link.replace("/archive/documents?", "/archive/documents.json?_shape=objects&_size=max&")).json()
     assert list(data["facet_results"]) == DOC_FACETS
     assert not data.get("facets_timed_out")
     kinds = Counter(r["duplicate_kind"] for r in rows_of(crawled["db"], "SELECT duplicate_kind FROM documents"))
