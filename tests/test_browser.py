@@ -136,7 +136,11 @@ def test_document_page_shows_paragraphs_and_citation(browser_page, crawled, tmp_
     assert f"document {doc_id}" in citation.inner_text()
     assert page.locator("textarea#citation").input_value() == citation.inner_text()
     page.locator("button[data-copy=citation]").click()
-    assert page.locator(".citation-box .copied").inner_text().strip()  # copied, or told how to
+    # the page answers once the (asynchronous) clipboard call settles: copied, or told how to
+    page.wait_for_function(
+        "() => (document.querySelector('.citation-box .copied')?.innerText || '').trim().length > 0",
+        timeout=10_000)
+    assert page.locator(".citation-box .copied").inner_text().strip()
     assert_cjk_renders(page)
     shot(page, tmp_path, "document")
     # the raw capture opens as plain text, not as a page
