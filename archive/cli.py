@@ -344,25 +344,33 @@ def index(db_path):
       archive index --db archive.db
     """
     from archive import search
-    from archive.db import open_db
-    from archive.lock import ArchiveLock
 
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}", EXIT_USAGE)
+    n = _over_all_documents(db_path, "index", search.rebuild)
+    click.echo(f"search index rebuilt: {n} documents")
+
+
+def _over_all_documents(db_path, label, work):
+    """``work(db, progress=…)`` over the whole archive, under its lock, in one transaction, with a
+    progress bar on a terminal (none under cron). Exits 75 when another writer holds the lock."""
+    from archive.db import open_db
+    from archive.lock import ArchiveLock
+
     try:
         with ArchiveLock(db_path):
             db = open_db(db_path)
             total = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             with db.atomic():
                 if sys.stderr.isatty():
-                    with click.progressbar(length=total, label="index", file=sys.stderr) as bar:
-                        n = search.rebuild(db, progress=bar.update)
+                    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+                        result = work(db, progress=bar.update)
                 else:
-                    n = search.rebuild(db)
+                    result = work(db)
             db.close()
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
-    click.echo(f"search index rebuilt: {n} documents")
+    return result
 
 
 # dedupe ---------------------------------------------------------------------------------------
@@ -379,9 +387,7 @@ def dedupe(db_path, sources_file):
     Example:
       archive dedupe --db archive.db
     """
-    from archive.db import open_db
     from archive.dedupe import Deduper
-    from archive.lock import ArchiveLock
     from crawler.sources import SourceError, load_sources
     from pipelines.dedupe import official_sources
 
@@ -392,19 +398,8 @@ def dedupe(db_path, sources_file):
     except SourceError as exc:
         fail(str(exc), EXIT_USAGE)
     official = official_sources(sources_file)
-    try:
-        with ArchiveLock(db_path):
-            db = open_db(db_path)
-            total = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            with db.atomic():
-                if sys.stderr.isatty():
-                    with click.progressbar(length=total, label="dedupe", file=sys.stderr) as bar:
-                        counts = Deduper(db, official_sources=official).rebuild(progress=bar.update)
-                else:
-                    counts = Deduper(db, official_sources=official).rebuild()
-            db.close()
-    except LockBusy as exc:
-        fail(str(exc), EXIT_LOCKED)
+    counts = _over_all_documents(db_path, "dedupe",
+                                 lambda db, progress=None: Deduper(db, official_sources=official).rebuild(progress))
     click.echo(
         f"{counts['documents']} documents, {counts['groups']} duplicate groups: "
         f"{counts.get('canonical', 0)} canonical, {counts.get('exact', 0)} exact, "
