@@ -45,11 +45,12 @@ def q(db, sql, *args) -> list[tuple]:
 
 
 @contextlib.contextmanager
-def served(db, timeout: float = 30):
-    """A real ``archive serve`` on a free port; yields its base URL once it answers."""
+def served(db, *options: str, timeout: float = 30):
+    """A real ``archive serve`` (with ``options``, e.g. ``--public``) on a free port; yields its base
+    URL once it answers."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--port", str(port)],
+        [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), *options, "--port", str(port)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"

@@ -11,16 +11,13 @@ import io
 import json
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
 
 import pytest
-from conftest import REPO, free_port, q, served
+from conftest import q, served
 
 XSS = "<script>alert(1)</script><b>x</b>"
 USER_TABLES = ["documents", "reports", "captures", "document_captures", "crawl_runs", "crawl_run_sources",
@@ -59,28 +56,9 @@ def copy_archive(src, dst):
     return dst
 
 
-@contextlib.contextmanager
 def served_public(db, timeout: float = 30):
     """A real ``archive serve --public`` (on 127.0.0.1: --host still wins) on a free port."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), "--public", "--host", "127.0.0.1",
-         "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=5).read()
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(15)
+    return served(db, "--public", "--host", "127.0.0.1", timeout=timeout)
 
 
 def fetch(url, method="GET"):
