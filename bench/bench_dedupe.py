@@ -8,8 +8,9 @@ archive (``archive.db.open_db``), timed on its own and not counted. Then, each i
 subprocess (so each has its own peak memory), over all documents in id order, texts read from
 SQLite:
 
-* ours: ``Deduper(db).rebuild(workers=2)``, the path of ``archive dedupe`` — documents in id
-  order, in batches of 500 sketched by 2 worker processes while the main one looks the samples up
+* ours: ``Deduper(db).rebuild()``, the path of ``archive dedupe`` — documents in id
+  order, in batches of 500 sketched by worker processes (as many as the CPUs less one, the
+  default of ``archive dedupe``; --workers N to change) while the main one looks the samples up
   in the SQLite index, verifies candidates and groups (canonical_id); the crawl's one-by-one
   ``Deduper.add`` makes the same groups. The predicted group of a document is its canonical_id.
 * datasketch: ``MinHash(num_perm=128).update_batch`` of the document's character 5-grams
@@ -46,7 +47,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 DS_BUDGET_S = 20 * 60
-WORKERS = 2  # sketching processes for ours (the machine's 2 cores; the main process groups)
 KIND_ORDER = ("original", "exact", "stars", "layout", "edits", "layout+stars", "truncated", "excerpt")
 
 
@@ -113,7 +113,7 @@ def build(n: int, seed: int, workdir: Path) -> dict:
 
 
 # workers (each in its own process) ---------------------------------------------------------------
-def worker_ours(path: str) -> dict:
+def worker_ours(path: str, workers: int | None) -> dict:
     from archive.db import open_db
     from archive.dedupe import Deduper
 
@@ -127,7 +127,7 @@ def worker_ours(path: str) -> dict:
     t0 = time.perf_counter()
 
     def progress(k: int) -> None:
-        # `archive dedupe`'s path: batches of 500, sketched in 2 worker processes, grouped here
+        # `archive dedupe`'s path: batches of 500, sketched in worker processes, grouped here
         nonlocal done
         before, done = done, done + k
         if done // step > before // step:
@@ -136,7 +136,7 @@ def worker_ours(path: str) -> dict:
                   file=sys.stderr, flush=True)
 
     with db.atomic():
-        ded.rebuild(progress=progress, workers=WORKERS)
+        ded.rebuild(progress=progress, workers=workers)
     elapsed = time.perf_counter() - t0
     tables = {
         "dedupe_sketches": db.execute("SELECT COUNT(*) FROM dedupe_sketches").fetchone()[0],
@@ -146,6 +146,7 @@ def worker_ours(path: str) -> dict:
     }
     db.close()
     return {"seconds": elapsed, "setup_seconds": t0 - t_start, "docs": n, "peak_mb": peak_rss_mb(),
+            "workers": ded.last_workers,
             "deciles": marks, "tables": tables}
 
 
@@ -297,7 +298,7 @@ def run_size(n: int, args, workdir: Path) -> dict:
     print(f"  corpus: {n:,} docs, {built['chars'] / n:,.0f} chars/doc, built in {built['seconds']:.0f}s "
           f"({n / built['seconds']:,.0f} docs/s, not counted), archive {built['mb']:,.0f} MB", file=sys.stderr)
 
-    ours = run_worker(["ours", str(path)])
+    ours = run_worker(["ours", str(path), "default" if args.workers is None else str(args.workers)])
     checkpoint(path)
     after_mb = file_mb(path)
     import sqlite3
@@ -380,7 +381,7 @@ def print_result(r: dict) -> None:
     print(fmt_table(rows, header))
     t = ours["tables"]
     print(f"ours: {t['dedupe_sketches']:,} sketches, {t['dedupe_postings']:,} postings of {t.get('hashes', 0):,} sampled hashes, "
-          f"{t['dedupe_stock']:,} stock hashes (in more than MAX_DF documents); sketching in {WORKERS} worker processes (peak memory above is the "
+          f"{t['dedupe_stock']:,} stock hashes (in more than MAX_DF documents); sketching in {ours['workers']} worker process(es) (peak memory above is the "
           f"grouping process's; each worker holds one batch of texts); docs/s by tenth of the run: "
           + " ".join(f"{n // 10 / (b - a):,.0f}" for a, b in zip([0.0, *ours["deciles"]], ours["deciles"], strict=False)))
     if ds:
@@ -410,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--worker"]:
         kind, rest = argv[1], argv[2:]
         if kind == "ours":
-            res = worker_ours(rest[0])
+            res = worker_ours(rest[0], None if rest[1] == "default" else int(rest[1]))
         else:
             res = worker_datasketch(rest[0], rest[1], [float(x) for x in rest[2].split(",")], int(rest[3]),
                                     float(rest[4]))
@@ -424,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ds-thresholds", default="0.8",
                     help="LSH thresholds, comma-separated, sharing the MinHashes; the first is timed (%(default)s)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", type=int, help="sketching processes for ours (default: as `archive dedupe`, the CPUs less one)")
     ap.add_argument("--workdir", help="where the archives go (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the archives and labels")
     ap.add_argument("--reuse", action="store_true",

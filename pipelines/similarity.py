@@ -27,21 +27,27 @@ _MASK_CHAR = ord("*")
 
 
 _RARE_SPACES = np.array([0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF], dtype=np.uint32)
+_GONE = np.uint32(0xFFFFFFFF)  # not a code point: what whitespace maps to before it is dropped
+
+
+def _fold_table() -> np.ndarray:
+    """Code point → itself, its half-width form (Ｂ → B) or _GONE (whitespace): one gather per text."""
+    table = np.arange(0x110000, dtype=np.uint32)
+    table[0xFF01:0xFF5F] -= 0xFEE0
+    table[:0x21] = _GONE
+    table[0x2000:0x200C] = _GONE
+    table[_RARE_SPACES] = _GONE
+    return table
+
+
+_FOLD = _fold_table()
 
 
 def code_points(text: str) -> np.ndarray:
     """The text as code points with whitespace removed and full-width ASCII forms folded
     (what NFKC does to Chinese text, at numpy speed): layout breaks and ，/, don't count."""
-    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    space = (cp <= 0x20) | ((cp >= 0x2000) & (cp <= 0x200B))
-    for c in _RARE_SPACES:
-        space |= cp == c
-    cp = cp[~space]
-    wide = (cp >= 0xFF01) & (cp <= 0xFF5E)
-    if wide.any():
-        cp = cp.copy()
-        cp[wide] -= 0xFEE0
-    return cp
+    cp = _FOLD[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+    return cp[cp != _GONE]
 
 
 def _window_hashes(text: str) -> np.ndarray:

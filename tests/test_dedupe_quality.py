@@ -237,10 +237,13 @@ def test_duplicate_kinds(file_order):
     assert acc >= KIND_ACCURACY, report
 
 
-def test_rebuild_gives_the_same_groups(tmp_path):
+@pytest.mark.parametrize("workers,batch", [(0, 500), (1, 16)], ids=["in-process", "sketching-process"])
+def test_rebuild_gives_the_same_groups(tmp_path, workers, batch):
+    """``archive dedupe`` recomputes the groups the crawl built one by one — in this process, or
+    with a sketching process feeding many batches (the path of a large archive)."""
     db, ded, ids = run(tmp_path, DOCS, "rebuild")
     before = grouping(db, ids)
-    ded.rebuild()
+    ded.rebuild(workers=workers, batch=batch)
     db.conn.commit()
     after = grouping(db, ids)
     assert partition(after[0]) == partition(before[0]), (
