@@ -148,6 +148,9 @@ def compatible(a: Doc, b: Doc) -> bool:
                for k in GUARD_KEYS)
 
 
+_NEW = ()  # the posting list of a hash no document has yet (a rebuild's index holds no empty lists)
+
+
 class _Index:
     """The index as ``Deduper.add_many`` sees it: posting lists read from SQLite once per batch
     (or, during ``rebuild``, all held here from an empty index), updated in memory as each
@@ -170,18 +173,19 @@ class _Index:
 
     def load(self, keys: list[int], docs: list[Doc]) -> None:
         """Bring the posting lists of ``keys`` and the same-text documents of ``docs`` into memory."""
+        if self.complete:  # a rebuild: everything is here already (``shared`` and ``record`` see unknown hashes)
+            return
         post = self.post
         missing = [h for h in set(keys) if h not in post]
-        if not self.complete:
-            for h, blob in self.dd._in_chunks("SELECT hash, docs FROM dedupe_index WHERE hash IN ({})", missing):
-                post[h] = _unpack(blob)
-            hashes = list({d.text_hash for d in docs if d.text_hash and d.text_hash not in self.by_text})
-            for th in hashes:
-                self.by_text[th] = []
-            for doc_id, th in self.dd._in_chunks(
-                    "SELECT d.id, d.text_hash FROM documents d JOIN dedupe_sketches s ON s.doc_id = d.id"
-                    " WHERE d.text_hash IN ({})", hashes):
-                self.by_text[th].append(doc_id)
+        for h, blob in self.dd._in_chunks("SELECT hash, docs FROM dedupe_index WHERE hash IN ({})", missing):
+            post[h] = _unpack(blob)
+        hashes = list({d.text_hash for d in docs if d.text_hash and d.text_hash not in self.by_text})
+        for th in hashes:
+            self.by_text[th] = []
+        for doc_id, th in self.dd._in_chunks(
+                "SELECT d.id, d.text_hash FROM documents d JOIN dedupe_sketches s ON s.doc_id = d.id"
+                " WHERE d.text_hash IN ({})", hashes):
+            self.by_text[th].append(doc_id)
         for h in missing:
             post.setdefault(h, [])
 
@@ -193,13 +197,13 @@ class _Index:
         candidate's share — its hashes that are not stock, whether anyone has them yet or not
         (at most QUERY_K). A text that shares only a few stock-ish phrases with others shares a
         small part of that, however many of the few looked up they hold."""
-        post = self.post
-        lists = [post[h] for h in keys]
+        get = self.post.get
+        lists = [get(h, _NEW) for h in keys]
         self._lists = (keys, lists)
         usable = [docs for docs in lists if docs]
         if len(usable) > QUERY_K:  # the rarest (ties: the smaller hash)
             order = sorted(((len(docs), h) for h, docs in zip(keys, lists, strict=True) if docs))[:QUERY_K]
-            usable = [post[h] for _, h in order]
+            usable = [self.post[h] for _, h in order]
         self.n_base = min(QUERY_K, len(lists) - lists.count(None))
         tally = Counter(chain.from_iterable(usable))
         tally.pop(doc_id, None)
@@ -226,12 +230,14 @@ class _Index:
         self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), sample.tobytes()))
         post = self.post
         seen = self._lists  # the lists ``shared`` just looked up for these keys (nothing changed since)
-        lists = seen[1] if seen is not None and seen[0] is keys else [post[h] for h in keys]
+        lists = seen[1] if seen is not None and seen[0] is keys else [post.get(h, _NEW) for h in keys]
         self._lists = None
         for h, docs in zip(keys, lists, strict=True):
             if docs is None:
                 continue
-            if len(docs) < MAX_DF:
+            if not docs:  # the first document with this hash (``_NEW``), or the first again
+                post[h] = [doc_id]
+            elif len(docs) < MAX_DF:
                 docs.append(doc_id)
             else:  # the MAX_DF+1-th document with this hash: stock phrasing from now on
                 post[h] = None
@@ -242,7 +248,7 @@ class _Index:
         """Take a document out of the posting lists of its sample (stock stays stock)."""
         self.load(keys, [])
         for h in keys:
-            docs = self.post[h]
+            docs = self.post.get(h)
             if docs and doc_id in docs:
                 docs.remove(doc_id)
                 self.dirty.add(h)
