@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from pipelines.similarity import shingle_hashes, text_sketch, to_sqlite
+from pipelines.similarity import SKETCH_VERSION, shingle_hashes, text_sketch, to_sqlite
 
 NEAR_JACCARD = 0.70  # same report: chrome leftovers, filter damage, edits, layout
 CONTAINMENT = 0.80  # the smaller text found in the larger one
@@ -47,6 +47,8 @@ SCHEMA = [
     # the inverted index, one row per sampled hash: ``docs`` the ids of the documents that have it
     # (int64, in the order they came), NULL once more than MAX_DF documents have it (stock phrasing)
     """CREATE TABLE IF NOT EXISTS dedupe_index (hash INTEGER PRIMARY KEY, docs BLOB)""",
+    # key/value: 'sketch_version', the pipelines.similarity.SKETCH_VERSION the sketches were made with
+    """CREATE TABLE IF NOT EXISTS dedupe_meta (key TEXT PRIMARY KEY, value TEXT)""",
 ]
 
 _DOC_COLS = ("id", "url", "source", "text", "text_hash", "city", "province", "year", "admin_code",
@@ -105,6 +107,15 @@ def ensure_schema(db) -> None:
         _migrate_postings(db, "dedupe_stock" in tables)
 
 
+def sketch_version(db) -> int | None:
+    row = db.execute("SELECT value FROM dedupe_meta WHERE key = 'sketch_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def set_sketch_version(db) -> None:
+    db.execute("INSERT OR REPLACE INTO dedupe_meta (key, value) VALUES ('sketch_version', ?)", [str(SKETCH_VERSION)])
+
+
 def _migrate_postings(db, has_stock: bool) -> None:
     """Fold the old one-row-per-posting index into ``dedupe_index`` (same lists, same stock)."""
     stock = {h for (h,) in db.execute("SELECT hash FROM dedupe_stock")} if has_stock else set()
@@ -134,6 +145,11 @@ def _unpack(blob: bytes | None) -> list[int] | None:
 def guard_key(doc: Doc) -> str:
     """What, besides the text, decides a document's group: the metadata the guard compares."""
     return "|".join("" if getattr(doc, k) is None else str(getattr(doc, k)) for k in GUARD_KEYS)
+
+
+def _consistent(docs: list[Doc]) -> bool:
+    """No two of ``docs`` know a different city, year or admin code."""
+    return all(len({getattr(d, k) for d in docs} - {None}) <= 1 for k in GUARD_KEYS)
 
 
 def official(url: str | None) -> bool:
@@ -210,7 +226,14 @@ class _Index:
         # a copy shares most of its hashes (~all of an excerpt's sample): a document sharing fewer
         # than this can't reach CANDIDATE_SHARE unless its whole sample is tiny (< MIN_SAMPLE)
         floor = max(1, math.ceil(CANDIDATE_SHARE * min(self.n_base, MIN_SAMPLE)))
-        return {d: n for d, n in tally.items() if n >= floor}
+        out = {d: n for d, n in tally.items() if n >= floor}
+        if floor > 1:  # …and a document whose whole sample is that small is held to its own size
+            small = self.dd.small_samples()
+            for d in tally.keys() & small.keys():
+                n = tally[d]
+                if floor > n >= CANDIDATE_SHARE * min(self.n_base, small[d]):
+                    out[d] = n
+        return out
 
     def same_text(self, doc: Doc) -> list[int]:
         return self.by_text.get(doc.text_hash, []) if doc.text_hash else []
@@ -225,6 +248,8 @@ class _Index:
     def record(self, doc: Doc, keys: list[int], shingles: int, sample: np.ndarray) -> None:
         doc_id = doc.id
         self.samples[doc_id] = len(keys)
+        if len(keys) < MIN_SAMPLE:
+            self.dd.small_samples()[doc_id] = len(keys)
         if doc.text_hash:
             self.by_text.setdefault(doc.text_hash, []).append(doc_id)
         self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), sample.tobytes()))
@@ -253,6 +278,7 @@ class _Index:
                 docs.remove(doc_id)
                 self.dirty.add(h)
         self.samples.pop(doc_id, None)
+        self.dd.small_samples().pop(doc_id, None)
         for ids in self.by_text.values():
             if doc_id in ids:
                 ids.remove(doc_id)
@@ -284,6 +310,21 @@ class Deduper:
         self._canon: dict[int, int] | None = None  # during rebuild: the canonical id decided for each document
         self._members: dict[int, set[int]] = {}  # during rebuild: canonical id → the documents decided into its group
         self.last_workers: int | None = None  # the sketching processes of the last rebuild
+        self._small: dict[int, int] | None = None  # documents with fewer than MIN_SAMPLE sampled hashes
+        # sketches of another shingle definition (an upgrade) can't be matched with new ones: the
+        # first document added regroups the whole archive (``rebuild``), once
+        version = sketch_version(db)
+        self.stale = (version != SKETCH_VERSION
+                      and db.execute("SELECT 1 FROM dedupe_sketches LIMIT 1").fetchone() is not None)
+        if version != SKETCH_VERSION and not self.stale:  # nothing sketched yet: it will be with this version
+            set_sketch_version(db)
+
+    def small_samples(self) -> dict[int, int]:
+        """Documents whose sample is smaller than MIN_SAMPLE (short excerpts) → its size."""
+        if self._small is None:
+            self._small = dict(self.db.execute("SELECT doc_id, samples FROM dedupe_sketches WHERE samples < ?",
+                                               [MIN_SAMPLE]).fetchall())
+        return self._small
 
     # reading -----------------------------------------------------------------------------------
     def doc(self, doc_id: int) -> Doc | None:
@@ -417,6 +458,12 @@ class Deduper:
         """``add`` for several documents, in the order given, with the index read and written
         once for all of them (the same groups as adding them one by one). ``sketches`` may bring
         each document's (sample, number of shingles), computed elsewhere (``_sketch_batch``)."""
+        if self.stale and self._index is None:
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "duplicate groups: the archive's sketches are from an older version; regrouping it (once, after an upgrade)")
+            self.rebuild()
         out: dict[int, tuple[int, str | None]] = {}
         todo: list[Doc] = []
         rows = {}
@@ -462,27 +509,55 @@ class Deduper:
         return out
 
     def _group(self, doc: Doc, keys: list[int], index: _Index) -> tuple[int, str | None]:
-        matched: list[tuple[Doc, str]] = []
+        """Put ``doc`` in a group: the first of these that keeps every member a copy of its
+        canonical (an established group is never broken up by a newcomer) wins —
+
+        1. all the groups it matches merged, the best copy canonical (the fuller text joining its
+           excerpts' groups);
+        2. the best-matching group alone, the best copy canonical (an excerpt of two different
+           reports — a work report and the plan report of the same year — joins one of them, it
+           does not merge them);
+        3. that group as it is, the newcomer a member;
+        4. on its own.
+
+        A group joins only when none of its members' city, year and admin code contradicts the
+        newcomer's, nor the other groups' (a canonical without a year does not let a 2022 and a
+        2023 copy into one group)."""
+        matched: list[tuple[Doc, list[Doc]]] = []
         for canon_id in self.candidates(doc, keys, index):
             canon = self.doc(canon_id)
-            if canon is None or any(not compatible(canon, m) for m, _ in matched):
+            if canon is None or not compatible(doc, canon):
                 continue
             rel = self.relation(doc, canon)
             if rel is None and len(self.full_hashes(doc)) > len(self.full_hashes(canon)):
                 rel = self.relation(canon, doc)  # the newcomer is the fuller text of an excerpt
-            if rel is not None:
-                matched.append((canon, rel))
-        if not matched:
-            self._set(doc, doc.id, None)
-            return doc.id, None
-        # the group: the matched groups (merged if several) and the newcomer
-        canonicals = [c for c, _ in matched]
-        members = [doc]
-        for c in canonicals:
-            members.append(c)
-            members.extend(self.members(c.id))
-        new_canon = self.best([doc, *canonicals], members)
-        return self._regroup(new_canon, members, doc)
+            if rel is None:
+                continue
+            group = [canon, *self.members(canon.id)]
+            if all(compatible(doc, m) for m in group):
+                matched.append((canon, group))
+        attempts = []
+        merged = [m for _, group in matched for m in group]
+        if len(matched) > 1 and _consistent([doc, *merged]):
+            attempts.append(self.best([doc, *(c for c, _ in matched)], [doc, *merged]))
+        if matched:
+            first, group = matched[0]
+            attempts += [self.best([doc, first], [doc, *group]), first]
+        for i, canon in enumerate(attempts):
+            pool = [doc, *(merged if i == 0 and len(matched) > 1 else matched[0][1])]
+            plan = {m.id: self.relation(m, canon) for m in pool if m.id != canon.id}
+            if all(rel is not None for rel in plan.values()):
+                return self._apply(canon, pool, plan, doc)
+        self._set(doc, doc.id, None)
+        return doc.id, None
+
+    def _apply(self, canon: Doc, pool: list[Doc], plan: dict[int, str], focus: Doc) -> tuple[int, str | None]:
+        """Write a group: ``canon`` its canonical, every other document of ``pool`` its ``plan`` relation."""
+        self._set(canon, canon.id, None)
+        for m in pool:
+            if m.id != canon.id:
+                self._set(m, canon.id, plan[m.id])
+        return (canon.id, None) if focus.id == canon.id else (canon.id, plan[focus.id])
 
     def _regroup(self, canon: Doc, members: list[Doc], focus: Doc) -> tuple[int, str | None]:
         self._set(canon, canon.id, None)
@@ -563,10 +638,15 @@ class Deduper:
         workers = min(4, (os.cpu_count() or 1) - 1) if workers is None else workers
         path = self.db.execute("PRAGMA database_list").fetchone()[2]
         self._index = _Index(self, complete=True)  # the index starts empty: held in memory, written at the end
-        self._canon, self._members = {}, {}
+        self._canon, self._members, self._small = {}, {}, {}
         try:
             self._rebuild(batches, workers, path, progress)
             self._index.flush()
+            set_sketch_version(self.db)
+            self.stale = False
+        except BaseException:
+            self._small = None  # what SQLite holds after the caller's rollback is read again
+            raise
         finally:
             self._index = None
             self._canon, self._members = None, {}

@@ -1,6 +1,7 @@
 """Text similarity for deduplication: character 5-gram shingles, hashed and sampled with numpy.
 
-Pure functions, no database. A text is normalised (whitespace removed, full-width forms folded) and cut into
+Pure functions, no database. A text is normalised (whitespace, punctuation and symbols removed,
+full-width forms folded: ``增长6.5％，`` and ``增长6.5%,`` are the same words) and cut into
 overlapping character 5-grams; windows that touch a word-filter mask (``*``) are dropped, so a
 mangled copy's shingles are a subset of the clean copy's. Each shingle is hashed to 64 bits
 (polynomial over the code points, then a murmur-style finaliser), all vectorised.
@@ -24,16 +25,31 @@ _POWERS = [np.uint64(pow(1_000_003, SHINGLE - 1 - i, 1 << 64)) for i in range(SH
 _C1 = np.uint64(0xFF51AFD7ED558CCD)
 _C2 = np.uint64(0xC4CEB9FE1A85EC53)
 _MASK_CHAR = ord("*")
+# Stored sketches are recomputed (``archive.dedupe``) when this changes: 2 — punctuation and symbols dropped.
+SKETCH_VERSION = 2
 
 
 _RARE_SPACES = np.array([0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF], dtype=np.uint32)
-_GONE = np.uint32(0xFFFFFFFF)  # not a code point: what whitespace maps to before it is dropped
+_GONE = np.uint32(0xFFFFFFFF)  # not a code point: what whitespace and punctuation map to before they are dropped
+# the blocks whose punctuation and symbols are dropped: Latin-1, general punctuation to misc.
+# symbols and arrows (…, ×, ①, □, ■, ○, ★), CJK punctuation, vertical / small / full-width forms
+_PUNCT_BLOCKS = ((0x21, 0x100), (0x2010, 0x2C00), (0x3001, 0x3040), (0xFE10, 0xFE70), (0xFF01, 0xFF66))
 
 
 def _fold_table() -> np.ndarray:
-    """Code point → itself, its half-width form (Ｂ → B) or _GONE (whitespace): one gather per text."""
+    """Code point → itself, its half-width form (Ｂ → B) or _GONE (whitespace, punctuation and
+    symbols — except the ``*`` of word filters): one gather per text. ASCII or Chinese
+    punctuation (OCR, PDF text, another site's typing), 〔〕 for [], the ×/□ of a filter: the
+    words alone decide."""
+    import unicodedata
+
     table = np.arange(0x110000, dtype=np.uint32)
     table[0xFF01:0xFF5F] -= 0xFEE0
+    for lo, hi in _PUNCT_BLOCKS:
+        for c in range(lo, hi):
+            f = int(table[c])
+            if f != _MASK_CHAR and unicodedata.category(chr(f))[0] in "PS":
+                table[c] = _GONE
     table[:0x21] = _GONE
     table[0x2000:0x200C] = _GONE
     table[_RARE_SPACES] = _GONE
@@ -44,8 +60,8 @@ _FOLD = _fold_table()
 
 
 def code_points(text: str) -> np.ndarray:
-    """The text as code points with whitespace removed and full-width ASCII forms folded
-    (what NFKC does to Chinese text, at numpy speed): layout breaks and ，/, don't count."""
+    """The text as code points with whitespace, punctuation and symbols removed and full-width
+    ASCII forms folded (at numpy speed): layout breaks and ，/, don't count."""
     cp = _FOLD[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
     return cp[cp != _GONE]
 

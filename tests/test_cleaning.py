@@ -364,3 +364,11 @@ def test_cli_json_and_text_views():
     out = subprocess.run([sys.executable, "-m", "pipelines.cleaning", str(f)], cwd=REPO,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "title: 2018年吉林市政府工作报告" in out.stdout
+
+
+def test_entities_a_twice_escaped_page_left_as_text_are_decoded():
+    from pipelines.cleaning.normalize import tidy_line
+
+    assert tidy_line("&nbsp;&nbsp;&ldquo;十四五&rdquo;时期&#12289;规划&#x3001;R&D投入&amp;增长") == \
+        "“十四五”时期、规划、R&D投入&增长"
+    assert tidy_line("A&B; 不是实体 &unknown; &#xZZ;") == "A&B; 不是实体 &unknown; &#xZZ;"

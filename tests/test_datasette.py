@@ -22,7 +22,7 @@ from conftest import q, served
 XSS = "<script>alert(1)</script><b>x</b>"
 USER_TABLES = ["documents", "reports", "captures", "document_captures", "crawl_runs", "crawl_run_sources",
                "crawl_health", "document_versions", "boilerplate"]
-HIDDEN = {"dedupe_sketches", "dedupe_index", "search_meta", "search_indexed", "documents_fts", "documents_fts_data",
+HIDDEN = {"dedupe_sketches", "dedupe_index", "dedupe_meta", "search_meta", "search_indexed", "documents_fts", "documents_fts_data",
           "documents_fts_idx", "documents_fts_docsize", "documents_fts_config"}
 DOC_FACETS = ["province", "city", "admin_level", "year", "source", "doc_type", "duplicate_kind"]
 CJK = re.compile(r"[\u4e00-\u9fff]")

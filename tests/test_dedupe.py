@@ -180,3 +180,107 @@ def test_rebuild_overwrites_any_earlier_grouping(db):
     d.rebuild(workers=0)
     assert groups(db) == clean
     assert len({c for _, c, _ in clean}) == 2  # the report's copies, and the other report
+
+
+def ascii_punctuation(text: str) -> str:
+    """What OCR or a PDF's text layer does to a report: half-width punctuation everywhere."""
+    return text.translate(str.maketrans("，。；：！？（）、“”", ",.;:!?(),\"\""))
+
+
+def test_punctuation_and_symbols_do_not_count():
+    a = shingle_hashes(BODY)
+    assert similarity(shingle_hashes(ascii_punctuation(BODY)), a).jaccard == 1.0
+    # a filter's other masks (×, □) are as if the word were gone; ``*`` keeps its windows dropped
+    boxed = BODY.replace("改革", "□□", 5).replace("市场", "××", 5)
+    gone = BODY.replace("改革", "", 5).replace("市场", "", 5)
+    assert similarity(shingle_hashes(boxed), shingle_hashes(gone)).jaccard == 1.0
+
+
+def test_a_copy_with_ascii_punctuation_is_a_near_copy(db):
+    d = Deduper(db)
+    gov = add(db, "http://www.jlcity.gov.cn/1.html", BODY)
+    ocr = add(db, "http://pdf.example.com/2.html", ascii_punctuation(BODY))
+    d.add(gov)
+    assert d.add(ocr) == (gov, "near")
+
+
+def test_a_short_excerpt_stored_first_is_found_by_the_full_text(db):
+    """An excerpt whose sample is smaller than MIN_SAMPLE is held to its own sample size, also when
+    the full report comes later (news of the targets often comes before the report's full text)."""
+    from archive.dedupe import MIN_SAMPLE
+
+    start = BODY.index("\n", len(BODY) // 2) + 1
+    size = 0
+    for k in range(50, 2000, 10):  # the longest passage from there whose sample is 1–4 hashes
+        n = len(sample(shingle_hashes(BODY[start:start + k])))
+        if n > MIN_SAMPLE // 2:  # 5 of 8 shared hashes made any document a candidate before
+            break
+        size = k if n else size
+    assert size, "no excerpt with a small sample in the fixture"
+    d = Deduper(db)
+    short = add(db, "http://news.example.com/targets.html", BODY[start:start + size])
+    assert d.add(short) == (short, None)
+    full = add(db, "http://www.jlcity.gov.cn/full.html", BODY)
+    assert d.add(full) == (full, None)
+    assert groups(db) == [(short, full, "excerpt"), (full, full, None)]
+    before = groups(db)
+    d.rebuild(workers=0)
+    assert groups(db) == before
+
+
+def test_an_excerpt_of_two_reports_does_not_break_either_group(db):
+    """The plan report of the same city and year quotes a part of the work report: an excerpt of
+    that part is contained in both. It joins one group; neither group is split up or merged."""
+    lines = BODY.splitlines()
+    part = lines[10:22]
+    plan_text = "\n".join(["关于吉林市2018年国民经济和社会发展计划执行情况的报告", *part,
+                           *(f"第{i}项计划任务：全市重点项目{i * 7}个，完成投资{i * 13}亿元，推进园区建设和民生工程。"
+                             for i in range(1, 400))])
+    d = Deduper(db)
+    work = [add(db, f"http://w.cn/{i}", t) for i, t in enumerate([BODY, star(BODY), BODY + "\n编辑：某某"])]
+    plan = [add(db, f"http://p.cn/{i}", t) for i, t in enumerate([plan_text, star(plan_text)])]
+    for i in work + plan:
+        d.add(i)
+    assert {c for _, c, _ in groups(db)} == {work[0], plan[0]}
+    excerpt = add(db, "http://agg.cn/x", "\n".join(part), city=None, year=None, admin_code=None)
+    canon, kind = d.add(excerpt)
+    assert kind == "excerpt" and canon in (work[0], plan[0])
+    rows = {i: (c, k) for i, c, k in groups(db)}
+    assert all(rows[i][0] == work[0] for i in work) and all(rows[i][0] == plan[0] for i in plan)
+
+
+def test_a_group_never_holds_two_known_years_or_cities(db):
+    """A canonical without a year must not let a 2018 and a 2019 copy into one group."""
+    d = Deduper(db)
+    bare = add(db, "http://www.jlcity.gov.cn/a.html", BODY, year=None, city=None, admin_code=None)
+    y2018 = add(db, "http://n.cn/b", star(BODY))
+    y2019 = add(db, "http://n.cn/c", BODY + "\n编辑：某某", year=2019)
+    other_city = add(db, "http://n.cn/d", BODY + "\n来源：某报", year=None, city="通化市", admin_code=None)
+    for i in (bare, y2018, y2019, other_city):
+        d.add(i)
+    by_group: dict[int, list[int]] = {}
+    for i, c, _ in groups(db):
+        by_group.setdefault(c, []).append(i)
+    rows = {r["id"]: r for r in db["documents"].rows}
+    for members in by_group.values():
+        for key in ("year", "city"):
+            assert len({rows[i][key] for i in members} - {None}) <= 1, (key, members)
+    assert any(y2018 in m and bare in m for m in by_group.values())
+
+
+def test_sketches_of_an_older_version_are_recomputed_once(db, caplog):
+    d = Deduper(db)
+    a = add(db, "http://a.cn/1", BODY)
+    d.add(a)
+    db.execute("UPDATE dedupe_meta SET value = '1' WHERE key = 'sketch_version'")
+    db.execute("UPDATE dedupe_sketches SET sample = X'00', samples = 0")  # made with other shingles
+    db.execute("DELETE FROM dedupe_index")
+    db.conn.commit()
+    d = Deduper(db)
+    assert d.stale
+    b = add(db, "http://a.cn/2", ascii_punctuation(BODY))
+    with caplog.at_level("WARNING"):
+        assert d.add(b) == (a, "near")
+    assert "older version" in caplog.text
+    assert not Deduper(db).stale
+    assert db.execute("SELECT value FROM dedupe_meta WHERE key = 'sketch_version'").fetchone()[0] == "2"

@@ -3,6 +3,7 @@ that the page layout broke mid-sentence. No punctuation or width conversion."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -58,8 +59,16 @@ class _CJKMatcher:
 _CJK = _CJKMatcher()
 
 
+# An entity left as text by a page that escaped its HTML twice (``&amp;nbsp;`` shows ``&nbsp;``):
+# named (``&ldquo;``) or numeric (``&#12289;``, ``&#x3001;``), the semicolon required.
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+
 def tidy_line(line: str) -> str:
-    """Remove zero-width characters, collapse spaces (NBSP, U+3000 …), drop indentation."""
+    """Decode entities a twice-escaped page left as text, remove zero-width characters, collapse
+    spaces (NBSP, U+3000 …), drop indentation."""
+    if "&" in line:
+        line = _ENTITY.sub(lambda m: html.unescape(m.group()), line)
     line = _ZERO_WIDTH.sub("", line)
     line = _SPACES.sub(" ", line)
     return line.strip()
