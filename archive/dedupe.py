@@ -11,8 +11,10 @@ are not indexed further and not looked up: they say nothing about which report a
 Groups form around their canonical copy: the most complete, least damaged one (full text over
 excerpts, no mojibake, not truncated, fewest ``*``, the official source, then the earliest).
 Every member's ``duplicate_kind`` is its relation to the canonical: ``exact``, ``near`` or
-``excerpt``. Two documents whose city, year or admin code are known and differ are never
-grouped, whatever their texts share: a group's metadata never contradicts itself. A document is
+``excerpt`` — every member is one (``_group``: a newcomer never breaks a group up). Two documents
+whose city, year or admin code are known and differ are never in one group, whatever their texts
+share: a group's metadata never contradicts itself. The version of the shingles is kept in
+``dedupe_meta``: sketches of another one are recomputed once (the first ``add`` rebuilds). A document is
 matched again when its text or that metadata changes. ``Deduper.rebuild`` runs the same steps over all
 documents in id order, so it gives the groups the crawl built incrementally.
 """
