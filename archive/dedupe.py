@@ -379,7 +379,8 @@ class Deduper:
         """The canonical copy among ``candidates``, judged against the whole ``group``.
 
         Most complete first (within 90% of the largest copy),
-        then no mojibake, not truncated, fewest ``*``, the official source, the least leftover
+        then no mojibake, not truncated, fewest ``*``, the official source, city and year known
+        (the group's metadata is its canonical's), the least leftover
         chrome (lines the chrome rules recognise, short lines no other copy has: page numbers,
         site names), the most text, the earliest.
         """
@@ -391,7 +392,7 @@ class Deduper:
 
         def first(d: Doc) -> tuple:
             return (shingles[d.id] >= 0.9 * most, not d.mojibake, not d.truncated, -(d.masked_chars or 0),
-                    d.source in self.official_sources or official(d.url))
+                    d.source in self.official_sources or official(d.url), (d.city is not None) + (d.year is not None))
 
         top = max(first(d) for d in candidates)
         tied = [d for d in candidates if first(d) == top]

@@ -372,3 +372,20 @@ def test_entities_a_twice_escaped_page_left_as_text_are_decoded():
     assert tidy_line("&nbsp;&nbsp;&ldquo;十四五&rdquo;时期&#12289;规划&#x3001;R&D投入&amp;增长") == \
         "“十四五”时期、规划、R&D投入&增长"
     assert tidy_line("A&B; 不是实体 &unknown; &#xZZ;") == "A&B; 不是实体 &unknown; &#xZZ;"
+
+
+@pytest.mark.parametrize("note", [
+    "【编者按】2018年1月，吉林市第十六届人民代表大会第三次会议隆重开幕。现将报告全文刊发，供读者学习参考。",
+    "核心提示：报告提出，今年全市地区生产总值预期增长7%左右。",
+    "导读：一起来看报告全文。",
+])
+def test_a_sites_lead_in_above_the_report_is_chrome(note):
+    doc = clean_page(page_html(article(note)).encode(), "http://news.example.com/a.html")
+    assert note not in doc["text"] and doc["text"].splitlines()[0] == PARAS[0]
+    assert {"line": note, "rule": "editor_note"} in doc["removed"]
+
+
+def test_a_summary_line_in_the_report_body_stays():
+    line = "摘要：全年完成固定资产投资增长8%，重点项目建设有力推进。"
+    doc = clean_page(page_html(article(extra_bottom=(line, PARAS[0][::-1]))).encode(), "http://x.gov.cn/a.html")
+    assert line in doc["text"].splitlines()

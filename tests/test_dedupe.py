@@ -284,3 +284,12 @@ def test_sketches_of_an_older_version_are_recomputed_once(db, caplog):
     assert "older version" in caplog.text
     assert not Deduper(db).stale
     assert db.execute("SELECT value FROM dedupe_meta WHERE key = 'sketch_version'").fetchone()[0] == "2"
+
+
+def test_a_copy_whose_city_and_year_are_known_is_the_better_canonical(db):
+    d = Deduper(db)
+    bare = add(db, "http://agg.example.com/1.html", BODY, city=None, year=None, admin_code=None)
+    known = add(db, "http://news.example.com/2.html", BODY)
+    d.add(bare)
+    assert d.add(known) == (known, None)
+    assert groups(db) == [(bare, known, "exact"), (known, known, None)]

@@ -52,6 +52,10 @@ RULES: list[dict] = [
      "pattern": r"^(?:本文|文章|稿件)?(?:转载|转自|来源于|摘自)[^，。]{0,40}$"},
     {"name": "original_title", "kind": "line", "scope": "edge", "max_len": 100,
      "pattern": r"^[\s【\[（(]*原(?:标题|题)\s*[】\])）]?\s*[:：]"},
+    # the site's own lead-in above a republished text: 【编者按】…, 核心提示：…, 导读：… (not the report's words)
+    {"name": "editor_note", "kind": "line", "scope": "head", "max_len": 400,
+     "pattern": r"^\s*(?:[【\[](?:编者按|编者的话|编前语|编者注|导读|导语|核心提示|内容提要|内容摘要|摘要)[】\]]|"
+                r"(?:编者按|编者的话|编前语|编者注|导读|导语|核心提示|内容提要|内容摘要|摘要)\s*[:：])"},
     {"name": "author", "kind": "line", "scope": "head", "max_len": 40,
      "pattern": r"^[\s【\[（(]*(?:作者|记者|通讯员|本报记者|本网记者|文\s*/|文\s*[:：]|图\s*/|摄影\s*[:：])"},
     {"name": "correction", "kind": "line", "scope": "any", "max_len": 30,
