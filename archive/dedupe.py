@@ -382,7 +382,8 @@ class Deduper:
         then no mojibake, not truncated, fewest ``*``, the official source, city and year known
         (the group's metadata is its canonical's), the least leftover
         chrome (lines the chrome rules recognise, short lines no other copy has: page numbers,
-        site names), the most text, the earliest.
+        site names), the most shingles another copy has too (the original over a re-laid-out
+        copy), the most text, the earliest.
         """
         group = group or candidates
         if len(candidates) == 1:
@@ -403,10 +404,15 @@ class Deduper:
         # the leftover chrome, only for the copies still tied (it costs a pass of the chrome rules)
         texts = {d.id: d for d in group} | {d.id: d for d in candidates}
         compact = {i: "".join(self.text(d).split()) for i, d in texts.items()}
+        hashes = {i: self.full_hashes(d) for i, d in texts.items()}
         rest = {}
         for d in tied:
             junk = leftover_chrome(self.text(d), "".join(t for i, t in compact.items() if i != d.id))
-            rest[d.id] = (-junk, len(compact[d.id]) - junk, -d.id)
+            # shingles another copy has too: a re-laid-out copy (chapters swapped) has fewer than
+            # the original its other copies agree with; a shorter copy has no more than the full one
+            others = [h for i, h in hashes.items() if i != d.id]
+            supported = int(np.count_nonzero(np.isin(hashes[d.id], np.concatenate(others), kind="sort"))) if others else 0
+            rest[d.id] = (-junk, supported, len(compact[d.id]) - junk, -d.id)
         return max(tied, key=lambda d: rest[d.id])
 
     def members(self, canonical_id: int) -> list[Doc]:

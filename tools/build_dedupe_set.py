@@ -248,6 +248,7 @@ def layout_breaks(d: Doc, rng: random.Random, page_numbers: bool = False) -> lis
     return out
 
 
+ASCII_PUNCT = str.maketrans("，。；：！？（）、“”", ",.;:!?(),\"\"")
 SENT = re.compile(r"[^。！？]*[。！？]")
 NUM = re.compile(r"\d+(?:\.\d+)?")
 
@@ -511,6 +512,21 @@ def build() -> list[Doc]:
     # 4. hard negatives
     docs += hard_negatives(rng, best, rid_group)
 
+    # 3b. the kinds of damage added later (their own generator: the documents above stay the same)
+    later = random.Random(SEED + 2)
+    later_plans = [("other-masks",), ("ascii-punctuation",), ("chapters-reordered",), ("middle-page",),
+                   ("ascii-punctuation", "chrome-swap"), ("other-masks", "truncated")]
+    for k, g in enumerate(sorted(best)):
+        if k % 2:
+            continue
+        plan = later_plans[(k // 2) % len(later_plans)]
+        used_sources = {d.source for d in groups[g]}
+        src = next((s for s in VARIANT_SOURCES if s not in used_sources), later.choice(VARIANT_SOURCES))
+        doc = make_variant(best[g], plan, later, id=f"{g}-v{len(groups[g])}", source=src)
+        if doc is not None:
+            docs.append(doc)
+            groups[g].append(doc)
+
     # 5. other documents of the demo site: news, interpretation, notice (never reports' copies)
     n = len({d.group for d in docs if d.group.startswith("h")})
     for e in entries:
@@ -557,6 +573,21 @@ def make_variant(base: Doc, plan: tuple[str, ...], rng: random.Random, *, id: st
             lines = small_edit(cur, rng)
         elif op == "exact-copy":
             kind = "exact"
+        elif op == "other-masks":  # a filter that masks with ×, □, ■ or X instead of *
+            mask = rng.choice("×□■X")
+            lines = [ln.replace("*", mask) for ln in star_damage(cur, rng, rng.randint(5, 30))]
+        elif op == "ascii-punctuation":  # OCR or a PDF's text layer: half-width punctuation throughout
+            lines = [ln.translate(ASCII_PUNCT) for ln in lines]
+        elif op == "chapters-reordered":  # an aggregator's re-layout: two chapters swapped
+            chs = chapters(lines)
+            if len(chs) < 3:
+                return None
+            (a1, b1), (a2, b2) = chs[1], chs[2]
+            lines = lines[:a1] + lines[a2:b2] + lines[a1:b1] + lines[b2:]
+        elif op == "middle-page":  # page 2 of 3 of a paginated copy, cut mid-paragraph
+            text = cur.text
+            lines = text[len(text) // 3: 2 * len(text) // 3].strip().split("\n")
+            kind = "excerpt"
     title = base.title
     if source.startswith("aggregator") and base.year and "全文" not in title:
         title = f"{base.year}年{base.city or ''}政府工作报告全文"
@@ -757,7 +788,13 @@ shuffled "crawl order": copies often come before the best copy.
     `layout-breaks+page-numbers` adds page-number lines (`— 3 —`) — `near`;
   * `small-edit`: 1–2 sentences removed, 1–3 numbers changed, two words reworded — `near`;
   * `exact-copy`: the same text on another source — `exact`;
-  * combinations (`chrome-swap+star-damage`, `chrome-swap+truncated`).
+  * combinations (`chrome-swap+star-damage`, `chrome-swap+truncated`);
+  * kinds added later, on every other group (their own random generator, so the documents above
+    did not change): `other-masks` (a filter masking with ×, □, ■ or X instead of `*`) — `near`;
+    `ascii-punctuation` (OCR or a PDF text layer: ，。；：！？（）、“” typed half-width) — `near`;
+    `chapters-reordered` (chapters 二 and 三 swapped by an aggregator) — `near`; `middle-page`
+    (page 2 of 3 of a paginated copy, cut mid-paragraph) — `excerpt`; and the combinations
+    `ascii-punctuation+chrome-swap`, `other-masks+truncated`.
   A copy of a truncated text stays `truncated=true` (chrome after the cut does not make it whole).
   The canonical of each group is the demo's full page (gov portal first); for the seed groups whose
   only copies are excerpts, the longest copy. Chrome lines and page numbers are damage: a copy
