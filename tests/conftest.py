@@ -25,6 +25,57 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class LoopbackSite:
+    """A threaded HTTP server on a free 127.0.0.1 port whose every GET goes to ``handle(h)``
+    (subclasses serve their pages); ``with site:`` runs it. A client hanging up (a killed crawl,
+    a reset) is not the server's business: it is not reported."""
+
+    protocol = "HTTP/1.0"
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = site.protocol
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                try:
+                    site.handle(self)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass
+
+        self.port = free_port()
+        self.server = Server(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def handle(self, h) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def run_archive(*args, cwd=None, env=None, timeout=300, **kw) -> subprocess.CompletedProcess:
     """Run the real ``archive`` command (the installed entry point's module) in a subprocess."""
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}

@@ -24,11 +24,11 @@ import sys
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import FAST, REPO, free_port, q, run_archive, served
+from conftest import FAST, REPO, LoopbackSite, q, run_archive, served
 
 SITE_DIR = REPO / "archive" / "demo" / "site"
 MANIFEST = {e["path"]: e for e in json.loads((SITE_DIR / "_manifest.json").read_text(encoding="utf-8"))}
@@ -107,44 +107,20 @@ def edition_note(edition: int) -> str:
     return f"（第{edition}次修订：本报告根据代表审议意见作了修改。）"
 
 
-class FaultSite:
+class FaultSite(LoopbackSite):
     """One loopback server for every case: /list/<case>.html lists the eight good pages and the
     case's faulty ones; /big/ is a 60-page site (ETags, pages that change with ``edition``)."""
 
+    protocol = "HTTP/1.1"
+
     def __init__(self):
+        super().__init__()
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
         self.closing = threading.Event()
         self.gate = threading.Event()  # /gated/list.html waits for it
         self.edition = 0  # /big/ pages with i % 5 == edition % 5 carry an edition line (edition > 0)
         self.delay = 0.0  # seconds before each /big/ report page
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                try:
-                    site.handle(self)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass  # a client that hung up (a killed crawl): not the server's business
-
-        self.port = free_port()
-        self.server = Server(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def count(self, path: str) -> int:
         with self.lock:
@@ -238,15 +214,10 @@ class FaultSite:
         h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         h.connection.close()
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
     def __exit__(self, *exc):
         self.closing.set()
         self.gate.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().__exit__(*exc)
 
 
 def sources_file(folder: Path, site: FaultSite, start: str, extra: str = "") -> Path:

@@ -13,11 +13,11 @@ import hashlib
 import json
 import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import FAST, REPO, free_port, q, run_archive
+from conftest import FAST, REPO, LoopbackSite, q, run_archive
 
 SITE = REPO / "archive" / "demo" / "site"
 # real-looking report pages of the demo site (UTF-8, whole reports of different places and years)
@@ -30,11 +30,12 @@ MODIFIED = email.utils.format_datetime(datetime(2024, 3, 1, 8, 0, tzinfo=UTC), u
 CHANGED = email.utils.format_datetime(datetime(2024, 3, 9, 8, 0, tzinfo=UTC), usegmt=True)
 
 
-class Site:
+class Site(LoopbackSite):
     """A report site on a free port: a listing page and report pages; ``mode`` says which
     validators it sends (etag, lm, both, none). It counts the body bytes it sends."""
 
     def __init__(self, mode: str):
+        super().__init__()
         self.mode = mode
         self.pages = {f"/r/{i}.html": (SITE / p).read_bytes() for i, p in enumerate(REPORT_PAGES)}
         self.gone: set[str] = set()
@@ -43,22 +44,6 @@ class Site:
         self.body_bytes = 0
         self.statuses: list[int] = []
         self.lock = threading.Lock()
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                site.handle(self)
-
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def listing(self) -> bytes:
         links = "".join(f'<li><a href="{p}">政府工作报告 {p}</a></li>' for p in self.pages)
@@ -113,13 +98,6 @@ class Site:
             self.statuses.clear()
             return n
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def sources_file(tmp_path: Path, site: Site, extra: str = "") -> Path:
