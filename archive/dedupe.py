@@ -186,6 +186,7 @@ class _Index:
         self.samples: dict[int, int] = {}  # document → sample size, as far as known here
         self.by_text: dict[str, list[int]] = {}  # text hash → sketched documents with that text
         self.n_base = 0
+        self.blobs: dict[int, bytes] = {}  # document → its sample (int64 bytes): a rebuild's, or this batch's
         self._lists: tuple[list[int], list] | None = None
         self.sketch_rows: list[tuple] = []
 
@@ -247,9 +248,18 @@ class _Index:
                                                    missing))
         return {i: self.samples.get(i) for i in ids}
 
+    def sample_arrays(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """The samples of documents already recorded (int64, as the index keys them)."""
+        missing = [i for i in ids if i not in self.blobs]
+        if missing and not self.complete:
+            self.blobs.update(self.dd._in_chunks("SELECT doc_id, sample FROM dedupe_sketches WHERE doc_id IN ({})",
+                                                 missing))
+        return {i: np.frombuffer(self.blobs[i] or b"", dtype=np.int64) for i in ids if i in self.blobs}
+
     def record(self, doc: Doc, keys: list[int], shingles: int, sample: np.ndarray) -> None:
         doc_id = doc.id
         self.samples[doc_id] = len(keys)
+        self.blobs[doc_id] = sample.tobytes()
         if len(keys) < MIN_SAMPLE:
             self.dd.small_samples()[doc_id] = len(keys)
         if doc.text_hash:
@@ -280,6 +290,7 @@ class _Index:
                 docs.remove(doc_id)
                 self.dirty.add(h)
         self.samples.pop(doc_id, None)
+        self.blobs.pop(doc_id, None)
         self.dd.small_samples().pop(doc_id, None)
         for ids in self.by_text.values():
             if doc_id in ids:
@@ -436,6 +447,15 @@ class Deduper:
             sizes = view.sample_sizes(list(shared))
             base = view.n_base
             share = {c: n / max(1, min(base, sizes.get(c) or 1)) for c, n in shared.items()}
+            # a smaller document — an excerpt of this one? — may hold few of the hashes looked up
+            # (when copies of this text came before it, its hashes are the less rare ones): its
+            # share is then how much of its whole sample this document has
+            weak = [c for c, v in share.items() if v < CANDIDATE_SHARE and (sizes.get(c) or 0) < len(keys)]
+            if weak:
+                mine = np.asarray(keys, dtype=np.int64)
+                for c, theirs in view.sample_arrays(weak).items():
+                    if len(theirs):
+                        share[c] = max(share[c], np.count_nonzero(np.isin(theirs, mine)) / len(theirs))
             close = sorted((c for c in share if share[c] >= CANDIDATE_SHARE), key=lambda c: (-share[c], c))
             close = close[:4 * MAX_CANDIDATES]
             if close:

@@ -293,3 +293,34 @@ def test_a_copy_whose_city_and_year_are_known_is_the_better_canonical(db):
     d.add(bare)
     assert d.add(known) == (known, None)
     assert groups(db) == [(bare, known, "exact"), (known, known, None)]
+
+
+def test_an_excerpt_stored_before_the_copies_is_found_by_the_full_text(db):
+    """The excerpt came first; the copies that came next had lost too much of its part (a filter
+    deleted words) to take it; the full text, which comes last, holds all of it. The excerpt's
+    hashes are then the full text's less rare ones (the copies share the rest), so few are among
+    those looked up: its share is how much of its own sample the full text has."""
+    lines = BODY.splitlines()
+    a, b = len(lines) // 3, len(lines) // 3 + 12
+    part = lines[a:b]
+    rng = random.Random(5)
+
+    def deleted(ls, n):  # a filter deleting n two-character words per line
+        out = []
+        for ln in ls:
+            for _ in range(n):
+                i = rng.randrange(max(1, len(ln) - 2))
+                ln = ln[:i] + ln[i + 2:]
+            out.append(ln)
+        return out
+
+    d = Deduper(db)
+    excerpt = add(db, "http://news.example.com/part.html", "\n".join(part), city=None, year=None, admin_code=None)
+    copies = [add(db, f"http://agg{i}.example.com/c.html", "\n".join(lines[:a] + deleted(part, 12) + lines[b:]))
+              for i in range(3)]
+    full = add(db, "http://www.jlcity.gov.cn/full.html", BODY)
+    for i in (excerpt, *copies, full):
+        d.add(i)
+    rows = {i: (c, k) for i, c, k in groups(db)}
+    assert rows[excerpt] == (full, "excerpt"), rows
+    assert all(rows[c][0] == full for c in copies)
