@@ -569,15 +569,14 @@ class Deduper:
             group = [canon, *self.members(canon.id)]
             if all(compatible(doc, m) for m in group):
                 matched.append((canon, group))
-        attempts = []
-        merged = [m for _, group in matched for m in group]
-        if len(matched) > 1 and _consistent([doc, *merged]):
-            attempts.append(self.best([doc, *(c for c, _ in matched)], [doc, *merged]))
+        attempts: list[tuple[Doc, list[Doc]]] = []  # (canonical, the documents of the group)
+        merged = [doc, *(m for _, group in matched for m in group)]
+        if len(matched) > 1 and _consistent(merged):
+            attempts.append((self.best([doc, *(c for c, _ in matched)], merged), merged))
         if matched:
             first, group = matched[0]
-            attempts += [self.best([doc, first], [doc, *group]), first]
-        for i, canon in enumerate(attempts):
-            pool = [doc, *(merged if i == 0 and len(matched) > 1 else matched[0][1])]
+            attempts += [(self.best([doc, first], [doc, *group]), [doc, *group]), (first, [doc, *group])]
+        for canon, pool in attempts:
             plan = {m.id: self.relation(m, canon) for m in pool if m.id != canon.id}
             if all(rel is not None for rel in plan.values()):
                 return self._apply(canon, pool, plan, doc)

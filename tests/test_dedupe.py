@@ -256,7 +256,9 @@ def test_a_group_never_holds_two_known_years_or_cities(db):
     y2018 = add(db, "http://n.cn/b", star(BODY))
     y2019 = add(db, "http://n.cn/c", BODY + "\n编辑：某某", year=2019)
     other_city = add(db, "http://n.cn/d", BODY + "\n来源：某报", year=None, city="通化市", admin_code=None)
-    for i in (bare, y2018, y2019, other_city):
+    # a last copy without metadata matches both the 2018 and the 2019 group: it joins one
+    bare_again = add(db, "http://m.cn/e", BODY + "\n（完）", year=None, city=None, admin_code=None)
+    for i in (bare, y2018, y2019, other_city, bare_again):
         d.add(i)
     by_group: dict[int, list[int]] = {}
     for i, c, _ in groups(db):
