@@ -1,6 +1,6 @@
-"""Dedupe benchmark: our archive.dedupe path vs datasketch MinHash + LSH on the same documents.
+"""Dedupe benchmark: our archive.dedupe path vs datasketch and rensa MinHash + LSH on the same documents.
 
-    python bench/bench_dedupe.py [--sizes 10000,100000] [--datasketch-limit K] [--workdir DIR]
+    python bench/bench_dedupe.py [--sizes 10000,100000] [--datasketch-limit K] [--rensa-limit K] [--workdir DIR]
 
 For each size N a synthetic corpus of report-like documents (bench/corpus.py: ~20 KB of Chinese
 each, stock phrasing, hard negatives, ~10 % planted copies) is streamed into a fresh SQLite
@@ -17,15 +17,18 @@ SQLite:
   (UTF-8; text NFKC with whitespace removed, as our exact hash does), then ``MinHashLSH``
   query + insert (union-find over the query results) at threshold 0.8 (--ds-thresholds 0.8,0.5
   adds columns sharing the same MinHashes; their LSH time is measured apart).
+* rensa (Rust): ``RMinHash(num_perm=128).update`` of the same 5-grams (as strings), then
+  ``RMinHashLSH`` query + insert the same way; its bands are given explicitly: the fewest whose
+  S-curve reaches 50 % at or below the threshold (0.8 → 16 bands of 8 rows).
 
 Printed per size: docs/s, peak memory (VmHWM of the subprocess), pairwise precision/recall
 against the planted groups (pairs counted from contingency tables), merges of hard negatives,
 recall by kind of copy, and the SQLite file size; then ours' 10k→100k time ratio (linear: 10.0).
 
-datasketch is the optional `bench` extra (``pip install datasketch``). It runs on all N unless
-that is projected to take more than 20 minutes (or --datasketch-limit is given): then it runs on
-the first K documents, its P/R is compared with ours on the same K, and its time for N is an
-extrapolation, labelled as such.
+datasketch and rensa are the optional `bench` extra (``pip install -e '.[bench]'``; --no-datasketch,
+--no-rensa skip them). Each runs on all N unless that is projected to take more than 20 minutes (or
+--datasketch-limit / --rensa-limit is given): then it runs on the first K documents, its P/R is
+compared with ours on the same K, and its time for N is an extrapolation, labelled as such.
 """
 
 from __future__ import annotations
@@ -150,15 +153,44 @@ def worker_ours(path: str, workers: int | None) -> dict:
             "deciles": marks, "tables": tables}
 
 
-def worker_datasketch(path: str, out: str, thresholds: list[float], limit: int, budget: float) -> dict:
+def minhash_engine(engine: str, thresholds: list[float]):
+    """(a function: the document's set of 5-grams → its MinHash, the LSH indexes, one per threshold)."""
+    if engine == "datasketch":
+        from datasketch import MinHash, MinHashLSH
+
+        def sketch(grams: set[str]):
+            m = MinHash(num_perm=128)
+            m.update_batch([g.encode("utf-8") for g in grams])
+            return m
+
+        return sketch, [MinHashLSH(threshold=t, num_perm=128) for t in thresholds]
+    from rensa import RMinHash, RMinHashLSH
+
+    def sketch(grams: set[str]):
+        m = RMinHash(num_perm=128, seed=42)
+        m.update(list(grams))
+        return m
+
+    # rensa's LSH takes its bands as given: the datasketch-optimal (bands, rows) for each threshold
+    return sketch, [RMinHashLSH(threshold=t, num_perm=128, num_bands=_bands(t)) for t in thresholds]
+
+
+def _bands(threshold: float, num_perm: int = 128) -> int:
+    """The fewest LSH bands (dividing ``num_perm``) whose S-curve 1 - (1 - s^r)^b reaches 0.5 at
+    or below ``threshold``: pairs at the threshold are found more often than not (128 perms, 0.8: 16
+    bands of 8 rows, 50 % at s = 0.67; 8 bands of 16 would find a pair at 0.8 only 20 % of the time)."""
+    return min(b for b in range(1, num_perm + 1)
+               if num_perm % b == 0 and (1 - 0.5 ** (1 / b)) ** (b / num_perm) <= threshold)
+
+
+def worker_minhash(engine: str, path: str, out: str, thresholds: list[float], limit: int, budget: float) -> dict:
     import sqlite3
 
     import numpy as np
-    from datasketch import MinHash, MinHashLSH
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     n = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-    lshs = [MinHashLSH(threshold=t, num_perm=128) for t in thresholds]
+    sketch, lshs = minhash_engine(engine, thresholds)
     parents = [np.arange(n + 1, dtype=np.int64) for _ in thresholds]
 
     def find(parent, x):
@@ -182,8 +214,7 @@ def worker_datasketch(path: str, out: str, thresholds: list[float], limit: int, 
         doc_id, text = row
         s = "".join(unicodedata.normalize("NFKC", text or "").split())
         b = time.perf_counter()
-        m = MinHash(num_perm=128)
-        m.update_batch([g.encode("utf-8") for g in {s[i:i + 5] for i in range(len(s) - 4)}])
+        m = sketch({s[i:i + 5] for i in range(len(s) - 4)})
         c = time.perf_counter()
         t_read += b - a
         t_mh += c - b
@@ -198,18 +229,18 @@ def worker_datasketch(path: str, out: str, thresholds: list[float], limit: int, 
         done += 1
         elapsed = time.perf_counter() - t0
         if done % max(1, n // 10) == 0:
-            print(f"  datasketch {done:>7,}/{n:,}  {done / elapsed:6.0f} docs/s  peak {peak_rss_mb():6.0f} MB",
+            print(f"  {engine} {done:>7,}/{n:,}  {done / elapsed:6.0f} docs/s  peak {peak_rss_mb():6.0f} MB",
                   file=sys.stderr, flush=True)
         if limit and done >= limit:
             break
         if not limit and done == 500 and elapsed / done * n > budget:
             limit = max(1000, int(budget / (elapsed / done)))
-            print(f"  datasketch: projected {elapsed / done * n / 60:.0f} min for {n:,}: capped at {limit:,}",
+            print(f"  {engine}: projected {elapsed / done * n / 60:.0f} min for {n:,}: capped at {limit:,}",
                   file=sys.stderr, flush=True)
     labels = np.stack([np.array([find(p, i) for i in range(1, done + 1)], dtype=np.int64) for p in parents])
     np.save(out, labels)
-    return {"docs": done, "n": n, "read": t_read, "minhash": t_mh, "lsh": t_lsh, "thresholds": thresholds,
-            "peak_mb": peak_rss_mb()}
+    return {"engine": engine, "docs": done, "n": n, "read": t_read, "minhash": t_mh, "lsh": t_lsh,
+            "thresholds": thresholds, "peak_mb": peak_rss_mb()}
 
 
 def run_worker(args: list[str]) -> dict:
@@ -308,21 +339,21 @@ def run_size(n: int, args, workdir: Path) -> dict:
     conn.close()
     s_ours = score(pred, truth)
 
-    ds = s_ds = None
-    if not args.no_datasketch:
-        out = workdir / f"ds_{n}_{args.seed}.npy"
-        ds = run_worker(["datasketch", str(path), str(out), args.ds_thresholds, str(args.datasketch_limit or 0),
-                         str(DS_BUDGET_S)])
-        labels = np.load(out)
-        s_ds = [score(lab, truth) for lab in labels]
-        if ds["docs"] < n:  # ours on the same prefix, for a fair P/R comparison
+    others = []
+    for engine, limit in args.engines:
+        out = workdir / f"{engine}_{n}_{args.seed}.npy"
+        res = run_worker(["minhash", engine, str(path), str(out), args.ds_thresholds, str(limit or 0),
+                          str(DS_BUDGET_S)])
+        res["scores"] = [score(lab, truth) for lab in np.load(out)]
+        if res["docs"] < n:  # ours on the same prefix, for a fair P/R comparison
             conn = sqlite3.connect(path)
             sub = np.array([r[0] for r in conn.execute(
-                "SELECT canonical_id FROM documents WHERE id <= ? ORDER BY id", [ds["docs"]])], dtype=np.int64)
+                "SELECT canonical_id FROM documents WHERE id <= ? ORDER BY id", [res["docs"]])], dtype=np.int64)
             conn.close()
-            ds["ours_prefix"] = score(sub, truth)
-    result = {"n": n, "built": built, "ours": ours, "ours_score": s_ours, "after_mb": after_mb, "ds": ds,
-              "ds_score": s_ds, "kinds": kinds}
+            res["ours_prefix"] = score(sub, truth)
+        others.append(res)
+    result = {"n": n, "built": built, "ours": ours, "ours_score": s_ours, "after_mb": after_mb, "others": others,
+              "kinds": kinds}
     if not args.keep and not args.reuse:
         for p in workdir.glob(f"*_{n}_{args.seed}.*"):
             p.unlink()
@@ -334,7 +365,7 @@ def run_size(n: int, args, workdir: Path) -> dict:
 def print_result(r: dict) -> None:
     from bench.corpus import KIND_CODES
 
-    n, ours, so, ds, sds = r["n"], r["ours"], r["ours_score"], r["ds"], r["ds_score"]
+    n, ours, so = r["n"], r["ours"], r["ours_score"]
     codes = {v: k for k, v in KIND_CODES.items()}
     copies = n - r["kinds"].get(KIND_CODES["original"], 0)
     print(f"\nN = {n:,} documents ({r['built']['chars'] / n:,.0f} characters each on average, "
@@ -342,29 +373,29 @@ def print_result(r: dict) -> None:
           + ", ".join(f"{codes[k]} {c:,}" for k, c in sorted(r["kinds"].items()) if codes[k] != "original") + ")")
     print(f"corpus generation + insert: {r['built']['seconds']:.0f}s, not counted; archive {r['built']['mb']:,.0f} MB")
     header = ("", "ours (archive.dedupe)")
-    ds_cols = []
-    if ds:
-        for k, t in enumerate(ds["thresholds"]):
-            label = f"datasketch LSH@{t:g}"
-            if ds["docs"] < ds["n"]:
-                label += f" (first {ds['docs']:,})"
+    cols = []  # (engine result, threshold index)
+    for res in r["others"]:
+        for k, t in enumerate(res["thresholds"]):
+            label = f"{res['engine']} LSH@{t:g}"
+            if res["docs"] < res["n"]:
+                label += f" (first {res['docs']:,})"
             header += (label,)
-            ds_cols.append((k, t))
+            cols.append((res, k))
     rows = []
 
-    def ds_seconds(k):
-        return ds["read"] + ds["minhash"] + ds["lsh"][k]
+    def seconds(res, k):
+        return res["read"] + res["minhash"] + res["lsh"][k]
 
     rows.append(("docs/s (sketch+persist+group)", f"{n / ours['seconds']:,.0f}",
-                 *[f"{ds['docs'] / ds_seconds(k):,.0f}" for k, _ in ds_cols]))
-    ds_time = []
-    for k, _ in ds_cols:
-        t = ds_seconds(k)
-        ds_time.append(f"{t:,.1f}" if ds["docs"] == ds["n"] else f"{t:,.1f} → ~{t * ds['n'] / ds['docs']:,.0f} extrapolated")
-    rows.append(("seconds", f"{ours['seconds']:,.1f}", *ds_time))
+                 *[f"{res['docs'] / seconds(res, k):,.0f}" for res, k in cols]))
+    times = []
+    for res, k in cols:
+        t = seconds(res, k)
+        times.append(f"{t:,.1f}" if res["docs"] == res["n"] else f"{t:,.1f} → ~{t * res['n'] / res['docs']:,.0f} extrapolated")
+    rows.append(("seconds", f"{ours['seconds']:,.1f}", *times))
     rows.append(("peak memory (VmHWM, MB)", f"{ours['peak_mb']:,.0f}",
-                 *[f"{ds['peak_mb']:,.0f}" + (" (shared)" if k else "") for k, _ in ds_cols]))
-    scores = [so, *[sds[k] for k, _ in ds_cols]]
+                 *[f"{res['peak_mb']:,.0f}" + (" (shared)" if k else "") for res, k in cols]))
+    scores = [so, *[res["scores"][k] for res, k in cols]]
     rows.append(("pairwise precision", *[pct(s["precision"]) for s in scores]))
     rows.append(("pairwise recall", *[pct(s["recall"]) for s in scores]))
     rows.append(("pairs predicted / true / correct", *[f"{s['pred_pairs']:,} / {s['true_pairs']:,} / {s['tp']:,}"
@@ -377,19 +408,20 @@ def print_result(r: dict) -> None:
             rows.append((f"copies found: {kind}", *[
                 "{}/{}".format(*s["by_kind"].get(kind, (0, 0))) for s in scores]))
     rows.append(("SQLite file (MB)", f"{r['built']['mb']:,.0f} → {r['after_mb']:,.0f}",
-                 *["(read only)" for _ in ds_cols]))
+                 *["(read only)" for _ in cols]))
     print(fmt_table(rows, header))
     t = ours["tables"]
     print(f"ours: {t['dedupe_sketches']:,} sketches, {t['dedupe_postings']:,} postings of {t.get('hashes', 0):,} sampled hashes, "
           f"{t['dedupe_stock']:,} stock hashes (in more than MAX_DF documents); sketching in {ours['workers']} worker process(es) (peak memory above is the "
           f"grouping process's; each worker holds one batch of texts); docs/s by tenth of the run: "
           + " ".join(f"{n // 10 / (b - a):,.0f}" for a, b in zip([0.0, *ours["deciles"]], ours["deciles"], strict=False)))
-    if ds:
-        print(f"datasketch: read+normalise {ds['read']:.1f}s, MinHash {ds['minhash']:.1f}s, LSH "
-              + ", ".join(f"@{t:g} {s:.1f}s" for t, s in zip(ds["thresholds"], ds["lsh"], strict=True)))
-        if "ours_prefix" in ds:
-            p = ds["ours_prefix"]
-            print(f"ours on the same first {ds['docs']:,} documents: precision {pct(p['precision'])}, "
+    for res in r["others"]:
+        print(f"{res['engine']}: read+normalise {res['read']:.1f}s, MinHash {res['minhash']:.1f}s, LSH "
+              + ", ".join(f"@{t:g} {s:.1f}s" for t, s in zip(res["thresholds"], res["lsh"], strict=True))
+              + (f" ({_bands(res['thresholds'][0])} bands for @{res['thresholds'][0]:g})" if res["engine"] == "rensa" else ""))
+        if "ours_prefix" in res:
+            p = res["ours_prefix"]
+            print(f"ours on the same first {res['docs']:,} documents as {res['engine']}: precision {pct(p['precision'])}, "
                   f"recall {pct(p['recall'])} (grouped with all {n:,} present)")
 
 
@@ -413,8 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "ours":
             res = worker_ours(rest[0], None if rest[1] == "default" else int(rest[1]))
         else:
-            res = worker_datasketch(rest[0], rest[1], [float(x) for x in rest[2].split(",")], int(rest[3]),
-                                    float(rest[4]))
+            res = worker_minhash(rest[0], rest[1], rest[2], [float(x) for x in rest[3].split(",")], int(rest[4]),
+                                 float(rest[5]))
         print(json.dumps(res))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -422,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasketch-limit", type=int, default=0,
                     help="run datasketch on the first K documents only (default: all, unless > 20 min)")
     ap.add_argument("--no-datasketch", action="store_true")
+    ap.add_argument("--rensa-limit", type=int, default=0,
+                    help="run rensa on the first K documents only (default: all, unless > 20 min)")
+    ap.add_argument("--no-rensa", action="store_true")
     ap.add_argument("--ds-thresholds", default="0.8",
                     help="LSH thresholds, comma-separated, sharing the MinHashes; the first is timed (%(default)s)")
     ap.add_argument("--seed", type=int, default=1)
@@ -432,11 +467,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="reuse the corpus a --keep run left in --workdir (the grouping is recomputed from scratch)")
     args = ap.parse_args(argv)
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x]
-    if not args.no_datasketch:
+    args.engines = []
+    for engine, skip, limit in (("datasketch", args.no_datasketch, args.datasketch_limit),
+                                ("rensa", args.no_rensa, args.rensa_limit)):
+        if skip:
+            continue
         try:
-            import datasketch  # noqa: F401
+            __import__(engine)
         except ImportError:
-            raise SystemExit("datasketch is missing: pip install datasketch (or --no-datasketch)") from None
+            raise SystemExit(f"{engine} is missing: pip install -e '.[bench]' (or --no-{engine})") from None
+        args.engines.append((engine, limit))
     tmp = None
     if args.workdir:
         workdir = Path(args.workdir)
