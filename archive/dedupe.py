@@ -110,13 +110,13 @@ def ensure_schema(db) -> None:
         _migrate_postings(db, "dedupe_stock" in tables)
 
 
-def sketch_version(db) -> int | None:
+def sketch_version(db) -> str | None:
     row = db.execute("SELECT value FROM dedupe_meta WHERE key = 'sketch_version'").fetchone()
-    return int(row[0]) if row else None
+    return row[0] if row else None
 
 
 def set_sketch_version(db) -> None:
-    db.execute("INSERT OR REPLACE INTO dedupe_meta (key, value) VALUES ('sketch_version', ?)", [str(SKETCH_VERSION)])
+    db.execute("INSERT OR REPLACE INTO dedupe_meta (key, value) VALUES ('sketch_version', ?)", [SKETCH_VERSION])
 
 
 def _migrate_postings(db, has_stock: bool) -> None:

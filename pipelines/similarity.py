@@ -14,6 +14,7 @@ computed on the full shingle sets of the few candidates.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +26,9 @@ _POWERS = [np.uint64(pow(1_000_003, SHINGLE - 1 - i, 1 << 64)) for i in range(SH
 _C1 = np.uint64(0xFF51AFD7ED558CCD)
 _C2 = np.uint64(0xC4CEB9FE1A85EC53)
 _MASK_CHAR = ord("*")
-# Stored sketches are recomputed (``archive.dedupe``) when this changes: 2 — punctuation and symbols dropped.
-SKETCH_VERSION = 2
+# Stored sketches are recomputed (``archive.dedupe``) when this changes: 2 — punctuation and symbols
+# dropped (which code points those are is Python's Unicode database's word: its version is part of it).
+SKETCH_VERSION = f"2/unicode-{unicodedata.unidata_version}"
 
 
 _RARE_SPACES = np.array([0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF], dtype=np.uint32)
@@ -41,8 +43,6 @@ def _fold_table() -> np.ndarray:
     symbols — except the ``*`` of word filters): one gather per text. ASCII or Chinese
     punctuation (OCR, PDF text, another site's typing), 〔〕 for [], the ×/□ of a filter: the
     words alone decide."""
-    import unicodedata
-
     table = np.arange(0x110000, dtype=np.uint32)
     table[0xFF01:0xFF5F] -= 0xFEE0
     for lo, hi in _PUNCT_BLOCKS:
