@@ -67,6 +67,19 @@ class LoopbackSite:
     def handle(self, h) -> None:
         raise NotImplementedError
 
+    def send(self, h, status: int, body: bytes, headers: dict | None = None,
+             ctype: str = "text/html; charset=utf-8") -> None:
+        """Answer with ``body`` (a 304 has neither body nor Content-Length)."""
+        h.send_response(status)
+        h.send_header("Content-Type", ctype)
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        if status != 304:
+            h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if status != 304:
+            h.wfile.write(body)
+
     def __enter__(self):
         self.thread.start()
         return self

@@ -195,18 +195,6 @@ class FaultSite(LoopbackSite):
             return self.send(h, 200, body, {"ETag": etag}, ctype="text/html")
         return self.send(h, 404, b"<html><body>404 Not Found</body></html>")
 
-    def send(self, h, status: int, body: bytes, headers: dict | None = None,
-             ctype: str = "text/html; charset=utf-8") -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        for k, v in (headers or {}).items():
-            h.send_header(k, v)
-        if status != 304:
-            h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        if status != 304:
-            h.wfile.write(body)
-
     @staticmethod
     def reset(h) -> None:
         """Close with SO_LINGER 0: the peer gets a TCP RST, not a FIN."""

@@ -78,16 +78,8 @@ class Site(LoopbackSite):
     def original(self, path: str) -> bytes:
         return (SITE / REPORT_PAGES[int(Path(path).stem)]).read_bytes()
 
-    def send(self, h, status: int, body: bytes, headers: dict | None = None) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", "text/html; charset=utf-8")
-        for k, v in (headers or {}).items():
-            h.send_header(k, v)
-        if status != 304:
-            h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        if status != 304:
-            h.wfile.write(body)
+    def send(self, h, status: int, body: bytes, headers: dict | None = None, **kw) -> None:
+        super().send(h, status, body, headers, **kw)
         with self.lock:
             self.body_bytes += len(body) if status != 304 else 0
             self.statuses.append(status)
