@@ -260,12 +260,12 @@ class _Index:
     def record(self, doc: Doc, keys: list[int], shingles: int, sample: np.ndarray) -> None:
         doc_id = doc.id
         self.samples[doc_id] = len(keys)
-        self.blobs[doc_id] = sample.tobytes()
+        self.blobs[doc_id] = blob = sample.tobytes()
         if len(keys) < MIN_SAMPLE:
             self.dd.small_samples()[doc_id] = len(keys)
         if doc.text_hash:
             self.by_text.setdefault(doc.text_hash, []).append(doc_id)
-        self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), sample.tobytes()))
+        self.sketch_rows.append((doc_id, doc.text_hash, guard_key(doc), shingles, len(keys), blob))
         post = self.post
         seen = self._lists  # the lists ``shared`` just looked up for these keys (nothing changed since)
         lists = seen[1] if seen is not None and seen[0] is keys else [post.get(h, _NEW) for h in keys]
@@ -591,22 +591,14 @@ class Deduper:
                 self._set(m, canon.id, plan[m.id])
         return (canon.id, None) if focus.id == canon.id else (canon.id, plan[focus.id])
 
-    def _regroup(self, canon: Doc, members: list[Doc], focus: Doc) -> tuple[int, str | None]:
-        self._set(canon, canon.id, None)
-        result = (canon.id, None)
+    def _regroup(self, canon: Doc, members: list[Doc]) -> None:
+        """``canon`` the canonical of ``members``; one no longer a copy of it is on its own (after
+        the old canonical left the group)."""
+        plan = {m.id: self.relation(m, canon) for m in members if m.id != canon.id}
         for m in members:
-            if m.id == canon.id:
-                continue
-            rel = self.relation(m, canon)
-            if rel is None:  # no longer the same report as the new canonical: on its own
+            if m.id != canon.id and plan[m.id] is None:
                 self._set(m, m.id, None)
-                if m.id == focus.id:
-                    result = (m.id, None)
-                continue
-            self._set(m, canon.id, rel)
-            if m.id == focus.id:
-                result = (canon.id, rel)
-        return result
+        self._apply(canon, [m for m in members if plan.get(m.id)], plan, canon)
 
     def _canonical_of(self, ids: list[int]) -> dict[int, int]:
         """Each document's canonical id (during a rebuild, from memory: every row starts as its own)."""
@@ -650,7 +642,7 @@ class Deduper:
             members = self.members(doc_id)
             if members:
                 new_canon = self.best(members, members)
-                self._regroup(new_canon, members, new_canon)
+                self._regroup(new_canon, members)
         self._set(doc_id, doc_id, None)
 
     def rebuild(self, progress=None, *, workers: int | None = None, batch: int = 500) -> dict:
