@@ -67,6 +67,9 @@ class Source:
     revisit_days: float | None = None  # refetch pages without ETag/Last-Modified after this (ARCHIVE_REVISIT_DAYS)
     # private, loopback, link-local … addresses this source may fetch: True (any), or networks
     allow_private: bool | tuple[str, ...] = False
+    # the entry as written (its TOML table) and the file it came from: the archive records both
+    table: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    origin: str | None = field(default=None, compare=False, hash=False)
 
     def private_allowed(self, ip) -> bool:
         """Whether a non-public address (an ``ipaddress`` object) may be fetched for this source."""
@@ -115,7 +118,7 @@ def _tuple(value, key: str, field_name: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def parse_source(key: str, table: dict) -> Source:
+def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
     if not NAME_RE.match(key):
         raise SourceError(f"source {key!r}: keys are lower-case letters, digits, '-' and '_'")
     unknown = set(table) - KNOWN_KEYS
@@ -160,6 +163,8 @@ def parse_source(key: str, table: dict) -> Source:
         official=bool(table.get("official", False)),
         revisit_days=revisit,
         allow_private=allow_private,
+        table=dict(table),
+        origin=origin,
     )
 
 
@@ -192,5 +197,5 @@ def load_sources(path: str | os.PathLike | None = None) -> dict[str, Source]:
         if not isinstance(table, dict):
             raise SourceError(f"{p}: {key!r} is not a table ([{key}])")
         if table.get("enabled", True):
-            out[key] = parse_source(key, table)
+            out[key] = parse_source(key, table, origin=str(p))
     return out
