@@ -131,8 +131,24 @@ def test_gb18030_ideographic_space_0xA3A0():
 
 def test_undecodable_bytes_are_flagged_not_hidden():
     body = page_html(article(), charset="gbk").encode("gbk") + bytes([0x81, 0x30, 0xFF, 0xFE]) * 400
+    text, codec, bad = decode(body)
+    # every 0xFF stays as U+FFFD; only a lead byte cut off by ASCII (0x81 before "0") goes,
+    # and 0xFE 0x81 across two groups reads as 䜩
+    assert codec == "gb18030" and bad is True
+    assert text.endswith("</html>0\ufffd" + "䜩0\ufffd" * 399) and text.count("\ufffd") == 400
     doc = clean_page(body, "http://x.gov.cn/a.html")
-    assert doc["mojibake"] is True or "\ufffd" not in doc["text"]
+    # the junk is past </html>: the article is whole, and the document says its bytes were bad
+    assert doc["encoding"] == "gb18030" and doc["mojibake"] is True
+    assert doc["text"].splitlines() == list(PARAS)
+
+
+def test_undecodable_byte_inside_a_paragraph_stays_visible():
+    para = PARAS[1].encode("gbk")
+    cut = len(PARAS[1][:10].encode("gbk"))
+    body = page_html(article(), charset="gbk").encode("gbk").replace(para, para[:cut] + b"\xff" + para[cut:])
+    doc = clean_page(body, "http://x.gov.cn/a.html")
+    assert doc["encoding"] == "gb18030" and doc["mojibake"] is True
+    assert doc["text"].splitlines() == [PARAS[0], PARAS[1][:10] + "\ufffd" + PARAS[1][10:], PARAS[2]]
 
 
 HEAD_LINES = ("——2024年1月12日在某市第十届人民代表大会第三次会议上", "市长　陈某某", "各位代表：")
