@@ -270,10 +270,11 @@ def test_fast_enough():
     text = (text * (40000 // len(text) + 1))[:40000]
     meta("2018年吉林市政府工作报告", text)  # warm the indexes
     n = 20
-    t = time.perf_counter()
+    # CPU time of this process, not the wall clock: other jobs on a busy machine do not count
+    t = time.process_time()
     for _ in range(n):
         extract_metadata(title="2018年吉林市政府工作报告", text=text)
-    per_call = (time.perf_counter() - t) / n
+    per_call = (time.process_time() - t) / n
     assert per_call < 0.05  # ~5 ms measured for 40,000 characters; generous for slow CI machines
 
 
