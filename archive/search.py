@@ -21,9 +21,12 @@ function ``escape_fts``; the project's Datasette plugin replaces it with ``fts_q
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+
+import numpy as np
 
 FTS_TABLE = "documents_fts"
 # ``tokens`` depends on this code and on Python's Unicode tables (isalnum, lower): an index built
@@ -37,6 +40,13 @@ _WIDE[0x3000] = 0x20
 def normalize(text: str) -> str:
     """Full-width ASCII folded to half-width, ideographic space to space, lower case — one
     character for one character, so positions in the result are positions in ``text``."""
+    if text.isascii():
+        return text.lower()
+    return _lookup(_code_points(text), 0).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _normalize_reference(text: str) -> str:
+    """``normalize`` one character at a time: what the lookup tables are built from."""
     text = text.translate(_WIDE)
     if text.isascii():
         return text.lower()
@@ -62,12 +72,74 @@ def _mapped(text: str) -> list[str]:
 
 
 def tokens(text: str) -> str:
-    """What is indexed for ``text``: its character pairs, space-separated."""
+    """What is indexed for ``text``: its character pairs, space-separated (each character that is
+    not whitespace starts one pair: with the next character, or with the end mark at the end of
+    its run). The same string as ``_tokens_reference``, from lookup tables over code points."""
+    if not text:
+        return ""
+    mapped = _lookup(_code_points(text), 1)
+    starts = np.flatnonzero(mapped != _GAP)
+    if not starts.size:
+        return ""
+    second = np.empty_like(mapped)
+    second[:-1] = mapped[1:]
+    second[-1] = _GAP
+    second[second == _GAP] = ord(_END)
+    out = np.empty((starts.size, 3), dtype=np.uint32)
+    out[:, 0] = mapped[starts]
+    out[:, 1] = second[starts]
+    out[:, 2] = 0x20
+    return out.reshape(-1)[:-1].tobytes().decode("utf-32-le")
+
+
+def _tokens_reference(text: str) -> str:
+    """``tokens`` in plain Python, one character at a time (the definition the tests hold it to)."""
     out = []
-    for run in _mapped(text):
+    for run in ["".join(map(_token_char, run)) if not run.isalnum() else run
+                for run in _SPACE.split(_normalize_reference(text)) if run]:
         out.extend(a + b for a, b in zip(run, run[1:], strict=False))
         out.append(run[-1] + _END)
     return " ".join(out)
+
+
+# Lookup tables over the Basic Multilingual Plane, built once from the functions above: row 0 is
+# each code point normalised, row 1 its token character, or _GAP for whitespace (which separates
+# runs). Characters beyond the BMP (rare: Extension B ideographs, emoji) go through the functions.
+_GAP = 0xFFFFFFFF
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@functools.cache
+def _tables() -> np.ndarray:
+    bmp = "".join(map(chr, range(0x10000)))
+    norm = _normalize_reference(bmp)  # one character for one character
+    table = np.empty((2, 0x10000), dtype=np.uint32)
+    table[0] = _code_points(norm)
+    table[1] = _code_points("".join(map(_token_char, norm)))
+    for m in _SPACE.finditer(norm):
+        table[1, m.start():m.end()] = _GAP
+    table.setflags(write=False)
+    return table
+
+
+def _astral(o: int, row: int) -> int:
+    c = _normalize_reference(chr(o))
+    if row == 0:
+        return ord(c)
+    return _GAP if _SPACE.match(c) else ord(_token_char(c))
+
+
+def _lookup(cps: np.ndarray, row: int) -> np.ndarray:
+    """Row ``row`` of the tables for each code point (a new array)."""
+    out = _tables()[row][cps & 0xFFFF]
+    far = np.flatnonzero(cps > 0xFFFF)
+    if far.size:
+        values, where = np.unique(cps[far], return_inverse=True)
+        out[far] = np.array([_astral(int(o), row) for o in values], dtype=np.uint32)[where]
+    return out
 
 
 def fts_query(query: str | None) -> str:
@@ -142,6 +214,50 @@ def index_document(db, doc_id: int, old_text: str | None, new_text: str | None) 
                    [doc_id, tokens(old_text)])
     db.execute(f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)", [doc_id, tokens(new_text)])
     db.execute("INSERT OR REPLACE INTO search_indexed (doc_id, digest) VALUES (?, ?)", [doc_id, _digest(new_text)])
+
+
+def index_documents(db, doc_ids: Iterable[int], *, batch: int = 500) -> int:
+    """Bring the index up to date for the documents ``doc_ids`` in one go (the writer calls it
+    before each commit with the documents stored since the last). A document whose text is not the
+    text it was indexed with has its old pairs taken out — that text is found among its earlier
+    versions (``document_versions``) by its digest — and its new ones put in; when the indexed
+    text is in none of them, the whole index is rebuilt (``rebuild``). Ids that are not (or no
+    longer) documents are left alone. Returns how many documents were (re)indexed."""
+    ids = sorted(set(doc_ids))
+    done = 0
+    for i in range(0, len(ids), batch):
+        chunk = ids[i:i + batch]
+        marks = ", ".join("?" * len(chunk))
+        stale = []  # (id, text, digest of text, digest indexed or None)
+        for doc_id, text, indexed in db.execute(
+                f"SELECT d.id, d.text, s.digest FROM documents d LEFT JOIN search_indexed s ON s.doc_id = d.id"
+                f" WHERE d.id IN ({marks})", chunk):
+            text = text or ""
+            digest = _digest(text)
+            if digest != indexed:
+                stale.append((doc_id, text, digest, indexed))
+        if not stale:
+            continue
+        wanted = {(doc_id, indexed) for doc_id, _, _, indexed in stale if indexed is not None}
+        old = {}
+        if wanted:
+            olds = [doc_id for doc_id, _ in wanted]
+            for doc_id, text in db.execute(
+                    f"SELECT document_id, text FROM document_versions WHERE document_id IN"
+                    f" ({', '.join('?' * len(olds))}) ORDER BY document_id, version DESC", olds):
+                text = text or ""
+                if doc_id not in old and (doc_id, _digest(text)) in wanted:
+                    old[doc_id] = text
+            if len(old) < len(wanted):  # what was indexed is unknown: start over
+                return rebuild(db)
+        db.conn.executemany(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text) VALUES ('delete', ?, ?)",
+                            ((doc_id, tokens(text)) for doc_id, text in old.items()))
+        db.conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)",
+                            ((doc_id, tokens(text)) for doc_id, text, _, _ in stale))
+        db.conn.executemany("INSERT OR REPLACE INTO search_indexed (doc_id, digest) VALUES (?, ?)",
+                            ((doc_id, digest) for doc_id, _, digest, _ in stale))
+        done += len(stale)
+    return done
 
 
 def rebuild(db, progress=None, batch: int = 500) -> int:
