@@ -22,6 +22,27 @@ A source file looks like this (see ``crawler/config/sources.example.toml``)::
     date = "span.date"
 
 Patterns are Python regular expressions searched in the absolute URL.
+
+A source on a CMS whose URL shapes are known (``profile`` = "trs", "hanweb", "gkmlpt": the
+``urls`` of ``pipelines.cleaning.profiles``) needs only its key, name, start URLs and profile::
+
+    [x-gov]
+    name = "某市人民政府 · 政府工作报告"
+    start_urls = ["http://www.x.gov.cn/zwgk/zfgzbg/"]
+    profile = "trs"
+
+Its ``reports`` and ``listing``, when the entry does not set them (a key present, even ``[]``,
+wins), are the profile's shapes anchored at each start URL: its host (http or https) and the
+part of its path the profile names — for TRS the start URL's folder, so this entry archives
+``^https?://www\\.x\\.gov\\.cn/zwgk/zfgzbg/(?:[^?#]*/)?t\\d{8}_\\d+\\.html$`` and follows
+``^https?://www\\.x\\.gov\\.cn/zwgk/zfgzbg/(?:index(?:_\\d+)?\\.html)?$``: that column and its
+pages, never the rest of the portal. ``allowed_domains`` then defaults to the start URLs' hosts.
+
+The sources path may be a file or a folder: a folder's ``*.toml`` files, in its subfolders too
+(names starting with "." skipped), are read in sorted order, and a key may be defined in one
+file only. Each Source's ``origin`` is the file it came from.
+
+Patterns are compiled once per source, into one regular expression per kind.
 """
 
 from __future__ import annotations
@@ -29,8 +50,12 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipelines.cleaning.profiles import PROFILES, url_shapes
 
 CONFIG_DIR = Path(__file__).parent / "config"
 DEFAULT_SOURCES = CONFIG_DIR / "sources.toml"
@@ -70,6 +95,11 @@ class Source:
     # the entry as written (its TOML table) and the file it came from: the archive records both
     table: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     origin: str | None = field(default=None, compare=False, hash=False)
+    # deny, reports, listing compiled once (re.error for a bad pattern)
+    _matchers: tuple = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_matchers", tuple(_matcher(p) for p in (self.deny, self.reports, self.listing)))
 
     def private_allowed(self, ip) -> bool:
         """Whether a non-public address (an ``ipaddress`` object) may be fetched for this source."""
@@ -79,18 +109,35 @@ class Source:
             return True
         return any(ip in ipaddress.ip_network(n, strict=False) for n in self.allow_private or ())
 
-    def _match(self, patterns: tuple[str, ...], url: str) -> bool:
-        return any(re.search(p, url) for p in patterns)
-
     def classify(self, url: str) -> str | None:
         """'report', 'listing' or None (not followed) for an absolute URL."""
-        if self._match(self.deny, url):
+        deny, reports, listing = self._matchers
+        if deny is not None and deny(url):
             return None
-        if self._match(self.reports, url):
+        if reports is not None and reports(url):
             return "report"
-        if self._match(self.listing, url):
+        if listing is not None and listing(url):
             return "listing"
         return None
+
+
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")  # a numbered or named back-reference: patterns kept apart
+
+
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], object] | None:
+    """One search function for a list of patterns: one combined regex when they combine (no
+    back-references, no global flags mid-way), else each compiled once."""
+    if not patterns:
+        return None
+    if len(patterns) == 1:
+        return re.compile(patterns[0]).search
+    if not any(_BACKREF.search(p) for p in patterns):
+        try:
+            return re.compile("|".join(f"(?:{p})" for p in patterns)).search
+        except re.error:
+            pass
+    compiled = [re.compile(p) for p in patterns]
+    return lambda url: any(c.search(url) for c in compiled)
 
 
 def cleaning_options(source: Source | None) -> dict:
@@ -101,7 +148,7 @@ def cleaning_options(source: Source | None) -> dict:
 
 
 def sources_path(path: str | os.PathLike | None = None) -> Path:
-    """The sources file to use: explicit path, then $ARCHIVE_SOURCES, then the default."""
+    """The sources file or folder to use: explicit path, then $ARCHIVE_SOURCES, then the default."""
     if path:
         return Path(path)
     env = os.environ.get("ARCHIVE_SOURCES")
@@ -127,16 +174,18 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
     start_urls = _tuple(table.get("start_urls"), key, "start_urls")
     if not start_urls:
         raise SourceError(f"source {key!r}: start_urls is required")
-    reports = _tuple(table.get("reports"), key, "reports")
+    profile = table.get("profile")
+    if profile is not None and (not isinstance(profile, str) or profile not in PROFILES):
+        raise SourceError(f"source {key!r}: unknown profile {profile!r} (known: {', '.join(sorted(PROFILES))})")
+    shaped = profile is not None and ("reports" not in table or "listing" not in table)
+    shaped_reports, shaped_listing = profile_patterns(key, profile, start_urls) if shaped else ((), ())
+    reports = _tuple(table["reports"], key, "reports") if "reports" in table else shaped_reports
     if not reports:
-        raise SourceError(f"source {key!r}: reports (URL patterns of report pages) is required")
-    listing = _tuple(table.get("listing"), key, "listing")
+        with_shapes = ", ".join(sorted(k for k, p in PROFILES.items() if p.get("urls")))
+        raise SourceError(f"source {key!r}: reports (URL patterns of report pages) is required, "
+                          f"unless a profile with URL shapes gives them ({with_shapes})")
+    listing = _tuple(table["listing"], key, "listing") if "listing" in table else shaped_listing
     deny = _tuple(table.get("deny"), key, "deny")
-    for pattern in (*reports, *listing, *deny):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise SourceError(f"source {key!r}: bad pattern {pattern!r}: {exc}") from None
     selectors = table.get("selectors") or {}
     if not isinstance(selectors, dict) or set(selectors) - SELECTOR_KEYS:
         raise SourceError(f"source {key!r}: selectors may set only {', '.join(sorted(SELECTOR_KEYS))}")
@@ -147,25 +196,67 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
     if revisit is not None and (isinstance(revisit, bool) or not isinstance(revisit, int | float) or revisit < 0):
         raise SourceError(f"source {key!r}: revisit_days must be a number of days (0: always refetch)")
     allow_private = _allow_private(key, table.get("allow_private", False))
-    return Source(
-        key=key,
-        name=str(table.get("name") or key),
-        start_urls=start_urls,
-        allowed_domains=_tuple(table.get("allowed_domains"), key, "allowed_domains"),
-        listing=listing,
-        reports=reports,
-        deny=deny,
-        restrict_css=table.get("restrict_css"),
-        profile=table.get("profile"),
-        max_pages=max_pages,
-        selectors=dict(selectors),
-        encoding=table.get("encoding"),
-        official=bool(table.get("official", False)),
-        revisit_days=revisit,
-        allow_private=allow_private,
-        table=dict(table),
-        origin=origin,
-    )
+    if "allowed_domains" in table:
+        allowed_domains = _tuple(table["allowed_domains"], key, "allowed_domains")
+    elif shaped:  # the profile's shapes stay on the start URLs' hosts; so do redirects
+        allowed_domains = tuple(dict.fromkeys((urlsplit(u).hostname or "").lower() for u in start_urls))
+    else:
+        allowed_domains = ()
+    try:
+        return Source(
+            key=key,
+            name=str(table.get("name") or key),
+            start_urls=start_urls,
+            allowed_domains=allowed_domains,
+            listing=listing,
+            reports=reports,
+            deny=deny,
+            restrict_css=table.get("restrict_css"),
+            profile=profile,
+            max_pages=max_pages,
+            selectors=dict(selectors),
+            encoding=table.get("encoding"),
+            official=bool(table.get("official", False)),
+            revisit_days=revisit,
+            allow_private=allow_private,
+            table=dict(table),
+            origin=origin,
+        )
+    except re.error:  # which pattern: compiled one by one only now, for the message
+        for pattern in (*reports, *listing, *deny):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SourceError(f"source {key!r}: bad pattern {pattern!r}: {exc}") from None
+        raise
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def profile_patterns(key: str, profile: str, start_urls: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The (reports, listing) patterns a profile's URL shapes give for these start URLs, each
+    anchored at its start URL's host (http or https) and at the part of its path the profile's
+    ``base`` names (empty when the profile has no shapes)."""
+    shapes = url_shapes(profile)
+    if not shapes:
+        return (), ()
+    base = re.compile(shapes["base"])
+    out: tuple[dict[str, None], dict[str, None]] = ({}, {})
+    for url in start_urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SourceError(f"source {key!r}: start URL {url!r} is not an http(s) URL")
+        found = base.match(parts.path or "/")
+        if not found:
+            raise SourceError(f"source {key!r}: start URL {url!r} is not where profile {profile!r} expects "
+                              f"(its path should match {shapes['base']!r}); set reports and listing")
+        groups = {k: re.escape(v or "") for k, v in found.groupdict().items()}
+        host = r"^https?://" + re.escape(parts.netloc.lower())
+        for kind, seen in zip(("reports", "listing"), out, strict=True):
+            for template in shapes.get(kind, ()):
+                seen.setdefault(host + _PLACEHOLDER.sub(lambda m, g=groups: g[m.group(1)], template), None)
+    return tuple(out[0]), tuple(out[1])
 
 
 def _allow_private(key: str, value) -> bool | tuple[str, ...]:
@@ -183,19 +274,38 @@ def _allow_private(key: str, value) -> bool | tuple[str, ...]:
     return networks
 
 
-def load_sources(path: str | os.PathLike | None = None) -> dict[str, Source]:
-    """All enabled sources of a file, by key. Raises SourceError on a bad file."""
+def source_files(path: str | os.PathLike | None = None) -> list[Path]:
+    """The TOML files of a sources path: the file itself, or a folder's ``*.toml`` files, its
+    subfolders' too, in sorted order (files and folders whose name starts with "." skipped)."""
     p = sources_path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SourceError(f"sources file not found: {p}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SourceError(f"{p}: {exc}") from None
-    out = {}
-    for key, table in data.items():
-        if not isinstance(table, dict):
-            raise SourceError(f"{p}: {key!r} is not a table ([{key}])")
-        if table.get("enabled", True):
-            out[key] = parse_source(key, table, origin=str(p))
+    if not p.is_dir():
+        return [p]
+    found = [f for f in p.rglob("*.toml")
+             if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)]
+    return sorted(found, key=lambda f: f.relative_to(p).parts)
+
+
+def load_sources(path: str | os.PathLike | None = None) -> dict[str, Source]:
+    """All enabled sources of a file, or of a folder's files, by key. Raises SourceError on a bad
+    file, and on a key defined in two files."""
+    out: dict[str, Source] = {}
+    defined: dict[str, Path] = {}
+    for p in source_files(path):
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SourceError(f"sources file not found: {p}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SourceError(f"{p}: {exc}") from None
+        for key, table in data.items():
+            if not isinstance(table, dict):
+                raise SourceError(f"{p}: {key!r} is not a table ([{key}])")
+            if key in defined:
+                raise SourceError(f"source {key!r} is defined twice: in {defined[key]} and in {p}")
+            defined[key] = p
+            if table.get("enabled", True):
+                try:
+                    out[key] = parse_source(key, table, origin=str(p))
+                except SourceError as exc:
+                    raise SourceError(f"{p}: {exc}") from None
     return out

@@ -4,7 +4,13 @@ Each profile lists content-container markers (``tag``, ``attr``, ``value`` match
 class token or an exact id, case-insensitive). The density extractor finds the article by
 itself; a profile marker only makes it prefer a known container inside what it found, when
 that container holds most of the same text. ``clean_document(profile=NAME)`` limits the
-markers to one profile.
+markers to one profile (a profile without content markers of its own uses them all).
+
+A profile may also carry ``urls``: the URL shapes of the CMS, so that a source on it needs only
+a start URL (``crawler.sources`` anchors them; see there). ``base`` is matched against the start
+URL's path and its named groups fill the ``{name}`` placeholders of the ``reports`` and
+``listing`` path patterns; the crawler prefixes them with the start URL's scheme and host.
+Only shapes seen on real government sites are here; what is not sure is said so.
 """
 
 from __future__ import annotations
@@ -15,6 +21,14 @@ PROFILES: dict[str, dict] = {
         "content": [("class", "trs_editor"), ("class", "trs_paper_default"), ("class", "trs_word"),
                     ("class", "trs_web"), ("id", "trs_editor")],
         "title": [("class", "xxgk_title"), ("class", "article-title")],
+        # a column (栏目) is a folder: index.html, index_1.html … list it, and its articles are
+        # tYYYYMMDD_N.html below it (usually ./YYYYMM/); the scope is the start URL's folder.
+        # (Some TRS sites publish .htm or .shtml: give those `reports` explicitly.)
+        "urls": {
+            "base": r"^(?P<dir>.*/)",
+            "reports": [r"{dir}(?:[^?#]*/)?t\d{8}_\d+\.html$"],
+            "listing": [r"{dir}(?:index(?:_\d+)?\.html)?$"],
+        },
     },
     # Common gov templates (TRS, Hanweb 大汉, Bosssoft 博思, Kaipu 开普…): the zoom/content box.
     "gov": {
@@ -27,10 +41,35 @@ PROFILES: dict[str, dict] = {
                     ("id", "news_content"), ("class", "detail-content"), ("class", "details-content")],
         "title": [("class", "xl-title"), ("class", "art_title"), ("class", "news_title")],
     },
-    # Hanweb (大汉) JCMS.
+    # Hanweb (大汉) JCMS: the 集约化 platforms of Zhejiang, Jiangsu and others.
     "hanweb": {
         "content": [("id", "zoom"), ("class", "bt-article"), ("id", "barrierfree_container")],
         "title": [],
+        # a column is /col/colN/index.html, its pages ?uid=…&pageNum=N (links written by the
+        # jpage script; the first page's records sit in a <script type="text/xml"> data island,
+        # which crawler.links reads); articles are /art/YYYY/M/D/art_C_N.html under the site's root
+        # (C is usually the column's number, but an article may be shown in several columns, so
+        # any C is taken). The scope: that column for listing, the site (what precedes /col/) for
+        # articles.
+        "urls": {
+            "base": r"^(?P<site>(?:.*/)?)col/(?P<col>col\d+)/",
+            "reports": [r"{site}art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$"],
+            "listing": [r"{site}col/{col}/(?:index\.html)?(?:\?(?:uid=\d+&)?pageNum=\d+)?$"],
+        },
+    },
+    # Guangdong's 政务公开目录平台 (gkmlpt), on every provincial, city and county site there:
+    # /gkmlpt/index (a script lists the posts from /gkmlpt/api/…, JSON this crawler does not
+    # read: the posts are found where an HTML page links them), posts
+    # /gkmlpt/content/N/N/post_N.html. Its article markup is not sure enough to name: no
+    # markers of its own, so all of them apply.
+    "gkmlpt": {
+        "content": [],
+        "title": [],
+        "urls": {
+            "base": r"^(?P<site>(?:.*/)?)gkmlpt/",
+            "reports": [r"{site}gkmlpt/content/\d+/\d+/post_\d+\.html$"],
+            "listing": [r"{site}gkmlpt/(?:m?index)?$"],
+        },
     },
     # Generic news/article markup.
     "article": {
@@ -53,6 +92,12 @@ ALL_TITLE_MARKERS: frozenset[tuple[str, str]] = frozenset(
 
 
 def content_markers(profile: str | None) -> frozenset[tuple[str, str]]:
-    if profile and profile in PROFILES:
+    if profile and PROFILES.get(profile, {}).get("content"):
         return frozenset(PROFILES[profile]["content"])
     return ALL_CONTENT_MARKERS
+
+
+def url_shapes(profile: str) -> dict | None:
+    """The profile's URL shapes ({base, reports, listing}), None when it has none; KeyError when
+    there is no such profile."""
+    return PROFILES[profile].get("urls")
