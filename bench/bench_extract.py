@@ -6,42 +6,24 @@ PAGES_DIR holds html/NAME.html and truth/NAME.txt (default: tests/fixtures/realp
 Every tool runs in this one process on one core, over the same bytes; docs/s is measured over
 the whole path of each tool (ours: decode → extract → chrome rules → metadata). --cli also
 times `python -m pipelines.cleaning FILE --json` per page (process start included).
-trafilatura and gne are the optional `bench` extras: `pip install -e '.[bench]'`.
-Scores use the project's line-level measure (see tests/test_quality.py).
+trafilatura and gne are the optional `bench` extras (`pip install -e '.[bench]'`); without
+one of them the benchmark stops (exit 1) and says which, rather than print a shorter table.
+Scores use the project's line-level measure, pipelines.cleaning.score (as tests/test_quality.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-_CHROME_IN_TRUTH = re.compile(r"^(【?责任编辑|编辑[:：]|【纠错】|来源[:：]|\[责任编辑)")
-
-
-def norm(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
-
-
-def lines(s: str) -> list[str]:
-    return [n for n in (norm(x) for x in s.splitlines()) if len(n) >= 2]
-
-
-def precision_recall(truth: str, got: str) -> tuple[float, float]:
-    tl = [x for x in lines(truth) if not _CHROME_IN_TRUTH.match(x)]
-    gl, t_all, g_all = lines(got), norm(truth), norm(got)
-    rec = sum(len(x) for x in tl if x in g_all) / (sum(map(len, tl)) or 1)
-    gc = sum(map(len, gl))
-    prec = sum(len(x) for x in gl if x in t_all) / gc if gc else 0.0
-    return prec, rec
+from pipelines.cleaning.score import macro, precision_recall  # noqa: E402
 
 
 def naive_decode(raw: bytes) -> str:
@@ -56,21 +38,19 @@ def naive_decode(raw: bytes) -> str:
 def tools() -> dict:
     from pipelines.cleaning import clean_page
 
-    out = {"ours (clean_page)": lambda raw, url: clean_page(raw, url)["text"]}
     try:
         import trafilatura
-
-        out["trafilatura"] = lambda raw, url: trafilatura.extract(raw) or ""
-    except ImportError:
-        print("trafilatura not installed (pip install -e '.[bench]'): skipped", file=sys.stderr)
-    try:
         from gne import GeneralNewsExtractor
-
-        gne = GeneralNewsExtractor()
-        out["gne"] = lambda raw, url: gne.extract(naive_decode(raw)).get("content", "") or ""
-    except ImportError:
-        print("gne not installed (pip install -e '.[bench]'): skipped", file=sys.stderr)
-    return out
+    except ImportError as exc:  # a comparison without its other columns is no comparison
+        reason = " ".join(str(exc).split())
+        raise SystemExit(f"bench_extract: cannot import a comparison library ({reason}); "
+                         "pip install -e '.[bench]'") from exc
+    gne = GeneralNewsExtractor()
+    return {
+        "ours (clean_page)": lambda raw, url: clean_page(raw, url)["text"],
+        "trafilatura": lambda raw, url: trafilatura.extract(raw) or "",
+        "gne": lambda raw, url: gne.extract(naive_decode(raw)).get("content", "") or "",
+    }
 
 
 def main() -> int:
@@ -97,10 +77,8 @@ def main() -> int:
             t0 = time.perf_counter()
             texts = [fn(raw, url) for raw, _, url in pages]
             best = min(best, time.perf_counter() - t0)
-        ps, rs = zip(*(precision_recall(truth, got) for (_, truth, _), got in zip(pages, texts, strict=True)),
-                     strict=True)
-        p, r = sum(ps) / len(ps), sum(rs) / len(rs)
-        rows.append((name, p, r, 2 * p * r / (p + r or 1), len(pages) / best))
+        p, r, f1 = macro(precision_recall(truth, got) for (_, truth, _), got in zip(pages, texts, strict=True))
+        rows.append((name, p, r, f1, len(pages) / best))
     if args.cli:
         t0 = time.perf_counter()
         for n in names:
