@@ -22,7 +22,7 @@ def page_links(html: str, base_url: str, restrict_css: str | None = None) -> lis
     roots = doc.cssselect(restrict_css) if restrict_css else [doc]
     seen: dict[str, None] = {}
     for root in roots:
-        for a in root.iter("a"):
+        for a in _anchors(root):
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "#", "tel:")):
                 continue
@@ -30,6 +30,21 @@ def page_links(html: str, base_url: str, restrict_css: str | None = None) -> lis
             if url.startswith(("http://", "https://")):
                 seen.setdefault(url, None)
     return list(seen)
+
+
+def _anchors(root):
+    """The ``<a>`` elements under root, in order, with those of XML data islands: Hanweb (大汉)
+    column pages carry their first page of records as ``<script type="text/xml"><datastore>
+    <recordset><record><![CDATA[<li><a href="/art/…">…]]></record>…``, which a script renders."""
+    for el in root.iter("a", "script"):
+        if el.tag == "a":
+            yield el
+        elif (el.get("type") or "").strip().lower() == "text/xml" and "href" in (el.text or ""):
+            island = el.text.replace("<![CDATA[", "").replace("]]>", "")
+            try:
+                yield from lxml.html.fragment_fromstring(island, create_parent="div").iter("a")
+            except (ValueError, lxml.etree.ParserError):
+                continue
 
 
 def classify_links(source: Source, html: str, base_url: str) -> dict[str, list[str]]:
