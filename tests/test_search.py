@@ -82,3 +82,64 @@ def test_an_index_of_another_tokenizer_or_unicode_version_is_rebuilt(archive, tm
     assert search.index_version(db) == search.TOKENIZER_VERSION
     assert found(db, "发展") == truth(db, "发展") != set()
     assert q(path, "PRAGMA integrity_check") == [("ok",)]
+
+
+# index_documents: the writer's batched step ---------------------------------------------------------
+def _fresh(tmp_path):
+    db = open_db(tmp_path / "b.db")
+    ids = [_store(db, f"http://t.cn/b{i}", text)[0] for i, text in enumerate(BATCH)]
+    search.index_documents(db, ids)  # whether or not save_document indexed them itself
+    return db, ids
+
+
+BATCH = ["棚户区改造稳步推进，新建保障房三千套", "冰雪旅游蓬勃发展，接待游客八百万人次",
+         "高标准农田建设完成ＧＤＰ增长６％", "老城区供热管网改造第九十九期"]
+
+
+def _change(db, doc_id, text):
+    """What the store does when a page's content changes: the text it replaces kept as a version."""
+    version = db.execute("SELECT COALESCE(version, 1) FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
+    db.execute("INSERT INTO document_versions (document_id, version, text) SELECT id, ?, text FROM documents"
+               " WHERE id = ?", [version, doc_id])
+    db.execute("UPDATE documents SET text = ?, version = ? WHERE id = ?", [text, version + 1, doc_id])
+
+
+def _every_pair_is_exact(db):
+    texts = [t or "" for (t,) in db.execute("SELECT text FROM documents")]
+    texts += [t or "" for (t,) in db.execute("SELECT text FROM document_versions")]
+    pairs = {t[i:i + 2] for t in texts for i in range(len(t) - 1)} | {c for t in texts for c in t}
+    assert pairs
+    for query in sorted(pairs):
+        if query.strip() == query:
+            assert found(db, query) == truth(db, query), query
+
+
+def test_index_documents_takes_out_the_old_text_and_puts_in_the_new(tmp_path):
+    db, (a, b, c, d) = _fresh(tmp_path)
+    _change(db, a, "城镇老旧小区改造惠及居民两万户")
+    _change(db, d, "污水处理厂第八十八期投入运行")  # changed twice before the index was brought up to date:
+    _change(db, d, "垃圾焚烧发电项目第七十七期并网")  # the text indexed is the older version
+    new = db.execute("INSERT INTO documents (url, text) VALUES ('http://t.cn/raw', '数字经济核心产业增加值')").lastrowid
+    empty = db.execute("INSERT INTO documents (url, text) VALUES ('http://t.cn/none', NULL)").lastrowid
+    assert search.index_documents(db, [a, b, d, new, empty, a, 99999]) == 4
+    assert search.search(db, "老旧小区改造")[0] == 1 and search.search(db, "老旧小区改造")[1][0][0] == a
+    assert search.search(db, "保障房三千套") == (0, [])
+    assert found(db, "第七十七期") == {d} and not found(db, "第八十八期") and not found(db, "第九十九期")
+    assert found(db, "数字经济") == {new} and found(db, "gdp增长6%") == {c} == found(db, "ＧＤＰ")
+    _every_pair_is_exact(db)
+    assert search.index_documents(db, [a, b, c, d, new, empty]) == 0  # up to date: nothing written
+    assert db.execute("SELECT COUNT(*) FROM search_indexed").fetchone()[0] == 6
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    db.execute(f"INSERT INTO {search.FTS_TABLE} ({search.FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+
+
+def test_index_documents_rebuilds_when_the_indexed_text_is_in_no_version(tmp_path):
+    db, (a, b, c, d) = _fresh(tmp_path)
+    _change(db, b, "冰雪旅游提质升级")
+    db.execute("UPDATE documents SET text = '乡村振兴示范村一百二十个' WHERE id = ?", [a])  # no version kept
+    assert search.index_documents(db, [a, b]) == 4  # every document, anew
+    assert found(db, "示范村") == {a} and not found(db, "保障房") and found(db, "提质升级") == {b}
+    assert not found(db, "八百万人次")
+    _every_pair_is_exact(db)
+    assert search.index_version(db) == search.TOKENIZER_VERSION
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
