@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.db import open_db
+from archive.dedupe import Deduper
 from pipelines.cleaning import text_hash
 
 LABELLED = Path(__file__).resolve().parent / "fixtures" / "dedupe" / "labelled.jsonl"
@@ -113,18 +115,8 @@ def test_labelled_set_shape():
 
 
 # -- the engine ---------------------------------------------------------------------------------------
-def deduper_class():
-    try:
-        from archive.dedupe import Deduper
-    except ImportError as e:  # pragma: no cover - until the engine lands
-        pytest.skip(f"archive.dedupe.Deduper not importable yet ({e}): only the labelled set is checked")
-    return Deduper
-
-
 def load_archive(path: Path, docs: list[dict]):
     """A fresh archive holding ``docs`` in this order; returns (db, {row id: labelled id})."""
-    from archive.db import open_db
-
     db = open_db(path)
     ids = {}
     for d in docs:
@@ -153,7 +145,6 @@ def grouping(db, ids: dict[int, str]) -> tuple[dict[str, str], dict[str, str | N
 
 
 def run(tmp_path: Path, docs: list[dict], name: str):
-    Deduper = deduper_class()
     db, ids = load_archive(tmp_path / f"{name}.db", docs)
     ded = Deduper(db)
     for doc_id in ids:  # insertion order = the order of ``docs``
