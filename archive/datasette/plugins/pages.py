@@ -12,7 +12,9 @@
                      jurisdiction × year grids)
 
 Everything read from the archive is crawled text: it reaches the templates as plain strings, which
-Jinja escapes; the SVG pictures are drawn by the templates from numbers computed here.
+Jinja escapes; the SVG pictures are drawn by the templates from numbers computed by
+``archive.datasette.maps`` and ``archive.datasette.charts``. This file holds the hooks and the route
+handlers only (Datasette loads every file of the plugins folder as a plugin).
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ from datasette.utils.asgi import NotFound
 from markupsafe import Markup
 
 from archive import search as zh_search
+from archive.datasette import maps
+from archive.datasette.charts import MAX_GRID_ROWS, MAX_YEARS, province_chart, shade, year_chart
+from archive.datasette.paging import page_number, page_window
+from archive.datasette.values import jurisdiction, to_int, web_url
 from archive.db import decompress
+from pipelines.cleaning import admin
 
 DATABASE = "archive"
 PER_PAGE = 20
@@ -51,29 +58,6 @@ async def _check(datasette, request, table: str = "documents") -> None:
         request.actor, [("view-table", (DATABASE, table)), ("view-database", DATABASE), "view-instance"])
 
 
-def jurisdiction(province: str | None, city: str | None) -> str:
-    parts = [p for p in (province, city) if p]
-    if len(parts) == 2 and parts[0] == parts[1]:
-        parts = parts[:1]
-    return " ".join(parts)
-
-
-def _int(value, default: int | None = None) -> int | None:
-    """``value`` as an integer SQLite can bind (a 64-bit one), else ``default``."""
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
-    return n if -(2**63) <= n < 2**63 else default
-
-
-def _web_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) address a link may point to (imported files have paths)."""
-    if url and urlsplit(url).scheme in ("http", "https"):
-        return url
-    return None
-
-
 def _table_url(datasette, table: str = "documents", **filters) -> str:
     url = datasette.urls.table(DATABASE, table)
     return url + ("?" + urlencode(filters) if filters else "")
@@ -95,7 +79,7 @@ async def search_page(datasette, request):
     db = _database(datasette)
     q = (request.args.get("q") or "")[:MAX_QUERY]
     canonical = request.args.get("canonical") in ("1", "on", "true")
-    page = _page_number(request.args.get("page"))
+    page = page_number(request.args.get("page"))
     words = zh_search.words(q)
     context = {"q": q, "canonical": canonical, "words": words, "results": [], "total": None,
                "page": page, "pages": 0, "per_page": PER_PAGE, "title": "全文检索 Search",
@@ -139,30 +123,17 @@ async def search_page(datasette, request):
             toggle_url=page_url(canonical=None if canonical else "1", page=None),
             prev_url=page_url(page=page - 1) if page > 1 else None,
             next_url=page_url(page=page + 1) if page < pages else None,
-            page_links=[(p, page_url(page=p)) for p in _page_window(page, pages)],
+            page_links=[(p, page_url(page=p)) for p in page_window(page, pages)],
             last_url=page_url(page=pages) if page > pages else None,
         )
     return await _render(datasette, request, "archive_search.html", context)
-
-
-def _page_number(value, most: int = 100_000) -> int:
-    """The page asked for: 1 when absent or not a number, at most ``most`` (past the end shows none)."""
-    value = (value or "").strip()
-    if not value.isdecimal():
-        return 1
-    return max(1, min(most, int(value[:7])))
-
-
-def _page_window(page: int, pages: int, around: int = 3) -> list[int]:
-    shown = {1, pages, *range(max(1, page - around), min(pages, page + around) + 1)}
-    return sorted(p for p in shown if 1 <= p <= pages)
 
 
 # the document page --------------------------------------------------------------------------------
 async def document_page(datasette, request):
     await _check(datasette, request)
     db = _database(datasette)
-    doc_id = _int(request.url_vars["id"])
+    doc_id = to_int(request.url_vars["id"])
     rows = (await db.execute("SELECT * FROM documents WHERE id = ?", [doc_id])).rows if doc_id is not None else []
     if not rows:
         raise NotFound(f"no document {request.url_vars['id']} in the archive")
@@ -174,7 +145,7 @@ async def document_page(datasette, request):
     for p in pages:
         p["view_url"] = datasette.urls.path(f"-/capture/{p['id']}")
         p["download_url"] = p["view_url"] + "?download=1"
-        p["web_url"] = _web_url(p["url"])
+        p["web_url"] = web_url(p["url"])
     copies = [dict(r) for r in (await db.execute(
         "SELECT id, title, source, source_name, duplicate_kind, chars, url, year FROM documents"
         " WHERE (canonical_id = ? OR id = ?) AND id != ? ORDER BY duplicate_kind IS NOT NULL, id",
@@ -192,7 +163,7 @@ async def document_page(datasette, request):
         v["captures"] = [(i, datasette.urls.path(f"-/capture/{i}")) for i in ids]
         v["url"] = datasette.urls.path(f"-/document/{doc_id}") + "?" + urlencode({"version": v["version"]})
     shown = None
-    want = _int(request.args.get("version"))
+    want = to_int(request.args.get("version"))
     if want is not None and want != doc["version"]:
         shown = next((v for v in versions if v["version"] == want), None)
         if shown is None:
@@ -221,7 +192,7 @@ async def document_page(datasette, request):
         "current_pages": [p for p in pages if p["current"] != 0],
         "old_pages": [p for p in pages if p["current"] == 0],
         "copies": copies, "removed": removed, "citation": citation, "place": place,
-        "original_url": _web_url(doc["url"]), "site": site, "captured": captured,
+        "original_url": web_url(doc["url"]), "site": site, "captured": captured,
         "row_url": datasette.urls.row(DATABASE, "documents", str(doc_id)),
         "canonical_url": datasette.urls.path(f"-/document/{doc['canonical_id']}")
         if doc["canonical_id"] not in (None, doc_id) else None,
@@ -237,7 +208,7 @@ async def capture_view(datasette, request):
     runs as HTML on the archive's origin."""
     await _check(datasette, request, "captures")
     db = _database(datasette)
-    capture_id = _int(request.url_vars["id"])
+    capture_id = to_int(request.url_vars["id"])
     rows = (await db.execute(
         "SELECT id, body, compression, encoding, sniffed_type, content_type FROM captures WHERE id = ?",
         [capture_id])).rows if capture_id is not None else []
@@ -261,42 +232,8 @@ async def capture_view(datasette, request):
 
 
 # the map ------------------------------------------------------------------------------------------
-CHINA = (73.0, 135.5, 15.5, 54.0)  # lon min, lon max, lat min, lat max: the mainland, Hainan, Sansha's seat
-
-
-class Projection:
-    """Equirectangular: degrees of longitude shortened by the cosine of the middle latitude."""
-
-    def __init__(self, box, width: int = 800, pad: int = 24):
-        self.lon0, self.lon1, self.lat0, self.lat1 = box
-        self.k = math.cos(math.radians((self.lat0 + self.lat1) / 2))
-        self.scale = (width - 2 * pad) / ((self.lon1 - self.lon0) * self.k)
-        self.pad = pad
-        self.width = width
-        self.height = round((self.lat1 - self.lat0) * self.scale + 2 * pad)
-
-    def __call__(self, lon: float, lat: float) -> tuple[float, float]:
-        return (round(self.pad + (lon - self.lon0) * self.k * self.scale, 1),
-                round(self.pad + (self.lat1 - lat) * self.scale, 1))
-
-    def grid(self, step: int) -> dict:
-        lons = range(math.ceil(self.lon0 / step) * step, math.floor(self.lon1) + 1, step)
-        lats = range(math.ceil(self.lat0 / step) * step, math.floor(self.lat1) + 1, step)
-        return {"lons": [(lon, self(lon, self.lat0)[0]) for lon in lons],
-                "lats": [(lat, self(self.lon0, lat)[1]) for lat in lats],
-                "top": self.pad, "bottom": self.height - self.pad,
-                "left": self.pad, "right": self.width - self.pad}
-
-
-def _radius(n: int, most: int) -> float:
-    """Area proportional to the number of reports; a jurisdiction without any still shows."""
-    return round(3 + 15 * math.sqrt(n / most), 1) if most and n else 3.0
-
-
 async def map_page(datasette, request):
     await _check(datasette, request)
-    from pipelines.cleaning import admin
-
     db = _database(datasette)
     rows = (await db.execute(
         "SELECT admin_code, MAX(province) AS province, MAX(city) AS city, MAX(admin_level) AS level,"
@@ -319,105 +256,29 @@ async def map_page(datasette, request):
             unplaced.append(item)
     most = max((p["reports"] for p in places), default=0)
     for p in places:
-        p["r"] = _radius(p["reports"], most)
+        p["r"] = maps.radius(p["reports"], most)
     places.sort(key=lambda p: (-p["r"], p["code"]))  # big ones first: small ones stay clickable on top
     provinces = [d for d in admin.all_divisions() if d.level == "province" and d.longitude is not None]
 
-    def view(box, labels: bool) -> dict:
-        proj = Projection(box)
-        points = [{**p, "x": proj(p["lon"], p["lat"])[0], "y": proj(p["lon"], p["lat"])[1]} for p in places]
-        taken = (_place_labels(points, proj.width, proj.height) if labels
-                 else [(p["x"] - p["r"], p["y"] - p["r"], p["x"] + p["r"], p["y"] + p["r"]) for p in points])
-        seats = []
-        for d in provinces:
-            if box[0] <= d.longitude <= box[1] and box[2] <= d.latitude <= box[3]:
-                x, y = proj(d.longitude, d.latitude)
-                label = (x + 3, y - 14, x + 4 + len(d.short) * 11, y - 1)  # where its name goes
-                free = not any(_overlap(label, b) for b in taken)
-                if free:
-                    taken.append(label)
-                seats.append({"name": d.short, "x": x, "y": y, "labelled": free})
-        return {
-            "width": proj.width, "height": proj.height, "grid": proj.grid(10 if box == CHINA else _step(box)),
-            "points": points, "provinces": seats,
-            "labels": labels,
-        }
-
-    views = [{"id": "china", "caption": "全国 China", **view(CHINA, labels=False)}]
+    views = [{"id": "china", "caption": "全国 China", **maps.view(maps.CHINA, places, provinces, labels=False)}]
     if places:
-        box = _extent(places)
-        if (box[1] - box[0]) < (CHINA[1] - CHINA[0]) / 2:
+        box = maps.extent(places)
+        if (box[1] - box[0]) < (maps.CHINA[1] - maps.CHINA[0]) / 2:
             views.append({"id": "zoom", "caption": "放大 Close-up of the archive's jurisdictions",
-                          **view(box, labels=len(places) <= 60)})
+                          **maps.view(box, places, provinces, labels=len(places) <= 60)})
     legend = sorted({v for v in (1, max(1, most // 2), most) if v}) if most else []
     context = {
         "title": "地图 Map", "views": views, "places": sorted(places, key=lambda p: p["code"]),
         "unplaced": unplaced, "unplaced_docs": unplaced_docs, "most": most,
-        "legend": [{"n": n, "r": _radius(n, most)} for n in legend],
+        "legend": [{"n": n, "r": maps.radius(n, most)} for n in legend],
         "charts_url": datasette.urls.path("-/charts"), "search_url": datasette.urls.path("-/search"),
     }
     return await _render(datasette, request, "archive_map.html", context)
 
 
-def _place_labels(points: list[dict], width: int, height: int, size: int = 11) -> list[tuple]:
-    """A name beside each point where it overlaps no other name nor point (right, left, above,
-    below; the most reports first); a point whose name fits nowhere keeps only its tooltip.
-    Returns the boxes taken: points and names."""
-    boxes = [(p["x"] - p["r"], p["y"] - p["r"], p["x"] + p["r"], p["y"] + p["r"]) for p in points]
-    placed: list[tuple] = []
-    for i in sorted(range(len(points)), key=lambda i: (-points[i]["reports"], points[i]["code"])):
-        p = points[i]
-        w, h = len(p["name"]) * size + 2, size + 2
-        x, y, r = p["x"], p["y"], p["r"]
-        for lx, ly, anchor in ((x + r + 2, y + 4, "start"), (x - r - 2, y + 4, "end"),
-                               (x, y - r - 3, "middle"), (x, y + r + size, "middle")):
-            left = lx - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
-            box = (left, ly - size, left + w, ly - size + h)
-            if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
-                continue
-            if any(_overlap(box, b) for b in placed) or any(_overlap(box, b) for j, b in enumerate(boxes) if j != i):
-                continue
-            placed.append(box)
-            p["label"] = {"x": round(lx, 1), "y": round(ly, 1), "anchor": anchor}
-            break
-    return placed + boxes
-
-
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def _extent(places: list[dict]) -> tuple[float, float, float, float]:
-    lons = [p["lon"] for p in places]
-    lats = [p["lat"] for p in places]
-    pad_lon = max(0.6, (max(lons) - min(lons)) * 0.12)
-    pad_lat = max(0.5, (max(lats) - min(lats)) * 0.12)
-    return (min(lons) - pad_lon, max(lons) + pad_lon, min(lats) - pad_lat, max(lats) + pad_lat)
-
-
-def _step(box) -> int:
-    span = max(box[1] - box[0], box[3] - box[2])
-    return next(s for s in (1, 2, 5, 10) if span / s <= 12)
-
-
 # the charts ---------------------------------------------------------------------------------------
-MAX_YEARS = 40
-MAX_GRID_ROWS = 300
-
-
-def _shade(n: int, most: int) -> str:
-    """A blue from light to dark for 1…most reports."""
-    if not n or not most:
-        return ""
-    t = math.sqrt(n / most)
-    light, dark = (222, 235, 247), (8, 69, 148)
-    return "rgb({}, {}, {})".format(*(round(a + (b - a) * t) for a, b in zip(light, dark, strict=True)))
-
-
 async def charts_page(datasette, request):
     await _check(datasette, request)
-    from pipelines.cleaning import admin
-
     db = _database(datasette)
     by_year = [dict(r) for r in (await db.execute(
         f"SELECT year, COUNT(*) AS documents, SUM({CANONICAL_REPORT}) AS reports FROM documents"
@@ -437,36 +298,9 @@ async def charts_page(datasette, request):
     counted = {r["year"]: r for r in dated}
     year_rows = [counted.get(y, {"year": y, "documents": 0, "reports": 0, "others": 0}) for y in years]
 
-    # documents per year: vertical stacked bars (canonical reports, then the other documents)
-    most_year = max((r["documents"] for r in year_rows), default=0)
-    chart_h, top, left, width = 220, 24, 36, 800
-    slot = (width - left - 10) / max(1, len(year_rows))
-    bar_w = max(4, min(48, slot * 0.7))
-    for i, r in enumerate(year_rows):
-        scale = chart_h / most_year if most_year else 0
-        r["x"] = round(left + i * slot + (slot - bar_w) / 2, 1)
-        r["cx"] = round(r["x"] + bar_w / 2, 1)
-        r["h_reports"] = round(r["reports"] * scale, 1)
-        r["h_others"] = round(r["others"] * scale, 1)
-        r["y_reports"] = round(top + chart_h - r["h_reports"], 1)
-        r["y_others"] = round(r["y_reports"] - r["h_others"], 1)
-        r["link"] = _table_url(datasette, year=r["year"])
-    year_chart = {"width": width, "height": top + chart_h + 30, "bar_w": round(bar_w, 1), "base": top + chart_h,
-                  "left": left, "ticks": _ticks(most_year, top, chart_h), "rows": year_rows,
-                  "label_every": max(1, math.ceil(len(year_rows) / 20))}
-
-    # documents per province: horizontal stacked bars
-    most_prov = max((r["documents"] for r in by_province), default=0)
-    label_w, row_h, bar_max = 190, 26, width - 190 - 60
-    for i, r in enumerate(by_province):
-        scale = bar_max / most_prov if most_prov else 0
-        r["name"] = r["province"] or "（无省份）national / unknown"
-        r["y"] = 10 + i * row_h
-        r["w_reports"] = round(r["reports"] * scale, 1)
-        r["w_others"] = round(r["others"] * scale, 1)
-        r["link"] = _table_url(datasette, **({"province": r["province"]} if r["province"] else {"province__isnull": 1}))
-    province_chart = {"width": width, "height": 20 + len(by_province) * row_h, "label_w": label_w,
-                      "row_h": row_h, "rows": by_province}
+    year_chart_ = year_chart(year_rows, lambda r: _table_url(datasette, year=r["year"]))
+    province_chart_ = province_chart(by_province, lambda r: _table_url(
+        datasette, **({"province": r["province"]} if r["province"] else {"province__isnull": 1})))
 
     # coverage: canonical reports per province × year and per jurisdiction × year; empty cells are gaps
     prov_grid: dict[str, dict[int, int]] = {}
@@ -484,7 +318,7 @@ async def charts_page(datasette, request):
 
     def grid_row(label, counts, most, filters):
         return {"label": label, "total": sum(counts.get(y, 0) for y in years),
-                "cells": [{"year": y, "n": counts.get(y, 0), "color": _shade(counts.get(y, 0), most),
+                "cells": [{"year": y, "n": counts.get(y, 0), "color": shade(counts.get(y, 0), most),
                            "dark": counts.get(y, 0) > most / 2,
                            "link": _table_url(datasette, **_canonical_filters(year=y, **filters))}
                           for y in years]}
@@ -502,20 +336,13 @@ async def charts_page(datasette, request):
     in_archive = {r["province"] for r in by_province if r["province"]}
     missing = sorted(d.name for d in admin.all_divisions() if d.level == "province" and d.name not in in_archive)
     context = {
-        "title": "统计图 Charts", "year_chart": year_chart, "province_chart": province_chart,
+        "title": "统计图 Charts", "year_chart": year_chart_, "province_chart": province_chart_,
         "no_year": no_year, "years": years, "province_grid": province_grid, "jurisdiction_grid": jurisdiction_grid,
         "jurisdictions_cut": max(0, len(juris) - MAX_GRID_ROWS), "missing_provinces": missing,
         "gaps": sum(1 for row in jurisdiction_grid for c in row["cells"] if not c["n"]),
         "map_url": datasette.urls.path("-/map"), "search_url": datasette.urls.path("-/search"),
     }
     return await _render(datasette, request, "archive_charts.html", context)
-
-
-def _ticks(most: int, top: int, height: int) -> list[dict]:
-    if not most:
-        return []
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 10**9) if most / s <= 5)
-    return [{"n": n, "y": round(top + height - n * height / most, 1)} for n in range(0, most + 1, step)]
 
 
 # hooks --------------------------------------------------------------------------------------------
