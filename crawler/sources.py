@@ -42,7 +42,7 @@ The sources path may be a file or a folder: a folder's ``*.toml`` files, in its 
 (names starting with "." skipped), are read in sorted order, and a key may be defined in one
 file only. Each Source's ``origin`` is the file it came from.
 
-Patterns are compiled once per source, into one regular expression per kind.
+Patterns are compiled once per source, into one regular expression per kind, when the source\nfirst classifies a URL.
 """
 
 from __future__ import annotations
@@ -52,10 +52,12 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipelines.cleaning.profiles import PROFILES, url_shapes
+from pipelines.extract import cleaning_options  # noqa: F401 - re-exported: the options a source gives the cleaner
 
 CONFIG_DIR = Path(__file__).parent / "config"
 DEFAULT_SOURCES = CONFIG_DIR / "sources.toml"
@@ -95,11 +97,12 @@ class Source:
     # the entry as written (its TOML table) and the file it came from: the archive records both
     table: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
     origin: str | None = field(default=None, compare=False, hash=False)
-    # deny, reports, listing compiled once (re.error for a bad pattern)
-    _matchers: tuple = field(init=False, compare=False, hash=False, repr=False)
 
-    def __post_init__(self):
-        object.__setattr__(self, "_matchers", tuple(_matcher(p) for p in (self.deny, self.reports, self.listing)))
+    @cached_property
+    def _matchers(self) -> tuple:
+        """deny, reports, listing: compiled once, when first used (loading 3,000 sources compiles
+        nothing; parse_source has checked the patterns written by hand)."""
+        return tuple(_matcher(p) for p in (self.deny, self.reports, self.listing))
 
     def private_allowed(self, ip) -> bool:
         """Whether a non-public address (an ``ipaddress`` object) may be fetched for this source."""
@@ -136,15 +139,15 @@ def _matcher(patterns: tuple[str, ...]) -> Callable[[str], object] | None:
             return re.compile("|".join(f"(?:{p})" for p in patterns)).search
         except re.error:
             pass
-    compiled = [re.compile(p) for p in patterns]
-    return lambda url: any(c.search(url) for c in compiled)
+    return _AnyOf(tuple(re.compile(p) for p in patterns))
 
 
-def cleaning_options(source: Source | None) -> dict:
-    """The keyword arguments a source gives the cleaner (``clean_document``, ``page_context``)."""
-    if source is None:
-        return {"selectors": None, "profile": None, "encoding": None}
-    return {"selectors": source.selectors, "profile": source.profile, "encoding": source.encoding}
+@dataclass(frozen=True)
+class _AnyOf:
+    compiled: tuple[re.Pattern, ...]
+
+    def __call__(self, url: str) -> bool:
+        return any(c.search(url) for c in self.compiled)
 
 
 def sources_path(path: str | os.PathLike | None = None) -> Path:
@@ -202,33 +205,32 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
         allowed_domains = tuple(dict.fromkeys((urlsplit(u).hostname or "").lower() for u in start_urls))
     else:
         allowed_domains = ()
-    try:
-        return Source(
-            key=key,
-            name=str(table.get("name") or key),
-            start_urls=start_urls,
-            allowed_domains=allowed_domains,
-            listing=listing,
-            reports=reports,
-            deny=deny,
-            restrict_css=table.get("restrict_css"),
-            profile=profile,
-            max_pages=max_pages,
-            selectors=dict(selectors),
-            encoding=table.get("encoding"),
-            official=bool(table.get("official", False)),
-            revisit_days=revisit,
-            allow_private=allow_private,
-            table=dict(table),
-            origin=origin,
-        )
-    except re.error:  # which pattern: compiled one by one only now, for the message
-        for pattern in (*reports, *listing, *deny):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise SourceError(f"source {key!r}: bad pattern {pattern!r}: {exc}") from None
-        raise
+    # the patterns written by hand are checked now; the profile's are escaped into known shapes
+    written = [*(reports if "reports" in table else ()), *(listing if "listing" in table else ()), *deny]
+    for pattern in written:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise SourceError(f"source {key!r}: bad pattern {pattern!r}: {exc}") from None
+    return Source(
+        key=key,
+        name=str(table.get("name") or key),
+        start_urls=start_urls,
+        allowed_domains=allowed_domains,
+        listing=listing,
+        reports=reports,
+        deny=deny,
+        restrict_css=table.get("restrict_css"),
+        profile=profile,
+        max_pages=max_pages,
+        selectors=dict(selectors),
+        encoding=table.get("encoding"),
+        official=bool(table.get("official", False)),
+        revisit_days=revisit,
+        allow_private=allow_private,
+        table=dict(table),
+        origin=origin,
+    )
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
