@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,10 +18,9 @@ import sqlite_utils
 
 from archive import search
 
-SCHEMA_VERSION = 1
-
 # Column order is the order Datasette shows. Types: str, int, bytes.
-TABLES: dict[str, dict] = {
+# The schema of migration 1 (as it stood before numbered migrations); later migrations add to it.
+BASE_TABLES: dict[str, dict] = {
     "captures": {
         "columns": {
             "id": int, "url": str, "requested_url": str, "fetched_at": str, "status": int,
@@ -102,6 +102,60 @@ TABLES: dict[str, dict] = {
     },
 }
 
+# Migration 2: the sources the archive has crawled, as configured (archive.sourcestore)
+SOURCE_TABLES: dict[str, dict] = {
+    "sources": {
+        # one row per source: its entry as last used (TOML text and its sha256), the file it came
+        # from, its first and last crawl runs; since_*: when this entry (this digest) was first used
+        "columns": {
+            "key": str, "name": str, "digest": str, "file": str, "first_run": int, "last_run": int,
+            "first_seen_at": str, "last_seen_at": str, "since_run": int, "since_at": str, "toml": str,
+        },
+        "pk": "key",
+        "indexes": [],
+        "unique": [],
+    },
+    "source_versions": {
+        # the entries a source had before its present one: each kept when the entry changed
+        "columns": {
+            "id": int, "key": str, "digest": str, "file": str, "from_run": int, "until_run": int,
+            "valid_from": str, "superseded_at": str, "toml": str,
+        },
+        "pk": "id",
+        "indexes": [["key"]],
+        "unique": [],
+    },
+}
+
+# Migration 3: why each earlier version was replaced, and the metadata it had
+VERSION_COLUMNS: dict[str, dict] = {
+    "document_versions": {
+        # reason: 'page changed', 'reprocess', 'rules upgrade', 'relearned boilerplate', …;
+        # metadata: JSON of the version's DOCUMENT_FIELDS other than text (and its source)
+        "columns": {"reason": str, "metadata": str},
+        "pk": ("document_id", "version"),
+        "indexes": [],
+        "unique": [],
+    },
+}
+
+
+def _merged(*specs: dict[str, dict]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for spec in specs:
+        for name, table in spec.items():
+            if name in out:
+                out[name] = {**out[name], "columns": {**out[name]["columns"], **table["columns"]},
+                             "indexes": out[name]["indexes"] + table["indexes"],
+                             "unique": out[name]["unique"] + table["unique"]}
+            else:
+                out[name] = table
+    return out
+
+
+# The whole schema, once every migration ran
+TABLES: dict[str, dict] = _merged(BASE_TABLES, SOURCE_TABLES, VERSION_COLUMNS)
+
 # The keys of ``archive clean --json`` (and the extra cleaning keys) stored on documents.
 DOCUMENT_FIELDS = [
     "title", "text", "publish_date", "source_name", "doc_type", "province", "city", "admin_code",
@@ -134,43 +188,97 @@ def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    """Create missing tables, columns and indexes. Never drops or renames anything."""
+def ensure_tables(db: sqlite_utils.Database, tables: dict[str, dict]) -> None:
+    """Create the missing tables, columns and indexes of ``tables``. Never drops or renames anything."""
+    for name, spec in tables.items():
+        table = db.table(name)
+        if not table.exists():
+            table.create(spec["columns"], pk=spec["pk"])
+        else:
+            have = set(table.columns_dict)
+            for col, typ in spec["columns"].items():
+                if col not in have:
+                    table.add_column(col, typ)
+        existing = {tuple(ix.columns) for ix in table.indexes}
+        for cols in spec["unique"]:
+            if tuple(cols) not in existing:
+                table.create_index(cols, unique=True, if_not_exists=True)
+                existing.add(tuple(cols))
+        for cols in spec["indexes"]:
+            if tuple(cols) not in existing:
+                table.create_index(cols, if_not_exists=True)
+
+
+def _m1_base(db) -> None:
+    """The schema before numbered migrations, created where missing (any earlier archive converges on it)."""
+    ensure_tables(db, BASE_TABLES)
+    # the monitoring view: each source's latest run, its counts and checks (``archive status``)
+    db.execute(
+        "CREATE VIEW IF NOT EXISTS crawl_health AS SELECT s.source, s.run_id, r.started_at, s.status, s.reports,"
+        " s.new, s.changed, s.unchanged, s.gone, s.errors, s.error_rate, s.jurisdiction_found, s.year_found,"
+        " s.checks FROM crawl_run_sources s JOIN crawl_runs r ON r.id = s.run_id"
+        " WHERE s.run_id = (SELECT MAX(run_id) FROM crawl_run_sources s2 WHERE s2.source = s.source)")
+    # the canonical-only view Datasette publishes: one row per report, duplicates left out
+    db.execute(
+        "CREATE VIEW IF NOT EXISTS reports AS SELECT id, title, year, province, city, admin_level, admin_code,"
+        " doc_type, source, source_name, publish_date, delivery_date, session, speaker, speaker_role, pages, chars,"
+        " truncated, mojibake, masked_chars, version, checked_at, gone_at, url, capture_id, text"
+        " FROM documents WHERE duplicate_kind IS NULL")
+
+
+def _m2_sources(db) -> None:
+    """``sources`` and ``source_versions``: the archive remembers how each source was configured."""
+    ensure_tables(db, SOURCE_TABLES)
+
+
+def _m3_version_reasons(db) -> None:
+    """``document_versions.reason`` and ``.metadata``; the versions kept so far were all page changes."""
+    ensure_tables(db, VERSION_COLUMNS)
+    db.execute("UPDATE document_versions SET reason = 'page changed' WHERE reason IS NULL")
+
+
+# Applied in order, each once, in its own transaction; ``PRAGMA user_version`` is the number of the
+# last one applied. Add new ones at the end; never edit one that has shipped.
+MIGRATIONS: list[Callable] = [_m1_base, _m2_sources, _m3_version_reasons]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(db) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply the migrations the archive has not had yet. Returns their numbers.
+
+    Archives made before numbered migrations say ``user_version = 1`` whatever columns they have:
+    for them migration 1 (create what is missing) runs again. Other modules' own tables (the
+    duplicate index, the search index) are checked on every open, as before."""
+    def due(number: int, done: int) -> bool:
+        return number > done or (number == 1 and done <= 1)
+
+    applied = []
+    for number, step in enumerate(MIGRATIONS, start=1):
+        if not due(number, schema_version(db)):
+            continue
+        if db.conn.in_transaction:
+            db.commit()
+        db.execute("BEGIN IMMEDIATE")  # one migrating writer at a time; the others wait, then skip
+        try:
+            done = schema_version(db)
+            if due(number, done):
+                step(db)
+                db.execute(f"PRAGMA user_version = {max(number, done)}")
+                applied.append(number)
+            db.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
     with db.atomic():
-        for name, spec in TABLES.items():
-            table = db.table(name)
-            if not table.exists():
-                table.create(spec["columns"], pk=spec["pk"])
-            else:
-                have = set(table.columns_dict)
-                for col, typ in spec["columns"].items():
-                    if col not in have:
-                        table.add_column(col, typ)
-            existing = {tuple(ix.columns) for ix in table.indexes}
-            for cols in spec["unique"]:
-                if tuple(cols) not in existing:
-                    table.create_index(cols, unique=True, if_not_exists=True)
-                    existing.add(tuple(cols))
-            for cols in spec["indexes"]:
-                if tuple(cols) not in existing:
-                    table.create_index(cols, if_not_exists=True)
         from archive.dedupe import ensure_schema
 
         ensure_schema(db)
         search.ensure_index(db)
-        # the monitoring view: each source's latest run, its counts and checks (``archive status``)
-        db.execute(
-            "CREATE VIEW IF NOT EXISTS crawl_health AS SELECT s.source, s.run_id, r.started_at, s.status, s.reports,"
-            " s.new, s.changed, s.unchanged, s.gone, s.errors, s.error_rate, s.jurisdiction_found, s.year_found,"
-            " s.checks FROM crawl_run_sources s JOIN crawl_runs r ON r.id = s.run_id"
-            " WHERE s.run_id = (SELECT MAX(run_id) FROM crawl_run_sources s2 WHERE s2.source = s.source)")
-        # the canonical-only view Datasette publishes: one row per report, duplicates left out
-        db.execute(
-            "CREATE VIEW IF NOT EXISTS reports AS SELECT id, title, year, province, city, admin_level, admin_code,"
-            " doc_type, source, source_name, publish_date, delivery_date, session, speaker, speaker_role, pages, chars,"
-            " truncated, mojibake, masked_chars, version, checked_at, gone_at, url, capture_id, text"
-            " FROM documents WHERE duplicate_kind IS NULL")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return applied
 
 
 # captures ------------------------------------------------------------------------------------
@@ -224,12 +332,16 @@ def document_values(cleaned: dict) -> dict:
 
 
 def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
-                  capture_ids: list[int], fetched: bool = True) -> tuple[int, str]:
+                  capture_ids: list[int], fetched: bool = True, reason: str | None = None) -> tuple[int, str]:
     """Insert or update (same id) the document at ``url``.
 
     Returns (id, state): 'new'; 'changed' when the page's content changed (other captures, other
-    text: the previous version is kept in ``document_versions`` and ``version`` goes up);
-    'updated' when the same captures were cleaned differently (reprocess, new rules); 'unchanged'.
+    text); 'updated' when the same captures were cleaned differently (reprocess, new rules);
+    'unchanged'. Whenever the stored text, source or any other DOCUMENT_FIELDS value changes, the
+    state it replaces is kept in ``document_versions`` (text, metadata, captures, ``reason``) and
+    ``version`` goes up: a cited id and version always lead to what was cited. ``reason`` says why
+    ('page changed' is set whatever is passed when the captures differ; without one: 'reprocess'
+    for pages re-read from the archive, 'rules upgrade' for pages fetched again).
     ``fetched``: the pages were just fetched (not re-read from the archive): the document was seen.
     A new document is its own canonical until archive.dedupe groups it."""
     values = document_values(cleaned)
@@ -257,15 +369,13 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
             current = [c for (c,) in db.execute(
                 "SELECT capture_id FROM document_captures WHERE document_id = ? AND current IS NOT 0 ORDER BY page",
                 [doc_id])]
-            if old["text_hash"] != text_hash and set(current) != set(capture_ids):
-                state = "changed"  # the page itself changed: keep the version it replaces
-                version = version or 1
-                db.execute(
-                    "INSERT OR REPLACE INTO document_versions (document_id, version, title, publish_date, text_hash,"
-                    " capture_ids, valid_from, superseded_at, chars, text)"
-                    " SELECT id, ?, title, publish_date, text_hash, ?, ?, ?, chars, text FROM documents WHERE id = ?",
-                    [version, json.dumps(current), updated_at or first_seen, now, doc_id])
-                extra["version"] = version + 1
+            page_changed = set(current) != set(capture_ids)
+            if old["text_hash"] != text_hash and page_changed:
+                state = "changed"  # the page itself changed
+            if any(old[c] != values[c] for c in cols if c != "capture_id"):  # what a citation quotes changed
+                why = "page changed" if page_changed else reason or ("rules upgrade" if fetched else "reprocess")
+                kept = keep_version(db, doc_id, version, old, current, updated_at or first_seen, now, why)
+                extra["version"] = kept + 1
             extra["updated_at"] = now
         values.update(extra)
         write = values if state != "unchanged" else extra
@@ -284,6 +394,33 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
         f"UPDATE document_captures SET current = 0 WHERE document_id = ? AND current IS NOT 0"
         f" AND capture_id NOT IN ({', '.join('?' * len(capture_ids))})", [doc_id, *capture_ids])
     return doc_id, state
+
+
+def version_metadata(values: dict) -> str:
+    """The JSON kept with an earlier version: its DOCUMENT_FIELDS other than text, and its source."""
+    meta = {k: values.get(k) for k in DOCUMENT_FIELDS if k != "text"}
+    try:
+        meta["removed"] = json.loads(meta["removed"]) if meta["removed"] else []
+    except (TypeError, ValueError):
+        pass
+    meta["source"] = values.get("source")
+    return json.dumps(meta, ensure_ascii=False)
+
+
+def keep_version(db, doc_id: int, version: int | None, old: dict, capture_ids: list[int], valid_from: str | None,
+                 superseded_at: str, reason: str) -> int:
+    """Keep the document's present state (``old``: its stored values) as an earlier version; never
+    overwrites a kept one. Returns the number it was kept under (the document's present version)."""
+    number = version or 1
+    last = db.execute("SELECT MAX(version) FROM document_versions WHERE document_id = ?", [doc_id]).fetchone()[0]
+    if last is not None and last >= number:  # an archive whose numbers went astray: never overwrite
+        number = last + 1
+    db.execute(
+        "INSERT INTO document_versions (document_id, version, title, publish_date, text_hash, capture_ids,"
+        " valid_from, superseded_at, chars, text, reason, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [doc_id, number, old["title"], old["publish_date"], old["text_hash"], json.dumps(capture_ids), valid_from,
+         superseded_at, old["chars"], old["text"], reason, version_metadata(old)])
+    return number
 
 
 def revisit_info(db, url: str) -> dict | None:

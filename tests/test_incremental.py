@@ -262,3 +262,68 @@ def test_a_gone_alias_does_not_mark_the_document_gone(tmp_path):
         crawl(db, sources)
         assert q(db, "SELECT gone_at FROM documents WHERE url LIKE '%/real/9.html'") == [(None,)]
         integrity(db)
+
+
+# every re-clean keeps the state it replaces (archive.db.save_document) ----------------------------
+def _cleaned(text: str, **meta) -> dict:
+    return {"title": "长春市政府工作报告", "text": text, "city": "长春市", "year": 2024, "removed": [], **meta}
+
+
+def _save(db, cleaned, captures, **kw):
+    from archive import db as archive_db
+    from pipelines.cleaning import text_hash
+
+    return archive_db.save_document(db, url="http://x.gov.cn/r.html", source="site", cleaned=cleaned,
+                                    text_hash=text_hash(cleaned["text"]), capture_ids=captures, **kw)
+
+
+def test_every_change_of_text_or_metadata_keeps_the_earlier_state(tmp_path):
+    from archive import db as archive_db
+
+    db = archive_db.open_db(tmp_path / "v.db")
+    with db.atomic():
+        doc_id, state = _save(db, _cleaned("第一稿正文。"), [1])
+        assert state == "new"
+        assert _save(db, _cleaned("第一稿正文。"), [1]) == (doc_id, "unchanged")
+        # the same page cleaned differently, read back from the archive: 'reprocess'
+        assert _save(db, _cleaned("第一稿正文，清洗更好。"), [1], fetched=False) == (doc_id, "updated")
+        # metadata only (the text is the same): still a version
+        assert _save(db, _cleaned("第一稿正文，清洗更好。", city="吉林市"), [1], reason="relearned boilerplate") \
+            == (doc_id, "updated")
+        # fetched again, same bytes, new rules: 'rules upgrade'
+        assert _save(db, _cleaned("第一稿正文，清洗更好。", city="吉林市", title="新标题"), [1]) == (doc_id, "updated")
+        # the page changed
+        assert _save(db, _cleaned("第二稿正文。", city="吉林市", title="新标题"), [2]) == (doc_id, "changed")
+        # another capture, same text: nothing a citation quotes changed, no new version
+        assert _save(db, _cleaned("第二稿正文。", city="吉林市", title="新标题"), [3]) == (doc_id, "updated")
+    rows = db.execute("SELECT version, text, title, reason, metadata, capture_ids FROM document_versions"
+                      " WHERE document_id = ? ORDER BY version", [doc_id]).fetchall()
+    assert [(v, t, r) for v, t, _, r, _, _ in rows] == [
+        (1, "第一稿正文。", "reprocess"), (2, "第一稿正文，清洗更好。", "relearned boilerplate"),
+        (3, "第一稿正文，清洗更好。", "rules upgrade"), (4, "第一稿正文，清洗更好。", "page changed")]
+    assert [json.loads(m)["city"] for *_, m, _ in rows] == ["长春市", "长春市", "吉林市", "吉林市"]
+    assert [json.loads(m)["title"] for *_, m, _ in rows] == ["长春市政府工作报告"] * 3 + ["新标题"]
+    assert {json.loads(c)[0] for *_, c in rows} == {1}
+    assert db.execute("SELECT version, text, city FROM documents WHERE id = ?", [doc_id]).fetchone() == \
+        (5, "第二稿正文。", "吉林市")
+    # every version a citation may name is there: the kept ones and the present one
+    cited = {v: t for v, t, *_ in rows} | {5: "第二稿正文。"}
+    assert sorted(cited) == [1, 2, 3, 4, 5]
+    db.close()
+
+
+def test_a_kept_version_is_never_overwritten(tmp_path):
+    """An archive whose version numbers went astray (a kept row with the present number): the
+    present state is kept under the next free number, the old row stays."""
+    from archive import db as archive_db
+
+    db = archive_db.open_db(tmp_path / "v.db")
+    with db.atomic():
+        doc_id, _ = _save(db, _cleaned("正文一。"), [1])
+        db.execute("INSERT INTO document_versions (document_id, version, text, reason) VALUES (?, 1, '旧', 'x')",
+                   [doc_id])
+        _save(db, _cleaned("正文二。"), [1], fetched=False)
+    assert db.execute("SELECT version, text FROM document_versions ORDER BY version").fetchall() == \
+        [(1, "旧"), (2, "正文一。")]
+    assert db.execute("SELECT version FROM documents").fetchone() == (3,)
+    db.close()
