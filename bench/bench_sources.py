@@ -23,7 +23,8 @@ archive::
 whole process (start-up, crawl, the end-of-crawl boilerplate learning, exit). Peak RSS is the
 larger of the process tree's summed VmRSS, sampled from /proc every 0.2 s, and ``ru_maxrss`` of
 wait4(2) (the largest single process of the tree). The archive is then checked: every source must
-have exactly one document (``SELECT source, COUNT(*) FROM documents GROUP BY source``).
+have exactly one document (``SELECT source, COUNT(*) FROM documents GROUP BY source``). The robots.txt requests the sites
+answered tell which design ran: one per source (a crawler per source) or one per host (one crawler).
 
 ``--baseline-commit C`` also runs the same sources with the code of commit C (today's design,
 before the single-crawler rewrite: 33fcb02), from a git worktree at /tmp/bench-baseline-C (made
@@ -259,7 +260,7 @@ HEADER = ("| design | sources | seconds | pages/s | peak RSS MB | documents | ar
 
 def row(r: Run) -> str:
     status = "" if r.status == "ok" else f" **{r.status.upper()}**"
-    return (f"| {r.design}{status} | {r.sources:,} | {r.seconds:.1f} | {r.pages_per_s:.1f} | {r.peak_mb:,.0f} | "
+    return (f"| {r.design} ({crawlers(r)}){status} | {r.sources:,} | {r.seconds:.1f} | {r.pages_per_s:.1f} | {r.peak_mb:,.0f} | "
             f"{r.documents:,} | {'yes' if r.archived_all else 'NO'} | {r.load[0]:.2f}→{r.load[1]:.2f} |")
 
 
@@ -292,6 +293,17 @@ def verdicts(runs: list[Run], design: str) -> tuple[list[str], bool]:
         line("every report archived", all(r.archived_all for r in mine.values()),
              ", ".join(f"{r.sources:,}: {r.documents:,}/{r.sources:,}" for r in mine.values()))
     return lines, missed
+
+
+def crawlers(r: Run) -> str:
+    """What the robots.txt requests say of the design that ran: one per crawler and host."""
+    robots = r.served.get("robots", 0)
+    hosts = len({sources_site.address(i) for i in range(1, r.sources + 1)})
+    if robots == r.sources and r.sources > hosts:
+        return "a crawler per source"
+    if robots <= hosts:
+        return "one crawler for all"
+    return "?"
 
 
 def sizes(text: str) -> list[int]:
@@ -352,8 +364,8 @@ def main() -> None:
                     r = run_one(name, code, n, ports, work, args)
                     runs.append(r)
                     print(f"  {name}, {n:,} sources: {r.status}, {r.seconds:.1f} s, peak {r.peak_mb:,.0f} MB, "
-                          f"{r.documents:,} documents, {r.pages:,} pages served ({r.served.get('other', 0)} other "
-                          f"requests), jurisdiction/year found in {r.meta_found[0]:,}/{r.meta_found[1]:,}, load "
+                          f"{r.documents:,} documents, {r.pages:,} pages served, {r.served.get('robots', 0):,} robots.txt "
+                          f"requests ({crawlers(r)}), {r.served.get('other', 0):,} other, jurisdiction/year found in {r.meta_found[0]:,}/{r.meta_found[1]:,}, load "
                           f"{r.load[0]:.2f}→{r.load[1]:.2f}", flush=True)
                     print(f"    archive crawl: {r.summary[:400] or '(no summary)'}", flush=True)
                     for p in r.problems:

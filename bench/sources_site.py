@@ -15,7 +15,8 @@ Source ``i`` (1-based, key ``s0001`` …) is a small government portal under its
 Everything else answers 404 (robots.txt too). The pages are made once, when the server process
 starts (:func:`serve`), so the timed crawl only costs the server a dict lookup and a write per
 request: one process, asyncio, HTTP/1.1 keep-alive. ``/__bench__/stats`` (on any address) answers
-the served counts as JSON and ``/__bench__/reset`` zeroes them.
+the served counts as JSON (listing and report pages, robots.txt, other requests, bytes) and
+``/__bench__/reset`` zeroes them.
 """
 
 from __future__ import annotations
@@ -213,7 +214,7 @@ def serve(count: int, conn) -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))  # corpus
     routes = build_routes(count)
-    served = {"listing": 0, "report": 0, "other": 0, "bytes": 0}
+    served = {"listing": 0, "report": 0, "robots": 0, "other": 0, "bytes": 0}
 
     def answer(host: str, path: str) -> tuple[int, str, bytes]:
         if path == "/__bench__/stats":
@@ -222,7 +223,7 @@ def serve(count: int, conn) -> None:
             for k in served:
                 served[k] = 0
             return 200, "application/json", b"{}"
-        kind, body = routes.get((host, path), ("other", None))
+        kind, body = routes.get((host, path), ("robots" if path == "/robots.txt" else "other", None))
         served[kind] += 1
         if body is None:
             return 404, "text/html; charset=utf-8", NOT_FOUND
