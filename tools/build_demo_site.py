@@ -10,11 +10,16 @@ The demo site imitates four kinds of sites that republish Chinese local governme
   /blog/  a personal blog (阅读：N次 line, tags, comment form, archive sidebar)
 
 Real text comes from the three seed captures in ``tests/fixtures/seeds`` (body lines only); the other
-reports are SYNTHETIC: generated from the phrase banks below with a fixed random seed, attributed to
+reports are SYNTHETIC: generated from the phrase banks with a fixed random seed, attributed to
 real jurisdictions of 吉林省 but to placeholder speakers (张某某 …). ``_manifest.json`` lists every
 page a crawler should fetch and says which texts are synthetic.
 
 Deterministic: running it twice gives identical bytes (no clocks, no mtimes, no set ordering).
+
+The data lives in ``tools/demo_site_data``: ``jurisdictions.json`` (the places and their local
+words), ``phrases.json`` (the phrase banks), ``templates/*.html`` (the four sites' pages, as
+``string.Template``: ``${name}`` is filled in here) and ``css/*.css``. This file plans the site and
+renders it from them.
 
 Usage::
 
@@ -33,11 +38,14 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
+from string import Template
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "archive" / "demo" / "site"
 SEED_DIR = ROOT / "tests" / "fixtures" / "seeds"
+DATA_DIR = Path(__file__).resolve().parent / "demo_site_data"
 SEED = 20180111  # fixed seed of every random choice below
 GENERATED = "2025-06-01T08:00:00+00:00"  # Last-Modified of the non-article files
 PROVINCE = "吉林省"
@@ -46,6 +54,21 @@ GOV_NAME = "吉林省人民政府门户网站（演示）"
 NEWS_NAME = "吉网新闻（演示）"
 AGG_NAME = "大学网·范文中心（演示）"
 BLOG_NAME = "松江夜读（演示博客）"
+
+
+def _data(name: str) -> dict:
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+@cache
+def _template(name: str) -> Template:
+    return Template((DATA_DIR / "templates" / name).read_text(encoding="utf-8"))
+
+
+def render(name: str, **values) -> str:
+    """``templates/<name>`` filled in. A template's text is used as it is, final newline included: a
+    page's body (``${body}``, ``${main}``) ends with its own newline."""
+    return _template(name).substitute(values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,69 +108,11 @@ class Juris:
         return f"{self.parent}{self.name}" if self.level == "district" else self.name
 
 
-J = {j.name: j for j in [
-    Juris("长春市", "220100", "prefecture", "长春", ("汽车", "轨道客车", "光电信息", "生物医药"),
-          ("净月潭", "长影世纪城", "莲花山"), ("长春新区", "长春汽车经济技术开发区"), ("伊通河",),
-          ("鲜食玉米", "优质水稻"), 7100, scale=2.5),
-    Juris("吉林市", "220200", "prefecture", "吉林", ("石油化工", "碳纤维", "冰雪旅游", "农产品加工"),
-          ("松花湖", "北大湖", "雾凇岛"), ("吉林高新区", "吉林经济技术开发区"), ("松花江",),
-          ("万昌大米", "林下中药材"), 2300, scale=1.3),
-    Juris("四平市", "220300", "prefecture", "四平", ("换热器", "农产品加工", "专用车", "生物化工"),
-          ("二龙湖", "叶赫那拉城", "山门风景区"), ("四平红嘴经济技术开发区", "四平经济开发区"),
-          ("条子河", "东辽河"), ("玉米", "梨树白猪"), 1150),
-    Juris("辽源市", "220400", "prefecture", "辽源", ("袜业纺织", "新材料", "装备制造", "梅花鹿"),
-          ("龙首山", "鴜鹭湖", "辽河源"), ("辽源经济开发区", "辽源高新区"), ("东辽河",),
-          ("梅花鹿", "食用菌"), 760, scale=0.7),
-    Juris("通化市", "220500", "prefecture", "通化", ("医药健康", "人参", "葡萄酒", "冶金"),
-          ("龙湾", "玉皇山", "白鸡峰"), ("通化医药高新区", "二道江工业园"), ("浑江",),
-          ("人参", "山葡萄"), 950, scale=0.8),
-    Juris("白山市", "220600", "prefecture", "白山", ("矿泉水", "人参", "林下经济", "冰雪旅游"),
-          ("长白山", "望天鹅", "仙人桥温泉"), ("白山经济开发区", "江源工业园"), ("鸭绿江", "浑江"),
-          ("人参", "蓝莓"), 700, scale=0.6),
-    Juris("松原市", "220700", "prefecture", "松原", ("石油化工", "新能源", "农产品加工", "生物制造"),
-          ("查干湖", "龙华寺", "哈达山"), ("松原经济技术开发区", "松原石油化学工业循环经济园区"),
-          ("松花江", "嫩江"), ("玉米", "花生"), 1450),
-    Juris("白城市", "220800", "prefecture", "白城", ("风电光伏", "杂粮杂豆", "装备制造", "生态旅游"),
-          ("向海", "莫莫格", "嫩江湾"), ("白城经济开发区", "白城工业园区"), ("洮儿河", "嫩江"),
-          ("绿豆", "燕麦"), 650, scale=0.6),
-    Juris("延边朝鲜族自治州", "222400", "prefecture", "延边", ("医药健康", "边境贸易", "食品", "文化旅游"),
-          ("长白山", "防川", "帽儿山"), ("延吉高新区", "珲春国际合作示范区"), ("图们江", "布尔哈通河"),
-          ("黄牛", "苹果梨"), 900, scale=0.9),
-    Juris("集安市", "220582", "county", "集安", ("山葡萄冰酒", "人参", "边境旅游"),
-          ("五女峰", "鸭绿江国境风景区"), ("集安经济开发区",), ("鸭绿江",), ("人参", "山葡萄"), 110,
-          scale=0.25),
-    Juris("梅河口市", "220581", "county", "梅河口", ("医药", "商贸物流", "食品加工"),
-          ("鸡冠山", "东北不夜城"), ("梅河口经济开发区",), ("辉发河",), ("大米", "蔬菜"), 240, scale=0.35),
-    Juris("公主岭市", "220184", "county", "公主岭", ("农产品加工", "汽车零部件", "现代农业"),
-          ("南崴子湿地",), ("公主岭经济开发区",), ("东辽河",), ("玉米", "黄牛"), 360, parent="长春市",
-          scale=0.35),
-    Juris("绿园区", "220106", "district", "绿园", ("汽车零部件", "现代物流", "商贸服务"),
-          ("长春西湖",), ("绿园经济开发区",), ("新凯河",), ("都市农业",), 420, parent="长春市", scale=0.3),
-    Juris("朝阳区", "220104", "district", "朝阳", ("现代服务业", "数字经济", "科技服务"),
-          ("南湖", "文化广场"), ("朝阳经济开发区",), ("伊通河",), ("都市农业",), 820, parent="长春市",
-          scale=0.35),
-    Juris("抚松县", "220621", "county", "抚松", ("人参", "矿泉水", "冰雪旅游"),
-          ("长白山西坡", "仙人桥温泉"), ("抚松工业园区",), ("松花江",), ("人参", "林蛙"), 120, scale=0.2),
-    Juris("延吉市", "222401", "county", "延吉", ("文化旅游", "商贸服务", "食品加工"),
-          ("帽儿山", "中国朝鲜族民俗园"), ("延吉高新区",), ("布尔哈通河",), ("苹果梨", "黄牛"), 420,
-          scale=0.35),
-    Juris("珲春市", "222404", "county", "珲春", ("海洋经济", "边境贸易", "现代物流"),
-          ("防川", "敬信湿地"), ("珲春边境经济合作区",), ("图们江",), ("海产品",), 180, scale=0.25),
-    Juris("敦化市", "222403", "county", "敦化", ("医药健康", "木制品加工", "文化旅游"),
-          ("六鼎山", "雁鸣湖"), ("敦化经济开发区",), ("牡丹江",), ("黑木耳", "大豆"), 150, scale=0.25),
-    Juris("梨树县", "220322", "county", "梨树", ("农产品加工", "畜牧业", "农机装备"),
-          ("偏脸城遗址",), ("梨树经济开发区",), ("东辽河",), ("玉米", "梨树白猪"), 210, scale=0.3),
-    Juris("磐石市", "220284", "county", "磐石", ("冶金", "医药", "食品加工"),
-          ("官马溶洞", "莲花山"), ("磐石经济开发区",), ("饮马河",), ("大米", "黑木耳"), 230, scale=0.3),
-    Juris("临江市", "220681", "county", "临江", ("林下经济", "硅藻土", "边境旅游"),
-          ("鸭绿江畔", "花山"), ("临江经济开发区",), ("鸭绿江",), ("人参", "五味子"), 80, scale=0.2),
-    Juris("前郭尔罗斯蒙古族自治县", "220721", "county", "前郭", ("石油化工", "文化旅游", "农产品加工"),
-          ("查干湖", "王府"), ("前郭经济开发区",), ("松花江",), ("查干湖鱼", "玉米"), 300, scale=0.3),
-    Juris("洮南市", "220881", "county", "洮南", ("新能源", "杂粮杂豆", "农机装备"),
-          ("四海湖",), ("洮南经济开发区",), ("洮儿河",), ("绿豆", "辣椒"), 150, scale=0.25),
-    Juris("东丰县", "220421", "county", "东丰", ("梅花鹿", "农产品加工", "文化旅游"),
-          ("东丰农民画馆",), ("东丰经济开发区",), ("梅河",), ("梅花鹿", "大米"), 110, scale=0.2),
-]}
+_JURISDICTIONS = _data("jurisdictions.json")
+J = {j.name: j for j in (
+    Juris(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
+    for row in _JURISDICTIONS["jurisdictions"]
+)}
 
 # (届, 第几次会议) of each congress by year: invented but consistent (a new 届 every five years)
 def congress_session(j: Juris, year: int) -> tuple[int, int]:
@@ -170,394 +135,38 @@ def cn(n: int) -> str:
     return CN_NUM[tens] + "十" + (CN_NUM[ones] if ones else "")
 
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 
 # ---------------------------------------------------------------------------------------------
-# Phrase banks. Placeholders: {n:a-b} integer, {N:a-b} integer scaled to the jurisdiction,
-# {pct:a-b} / {f:a-b} one-decimal number, {F:a-b} scaled one-decimal number, and the local words
-# {ind} {ind2} {park} {sight} {river} {prod} {short} {unit} {material} {region} {festival}.
-# A bank item may be (text, first_year, last_year): used only for reports of those session years.
+# Phrase banks (demo_site_data/phrases.json, where the placeholders are described): a topic is
+# (short headings, long headings, sentences); a sentence may be (text, first_year, last_year).
 # ---------------------------------------------------------------------------------------------
-MATERIALS = ("新型建材", "生物基材料", "饲料", "碳纤维复丝", "铝合金型材", "有机肥", "医用敷料",
-             "玄武岩纤维", "精制大米", "保健食品", "变压器", "汽车内饰件", "复合肥", "中药饮片")
-REGIONS = ("长三角", "珠三角", "京津冀", "浙江", "天津", "粤港澳大湾区", "山东半岛")
-FESTIVALS = ("冰雪节", "避暑休闲季", "文化旅游节", "开江鱼美食节", "民俗文化节", "夜经济消费季",
-             "马拉松赛", "采摘节")
+_PHRASES = _data("phrases.json")
 
-REVIEW = {
-    "invest": (
-        ("抓项目扩投资", "项目建设提速增效", "有效投资持续扩大", "坚持项目为王"),
-        ("坚持项目为王，有效投资稳中有进", "狠抓项目建设，发展后劲持续增强"),
-        [
-            "全年实施5000万元以上项目{N:60-300}个，其中亿元以上项目{N:25-140}个，完成投资{N:80-600}亿元。",
-            "新开工项目{N:40-200}个、竣工投产{N:20-120}个，{ind}领域一批牵动性项目落地见效。",
-            "建立领导包保、专班推进、周调度月通报机制，帮助项目解决用地、审批、融资等问题{n:60-380}个。",
-            "开展春季项目集中开工和秋季项目观摩活动，项目开复工率达到{pct:88-99}%。",
-            "争取中央预算内投资和地方政府专项债券资金{f:8-60}亿元，支持{N:20-90}个基础设施和公共服务项目。",
-            "{park}新签约项目{n:12-60}个，协议引资{N:40-380}亿元，到位资金同比增长{pct:8-30}%。",
-            "精准开展产业链招商和以商招商，全年引进域外资金{N:90-700}亿元，增长{pct:5-25}%。",
-            "年产{n:3-50}万吨{material}、{n:50-400}兆瓦风光发电等项目建成投产，新增产值{N:10-90}亿元。",
-            "组建重大项目前期工作专班，储备各类项目{N:200-900}个、总投资{N:800-5000}亿元。",
-            "推行“拿地即开工”审批模式，{n:20-70}个项目实现当年签约、当年开工、当年投产。",
-            "{material}产业园一期主体完工，{ind}配套项目{n:3-15}个同步入驻。",
-        ],
-    ),
-    "industry": (
-        ("加快产业转型", "工业经济稳中有进", "产业结构持续优化", "做强实体经济"),
-        ("聚焦转型升级，产业结构加快优化", "坚持工业立{unit}，实体经济稳步壮大"),
-        [
-            "规模以上工业增加值增长{pct:2-9}%，{ind}产业实现产值{N:40-800}亿元。",
-            "实施工业企业技术改造项目{N:30-150}个，新增规上工业企业{N:10-70}户。",
-            "{ind}、{ind2}两大支柱产业稳中有升，新兴产业产值占规上工业比重提高到{pct:12-35}%。",
-            "开展“稳企业保运行”专项行动，帮助企业解决用工、融资、物流等难题{n:100-900}个。",
-            "建成数字化车间和智能工厂{n:5-40}个，企业上云用云数量达到{N:200-2000}户。",
-            "新培育国家级专精特新“小巨人”企业{n:1-6}户、省级专精特新中小企业{n:8-60}户。",
-            "{park}工业总产值突破{N:80-900}亿元，园区承载能力不断增强。",
-            "落实减税降费和助企纾困政策，为市场主体减负{f:3-40}亿元。",
-            "新增市场主体{N:6000-40000}户，总量达到{N:40000-400000}户，民营经济活力持续释放。",
-            "推动传统产业“增品种、提品质、创品牌”，新增“吉字号”特色产品{n:5-40}个。",
-            "{ind2}产业链条不断延伸，链上企业达到{n:30-180}户，本地配套率提高{pct:3-12}个百分点。",
-        ],
-    ),
-    "service": (
-        ("服务业提质扩容", "消费市场回暖向好", "文旅产业加快发展"),
-        ("繁荣消费市场，服务业提质扩容", "推动文旅融合，旅游业加快复苏"),
-        [
-            "社会消费品零售总额完成{N:100-900}亿元，增长{pct:2-10}%。",
-            "举办{sight}{festival}等节庆活动{n:10-60}场次，全年接待游客{N:300-3000}万人次，旅游收入{N:30-500}亿元。",
-            ("发放政府消费券{f:0.3-6}亿元，直接拉动消费{N:5-40}亿元。", 2021, 2025),
-            "新增限额以上商贸企业{n:20-120}户，电子商务交易额增长{pct:8-35}%。",
-            "{sight}景区完成提档升级，新评定A级景区{n:2-9}家、乡村旅游重点村{n:3-15}个。",
-            "物流园区建设加快推进，快递业务量增长{pct:10-40}%。",
-            "金融机构各项贷款余额达到{N:300-3000}亿元，比年初增长{pct:4-12}%。",
-            "夜间经济集聚区{n:3-12}处投入运营，步行街、美食街人气明显回升。",
-            "房地产市场平稳运行，商品房销售面积{N:40-400}万平方米。",
-            "{short}特色文创产品进入{n:20-90}家景区和商超，文化产业增加值增长{pct:5-15}%。",
-        ],
-    ),
-    "agri": (
-        ("乡村振兴扎实推进", "现代农业提质增效", "农业农村发展向好"),
-        ("坚持农业优先发展，乡村振兴开局良好", "夯实三农基础，农村面貌持续改善"),
-        [
-            "粮食总产量达到{F:12-80}亿斤，{prod}种植面积稳定在{N:20-300}万亩。",
-            "新建高标准农田{N:10-80}万亩，推广保护性耕作{N:30-500}万亩，黑土地保护利用成效明显。",
-            "{prod}全产业链产值达到{N:20-300}亿元，省级以上农业产业化龙头企业达到{n:5-40}户。",
-            ("巩固拓展脱贫攻坚成果，脱贫人口人均纯收入增长{pct:8-16}%，未发生规模性返贫。", 2022, 2025),
-            ("精准脱贫攻坚有力推进，减少贫困人口{N:1000-20000}人，{n:5-60}个贫困村退出。", 2019, 2021),
-            "改造农村户厕{N:3000-30000}户，创建美丽乡村示范村{n:10-80}个。",
-            "新建改建农村公路{N:80-800}公里，行政村通客车率保持100%。",
-            "农民专业合作社和家庭农场分别达到{N:1000-9000}个和{N:800-7000}个。",
-            "肉牛饲养量达到{N:5-80}万头、生猪出栏{N:20-300}万头，畜牧业产值增长{pct:4-14}%。",
-            "村集体经济收入10万元以上的村占比达到{pct:30-90}%，农村集体产权制度改革全面完成。",
-            "{prod}获评国家地理标志保护产品，带动{N:2000-30000}户农民增收。",
-        ],
-    ),
-    "reform": (
-        ("改革攻坚纵深推进", "营商环境持续优化", "重点改革取得突破"),
-        ("深化改革攻坚，营商环境持续改善", "以改革破难题，发展活力不断增强"),
-        [
-            "{n:180-1200}项政务服务事项实现“一网通办”，“最多跑一次”事项占比达到{pct:90-99}%。",
-            "企业开办时间压缩至{f:0.5-2}个工作日以内，工程建设项目审批时间压减{pct:30-60}%。",
-            ("国资国企改革三年行动任务完成率{pct:95-100}%，整合组建{n:2-6}户国有企业集团。", 2021, 2023),
-            "推进“证照分离”改革全覆盖，清理取消证明事项{n:20-120}项。",
-            "开展营商环境评价整改，受理办结涉企诉求{N:600-6000}件，满意率{pct:95-99.9}%。",
-            "政府债务风险总体可控，完成年度债务化解任务{f:2-30}亿元。",
-            "设立“办不成事”反映窗口，推出“一件事一次办”主题服务{n:20-90}项。",
-            "新增普惠小微贷款{f:5-60}亿元，农村金融综合改革稳步推进。",
-            "{park}完成管理体制改革，“管委会+公司”运营模式全面推行。",
-        ],
-    ),
-    "open": (
-        ("对外开放不断扩大", "开放合作步伐加快"),
-        ("扩大开放合作，发展空间不断拓展",),
-        [
-            "外贸进出口总额完成{f:10-260}亿元，增长{pct:3-30}%。",
-            "实际利用外资{n:1000-30000}万美元，新设外资企业{n:3-30}户。",
-            "赴{region}等地开展招商推介活动{n:10-60}次，签约项目{n:20-120}个。",
-            "对口合作深入开展，与{region}地区共建合作园区{n:1-3}个、合作项目{n:10-50}个。",
-            "{park}获批省级开放平台，海关监管作业场所投入使用。",
-            "跨境电商交易额增长{pct:20-80}%，新增外贸经营主体{n:10-80}户。",
-        ],
-    ),
-    "tech": (
-        ("创新动能加快集聚", "科技创新能力提升"),
-        ("强化创新驱动，发展动能加快转换",),
-        [
-            "新认定高新技术企业{n:10-90}户，总数达到{N:80-700}户。",
-            "技术合同成交额{f:2-60}亿元，增长{pct:10-50}%。",
-            "与省内外高校院所开展科技合作项目{n:20-120}项，建成省级以上创新平台{n:5-40}个。",
-            "引进各类人才{N:800-9000}名，其中高层次人才{n:40-400}名。",
-            "全社会研发经费投入强度提高到{f:0.8-2.2}%。",
-            "科技型中小企业评价入库{N:100-900}户，“科技贷”发放{f:1-15}亿元。",
-            "{ind}领域攻克关键技术{n:5-30}项，获省科学技术奖{n:2-12}项。",
-        ],
-    ),
-    "city": (
-        ("城乡面貌明显改善", "城市功能持续完善"),
-        ("推进城市更新，城乡面貌焕然一新", "完善基础设施，城市品质稳步提升"),
-        [
-            "实施城建重点工程{n:30-160}项，改造老旧小区{N:40-300}个，惠及居民{N:1-9}万户。",
-            "新建改造城市道路{N:20-120}公里、供热管网{N:20-200}公里、排水管网{N:20-150}公里。",
-            "{river}沿岸生态廊道建成开放，新增城市绿地{N:20-200}万平方米。",
-            "常住人口城镇化率达到{pct:45-70}%，县城补短板项目加快实施。",
-            "改造棚户区{N:500-9000}套，筹集保障性租赁住房{N:300-5000}套。",
-            "新开通公交线路{n:3-20}条，新增公共停车泊位{N:800-9000}个。",
-            ("5G基站累计达到{N:600-9000}个，城区和乡镇实现5G网络全覆盖。", 2021, 2025),
-            "城市管理精细化水平提升，生活垃圾分类覆盖率达到{pct:60-100}%。",
-        ],
-    ),
-    "eco": (
-        ("生态环境持续改善", "污染防治攻坚有力"),
-        ("坚持生态优先，绿色底色更加鲜明",),
-        [
-            "空气质量优良天数比例达到{pct:85-96}%，PM2.5平均浓度下降到{n:20-40}微克/立方米。",
-            "{river}流域水质持续改善，国考断面水质优良比例达到{pct:80-100}%。",
-            "完成植树造林{N:1-20}万亩，森林覆盖率达到{pct:30-80}%。",
-            "全面落实河湖长制，清理整治“四乱”问题{n:50-600}处。",
-            "中央和省生态环境保护督察反馈问题整改完成率{pct:90-100}%。",
-            "淘汰燃煤小锅炉{n:20-300}台，城区集中供热率达到{pct:90-99}%。",
-            "秸秆禁烧实现“零火点”，秸秆综合利用率达到{pct:85-95}%。",
-        ],
-    ),
-    "people": (
-        ("民生福祉不断增进", "社会事业全面进步", "保障改善民生"),
-        ("坚持人民至上，民生福祉持续增进", "办好民生实事，群众获得感不断增强"),
-        [
-            "民生支出占一般公共预算支出比重达到{pct:75-85}%，承诺的{n:10-30}件民生实事全部完成。",
-            "城镇新增就业{N:3000-60000}人，城镇登记失业率{pct:2.8-4.0}%。",
-            "新建改扩建中小学和幼儿园{n:5-40}所，新增学位{N:1000-12000}个。",
-            "县级医院能力提升工程加快实施，家庭医生签约服务覆盖率达到{pct:40-80}%。",
-            "城乡居民基本养老保险参保率稳定在{pct:95-99}%以上，基本医疗保险参保{N:20-200}万人。",
-            "发放各类救助资金{f:1-15}亿元，惠及困难群众{N:1-20}万人次。",
-            "新建社区居家养老服务中心{n:5-60}个，养老机构床位达到{N:2000-20000}张。",
-            "举办文化惠民演出{N:200-2000}场次，建成城市书房{n:5-40}个。",
-            "全面落实农民工工资支付保障制度，追讨欠薪{f:0.2-3}亿元。",
-        ],
-    ),
-    "safety": (
-        ("社会大局和谐稳定", "安全防线守牢守稳"),
-        ("统筹发展和安全，社会大局和谐稳定",),
-        [
-            "生产安全事故起数和死亡人数分别下降{pct:5-35}%和{pct:5-40}%，安全生产形势总体平稳。",
-            "扫黑除恶常态化斗争深入开展，刑事案件发案率下降{pct:5-25}%。",
-            "食品药品抽检合格率保持在{pct:97-99.5}%以上。",
-            "信访积案化解率达到{pct:85-99}%，社会大局保持和谐稳定。",
-            ("科学精准做好疫情防控，守住了不发生规模性疫情的底线。", 2021, 2023),
-            "防汛抗旱、森林防火工作有力有效，全年未发生重大灾害事故。",
-        ],
-    ),
-}
 
-PLAN = {
-    "invest": (
-        ("全力扩大有效投资", "抓项目强支撑", "持续扩大有效投资"),
-        ("坚持项目为王，全力扩大有效投资", "聚焦重大项目，夯实稳增长根基"),
-        [
-            "全年计划实施5000万元以上项目{N:70-350}个，完成投资{N:90-700}亿元以上。",
-            "聚焦{ind}、新能源、新基建等领域，谋划储备项目{N:200-1000}个。",
-            "全力争取中央和省各类资金，力争专项债券额度增长{pct:10-30}%以上。",
-            "落实重大项目“专班+包保”机制，确保新开工项目{N:40-220}个、竣工项目{N:30-150}个。",
-            "开展“招商引资攻坚年”活动，全年引进域外资金{N:100-800}亿元以上。",
-            "围绕{ind}产业链上下游精准引进配套企业{n:10-50}户。",
-            "推动{park}扩区调位，新建标准化厂房{N:5-40}万平方米。",
-            "全年供应建设用地{N:1000-9000}亩，盘活闲置低效土地{N:300-3000}亩。",
-        ],
-    ),
-    "industry": (
-        ("加快构建现代产业体系", "推动工业提质增效", "做优做强实体经济"),
-        ("加快转型升级，构建现代产业体系", "坚持工业立{unit}，推动实体经济高质量发展"),
-        [
-            "实施工业倍增计划，规上工业企业达到{N:200-1200}户。",
-            "推动{ind}产业延链补链强链，力争产值突破{N:60-1000}亿元。",
-            "加快发展{ind2}产业，培育产值超十亿元企业{n:2-12}户。",
-            "实施“专精特新”企业培育工程，新增省级专精特新企业{n:10-50}户。",
-            "推进数字化转型，新建智能工厂和数字化车间{n:5-30}个。",
-            "落实惠企政策“免申即享”，为企业减负{f:3-30}亿元以上。",
-            "开展银企对接活动{n:10-40}场次，新增企业贷款{N:20-200}亿元。",
-            "新增市场主体{N:8000-50000}户，让民营企业敢干、敢闯、敢投。",
-        ],
-    ),
-    "service": (
-        ("促进消费扩容提质", "繁荣发展现代服务业", "做大做强文旅产业"),
-        ("激发消费潜能，推动服务业扩容提质", "深化文旅融合，打响{short}旅游品牌"),
-        [
-            "力争社会消费品零售总额增长{pct:5-9}%。",
-            "办好{sight}{festival}，全年接待游客{N:400-3500}万人次以上。",
-            "加快{sight}景区提档升级，创建国家4A级以上旅游景区{n:1-3}家。",
-            "培育夜经济、首店经济和直播电商，新增限上商贸企业{n:30-150}户。",
-            "推进县域商业体系建设，实现乡镇商贸中心全覆盖。",
-            "建设{short}综合物流枢纽和冷链物流基地，降低全社会物流成本。",
-            "发展康养、研学、冰雪等业态，推出精品旅游线路{n:10-30}条。",
-        ],
-    ),
-    "agri": (
-        ("全面推进乡村振兴", "加快农业农村现代化"),
-        ("坚持农业农村优先发展，全面推进乡村振兴",),
-        [
-            "全力抓好粮食生产，确保粮食总产量稳定在{F:15-100}亿斤以上。",
-            "新建高标准农田{N:10-90}万亩，推广黑土地保护性耕作{N:50-600}万亩。",
-            "做强{prod}特色产业，推动精深加工，产业链产值增长{pct:8-20}%。",
-            "实施“千头牛”“万头猪”工程，肉牛饲养量增长{pct:10-30}%。",
-            "开展农村人居环境整治提升行动，改造农村户厕{N:3000-30000}户。",
-            ("巩固拓展脱贫攻坚成果同乡村振兴有效衔接，坚决守住不发生规模性返贫的底线。", 2021, 2025),
-            ("坚决打赢脱贫攻坚战，确保剩余贫困人口全部脱贫。", 2019, 2020),
-            "培育家庭农场{N:300-3000}个、农民合作社示范社{n:20-200}个。",
-            "深化农村集体产权制度改革，村集体经济收入全部达到{n:5-20}万元以上。",
-        ],
-    ),
-    "reform": (
-        ("深化重点领域改革", "持续优化营商环境"),
-        ("深化改革攻坚，打造一流营商环境",),
-        [
-            "持续深化“放管服”改革，推动{pct:95-100}%政务服务事项“全程网办”。",
-            ("推行“高效办成一件事”，新增集成服务事项{n:20-80}项。", 2024, 2025),
-            "深化国资国企改革，推动国有企业整合重组、提质增效。",
-            "全面落实公平竞争审查制度，建设统一开放、竞争有序的市场体系。",
-            "推行“清单制+告知承诺制”，工程建设项目审批时限压缩至{n:30-60}个工作日以内。",
-            "健全政企沟通机制，建立涉企问题“接诉即办”闭环体系。",
-            "加强政府债务管理，守住不发生系统性风险底线。",
-            "稳妥推进农村宅基地、集体经营性建设用地入市等改革试点。",
-        ],
-    ),
-    "open": (
-        ("推动高水平对外开放", "扩大开放合作"),
-        ("坚持开放带动，拓展合作发展新空间",),
-        [
-            "力争外贸进出口总额增长{pct:5-20}%。",
-            "深度融入“一带一路”和东北亚区域合作，拓展俄日韩蒙等市场。",
-            "深化与{region}地区交流合作，组织开展招商推介活动{n:10-40}次。",
-            "加快建设{park}开放平台，争取设立保税物流中心。",
-            "发展跨境电商和市场采购贸易，培育外贸新业态新模式。",
-        ],
-    ),
-    "tech": (
-        ("强化科技创新支撑", "加快建设人才高地"),
-        ("坚持创新驱动，增强发展内生动力",),
-        [
-            "全社会研发经费投入增长{pct:8-20}%，新认定高新技术企业{n:15-100}户。",
-            "深化与高校院所合作，推动科技成果本地转化{n:20-100}项。",
-            "实施人才引育工程，全年引进各类人才{N:1000-8000}名。",
-            "建设{ind}产业技术创新中心，争创省级以上研发平台{n:5-20}个。",
-            "落实科技创新券政策，支持科技型中小企业发展壮大。",
-        ],
-    ),
-    "city": (
-        ("提升城市功能品质", "推进城乡融合发展"),
-        ("实施城市更新行动，建设宜居韧性智慧城市",),
-        [
-            "实施城建重点工程{n:40-180}项，完成投资{N:20-200}亿元。",
-            "改造老旧小区{N:40-300}个，更新燃气、供水、供热老旧管网{N:30-300}公里。",
-            "推进{river}两岸综合治理，打造滨水休闲空间。",
-            "加快海绵城市建设，提升城市防洪排涝能力。",
-            "建设完整社区{n:5-30}个，新建城市公园和口袋公园{n:5-30}个。",
-            "新增公共停车泊位{N:1000-8000}个，缓解老城区停车难问题。",
-        ],
-    ),
-    "eco": (
-        ("持续改善生态环境", "推动绿色低碳发展"),
-        ("坚持绿色发展，守护好{short}的绿水青山",),
-        [
-            "深入打好蓝天、碧水、净土保卫战，空气质量优良天数比例保持在{pct:85-95}%以上。",
-            "严格落实河湖长制和林长制，完成植树造林{N:1-15}万亩。",
-            "推进秸秆综合利用，综合利用率达到{pct:88-95}%以上。",
-            "加快清洁能源替代，新增清洁取暖面积{N:30-300}万平方米。",
-            "推进{river}流域水生态保护修复，确保国考断面水质稳定达标。",
-            "抓好中央和省生态环境保护督察反馈问题整改。",
-        ],
-    ),
-    "people": (
-        ("用心用情保障民生", "办好人民满意的社会事业"),
-        ("坚持以人民为中心，持续增进民生福祉",),
-        [
-            "确保城镇新增就业{N:3000-60000}人以上。",
-            "新建改扩建学校{n:5-30}所，新增学位{N:1000-10000}个。",
-            "推进紧密型县域医共体建设，提升基层医疗服务能力。",
-            "新增普惠性养老床位{N:200-3000}张，建设社区嵌入式养老服务设施{n:5-40}处。",
-            "集中力量办好{n:10-30}件民生实事。",
-            "提高城乡低保标准{pct:3-8}%，扩大城乡居民医保和养老保险覆盖面。",
-            "建设城市书房和农家书屋，开展文化惠民活动{N:300-3000}场次。",
-        ],
-    ),
-    "safety": (
-        ("统筹发展和安全", "建设更高水平的平安{short}"),
-        ("守牢安全底线，维护社会和谐稳定",),
-        [
-            "压实安全生产责任，坚决遏制重特大事故发生。",
-            ("深入开展安全生产治本攻坚三年行动，动态清零重大事故隐患。", 2024, 2025),
-            "加强食品药品安全监管，保障人民群众“舌尖上的安全”。",
-            "推进常态化扫黑除恶斗争，建设更高水平的平安{short}。",
-            "健全矛盾纠纷多元化解机制，化解信访积案{n:20-200}件。",
-            "做好防汛抗旱、森林防火和地震防灾减灾工作。",
-        ],
-    ),
-}
+def _topics(spec: dict) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], list]]:
+    return {k: (tuple(v["short"]), tuple(v["long"]), [tuple(x) if isinstance(x, list) else x for x in v["sentences"]])
+            for k, v in spec.items()}
 
-SELF_TITLES = ("三、全面加强政府自身建设", "三、加快建设人民满意的服务型政府", "三、持续加强政府自身建设",
-               "三、努力建设人民满意政府", "三、以自我革命精神加强政府建设")
-SELF_BANK = {
-    "坚持政治引领": ("深入学习贯彻习近平新时代中国特色社会主义思想，坚决维护党中央权威和集中统一领导。",
-                 "把党的领导贯穿政府工作各方面全过程，不折不扣落实党中央决策部署和省委工作要求。"),
-    "坚持依法行政": ("自觉接受人大法律监督、工作监督和政协民主监督，认真办理人大代表建议和政协委员提案。",
-                 "严格落实重大行政决策程序，全面推行行政执法“三项制度”。"),
-    "坚持为民务实": ("大兴调查研究之风，力戒形式主义、官僚主义，让基层把更多精力用在抓落实上。",
-                 "把群众满意作为第一标准，以钉钉子精神抓好各项任务落实。"),
-    "坚持清正廉洁": ("严格落实全面从严治党主体责任，驰而不息纠治“四风”。",
-                 "政府带头过紧日子，一般性支出压减{pct:5-15}%，把有限的资金用在发展紧要处和民生急需上。"),
-    "提升行政效能": ("建立重点工作清单化管理、项目化推进机制，实行周调度、月通报、季讲评。",
-                 "推进数字政府建设，政务数据共享率提高到{pct:80-98}%。"),
-    "强化担当作为": ("健全容错纠错机制，为担当者担当、为干事者撑腰。",
-                 "开展干部能力提升行动，增强推动高质量发展的本领。"),
-}
-DIFFICULTIES = (
-    "经济总量偏小，产业结构不优，新动能培育还需加力", "项目储备质量不高，投资增长后劲不足",
-    "科技创新能力较弱，高端人才短缺", "民营经济发展不充分，市场主体活力有待激发",
-    "财政收支矛盾突出，债务风险防控压力较大", "城乡区域发展不够平衡，公共服务仍有短板",
-    "生态环境保护任务依然繁重", "营商环境与群众期待还有差距", "一些干部担当作为不够，工作作风有待改进",
-    "消费需求恢复偏慢，部分企业生产经营困难", "人口外流问题比较突出，劳动力结构性短缺",
-)
-REVIEW_CONTEXT = {
-    2019: ("{prev}年是全面贯彻党的十九大精神的开局之年。", "过去的一年，面对复杂严峻的外部环境和经济下行压力，"),
-    2020: ("{prev}年是新中国成立70周年，是决胜全面建成小康社会的关键之年。", "过去的一年，面对稳中有变、变中有忧的经济形势，"),
-    2021: ("{prev}年是极不平凡的一年。面对突如其来的新冠肺炎疫情和严峻复杂的经济形势，", "过去的一年，是“十三五”规划收官之年，"),
-    2022: ("{prev}年是中国共产党成立100周年，也是“十四五”开局之年。", "过去的一年，面对疫情散发和需求收缩、供给冲击、预期转弱三重压力，"),
-    2023: ("{prev}年是党的二十大胜利召开之年，是极不平凡、殊为不易的一年。", "过去的一年，面对超预期因素冲击，"),
-    2024: ("{prev}年是全面贯彻党的二十大精神的开局之年，是三年新冠疫情防控转段后经济恢复发展的一年。", "过去的一年，"),
-    2025: ("{prev}年是实现“十四五”规划目标任务的关键一年。", "过去的一年，面对外部压力加大、内部困难增多的复杂严峻形势，"),
-}
-PLAN_CONTEXT = {
-    2019: "今年是新中国成立70周年，是决胜全面建成小康社会的关键之年",
-    2020: "今年是全面建成小康社会和“十三五”规划收官之年",
-    2021: "今年是“十四五”开局之年，也是中国共产党成立100周年",
-    2022: "今年将召开党的二十大，是进入全面建设社会主义现代化国家新征程的重要一年",
-    2023: "今年是全面贯彻落实党的二十大精神的开局之年",
-    2024: "今年是中华人民共和国成立75周年，是实现“十四五”规划目标任务的关键一年",
-    2025: "今年是“十四五”规划收官之年，也是为“十五五”良好开局打牢基础的关键之年",
-}
-GUIDES = ("坚持以习近平新时代中国特色社会主义思想为指导", "高举习近平新时代中国特色社会主义思想伟大旗帜")
-PLAN_TAILS = (
-    "完整、准确、全面贯彻新发展理念，坚持稳中求进工作总基调", "全面落实省委、省政府部署和{party}工作要求",
-    "统筹疫情防控和经济社会发展", "更好统筹发展和安全", "以高质量发展为主题，以供给侧结构性改革为主线",
-    "深入实施“一主六双”高质量发展战略", "全力扩大有效需求，持续防范化解风险", "着力保障和改善民生",
-)
-CLOSINGS = (
-    "各位代表！新征程催人奋进，新使命重任在肩。让我们更加紧密地团结在以习近平同志为核心的党中央周围，"
-    "在省委、省政府和{party}的坚强领导下，锐意进取、真抓实干，为加快建设现代化新{short}而努力奋斗！",
-    "各位代表！蓝图已经绘就，奋斗正当其时。让我们在{party}的坚强领导下，始终保持“拼”的精神、“抢”的意识、"
-    "“实”的作风，全力以赴抓发展、惠民生、防风险，奋力谱写{short}高质量发展新篇章！",
-    "各位代表！时代呼唤担当，实干成就未来。让我们勠力同心、攻坚克难，以更加昂扬的斗志、更加务实的作风，"
-    "全面完成今年各项目标任务，为{short}全面振兴率先突破作出新的更大贡献！",
-    "各位代表！奋斗创造历史，实干成就未来。我们将坚定信心、埋头苦干，奋力开创{short}振兴发展新局面，"
-    "以优异成绩向全{unit}人民交出一份满意答卷！",
-)
-REVIEW_LEADS = ("一年来，我们主要做了以下工作：", "一年来，我们重点抓了以下几个方面工作：",
-                "回顾过去一年，我们着力做了以下工作：", "")
-PLAN_LEADS = ("为实现上述目标，重点抓好以下几个方面工作：", "围绕上述目标，今年将重点做好以下工作：",
-              "做好今年工作，要突出抓好以下几个方面：")
-OPENINGS = (
-    "现在，我代表{gov}，向大会报告政府工作，请予审议，并请{cppcc}委员和其他列席人员提出意见。",
-    "现在，我代表{gov}向大会报告工作，请予审议，并请{cppcc}委员提出意见。",
-    "我代表{gov}向大会报告政府工作，请予审议，并请政协委员和列席人员提出意见。",
-)
+
+SURNAMES = _PHRASES["surnames"]
+MATERIALS = tuple(_PHRASES["materials"])
+REGIONS = tuple(_PHRASES["regions"])
+FESTIVALS = tuple(_PHRASES["festivals"])
+REVIEW = _topics(_PHRASES["review"])
+PLAN = _topics(_PHRASES["plan"])
+SELF_TITLES = tuple(_PHRASES["self_titles"])
+SELF_BANK = {k: tuple(v) for k, v in _PHRASES["self_bank"].items()}
+DIFFICULTIES = tuple(_PHRASES["difficulties"])
+REVIEW_CONTEXT = {int(k): tuple(v) for k, v in _PHRASES["review_context"].items()}
+PLAN_CONTEXT = {int(k): v for k, v in _PHRASES["plan_context"].items()}
+GUIDES = tuple(_PHRASES["guides"])
+PLAN_TAILS = tuple(_PHRASES["plan_tails"])
+CLOSINGS = tuple(_PHRASES["closings"])
+REVIEW_LEADS = tuple(_PHRASES["review_leads"])
+PLAN_LEADS = tuple(_PHRASES["plan_leads"])
+OPENINGS = tuple(_PHRASES["openings"])
+NOTICE_LINES = list(_PHRASES["notice_lines"])  # a notice about the report, not a report
+MANGLE = tuple(tuple(m) for m in _PHRASES["mangle"])  # a filter's replacements: (word, masked)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -832,10 +441,7 @@ class Page:
         return self.report.report_id
 
 
-PREF = {"集安市": "通化", "梅河口市": "通化", "公主岭市": "长春", "绿园区": "长春", "朝阳区": "长春",
-        "抚松县": "白山", "临江市": "白山", "延吉市": "延边", "珲春市": "延边", "敦化市": "延边",
-        "梨树县": "四平", "磐石市": "吉林", "前郭尔罗斯蒙古族自治县": "松原", "洮南市": "白城",
-        "东丰县": "辽源"}
+PREF = _JURISDICTIONS["prefecture_of"]
 
 
 def station(city: str) -> str:
@@ -847,9 +453,6 @@ def station(city: str) -> str:
 def _when(rng: random.Random, day: date, lo: int, hi: int) -> datetime:
     d = day + timedelta(days=rng.randint(lo, hi))
     return datetime(d.year, d.month, d.day, rng.randint(8, 17), rng.choice((0, 5, 12, 20, 30, 36, 45, 50)))
-
-
-MANGLE = (("习近平", "习**"), ("疫情", "疫*"), ("信访", "信*"), ("扫黑除恶", "扫**恶"))
 
 
 def mangle(lines: list[str]) -> list[str]:
@@ -899,21 +502,6 @@ def interpretation_of(r: Report) -> list[str]:
     out += [f"◆{h}" for h in heads]
     out.append("（制图：吉林省人民政府门户网站（演示）编辑部）")
     return out
-
-
-NOTICE_LINES = [
-    "为进一步增强政府工作报告起草工作的透明度，广泛听取社会各界意见建议，现就2022年政府工作报告面向社会公开征集意见建议。",
-    "一、征集时间",
-    "2021年12月1日至2021年12月20日。",
-    "二、征集内容",
-    "围绕推动经济高质量发展、扩大有效投资、促进消费、优化营商环境、保障和改善民生等方面，提出意见和建议。",
-    "三、参与方式",
-    "登录本网站“互动交流”栏目填写留言，或发送电子邮件至demo-zfgzbg@example.cn（演示地址）。",
-    "四、有关要求",
-    "意见建议应观点明确、内容具体，字数一般不超过1000字。我们将认真梳理研究，积极吸收采纳。",
-    "吉林省人民政府办公厅（演示）",
-    "2021年12月1日",
-]
 
 
 def plan_site() -> list[Page]:
@@ -1118,54 +706,15 @@ def gov_body(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-GOV_CSS = """body{margin:0;font:14px/1.6 "Microsoft YaHei",SimSun,sans-serif;color:#333;background:#f3f3f3}
-a{color:#1d4f91;text-decoration:none}.w1200{width:1000px;margin:0 auto}
-.top{background:#eee;font-size:12px;line-height:30px}.header{background:#b3261e;color:#fff;padding:18px 0}
-.header .logo{font-size:28px;font-weight:bold}.nav{background:#8f1d17}.nav li{display:inline-block;padding:0 18px}
-.nav a{color:#fff;line-height:40px}.position{line-height:36px;font-size:12px}
-.article,.listbox{background:#fff;padding:20px 40px}.article h1{text-align:center;color:#b3261e;font-size:24px}
-.property{text-align:center;color:#888;font-size:12px;border-bottom:1px solid #ddd;padding-bottom:8px}
-.TRS_Editor p{text-indent:0;line-height:2}.page{text-align:center;margin:16px}.page a,.page span{margin:0 4px}
-.list li{border-bottom:1px dashed #ddd;line-height:36px;list-style:none}.list span{float:right;color:#999}
-.footer{text-align:center;font-size:12px;color:#666;padding:20px;background:#e5e5e5}
-"""
+def _css(name: str) -> str:
+    return (DATA_DIR / "css" / name).read_text(encoding="utf-8")
+
+
+GOV_CSS = _css("gov.css")
 
 
 def gov_frame(title: str, body: str, position: str, meta: str = "") -> str:
-    return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
-<html xmlns="http://www.w3.org/1999/xhtml">
-<head>
-<meta http-equiv="Content-Type" content="text/html; charset=gb2312" />
-<meta http-equiv="X-UA-Compatible" content="IE=edge" />
-<title>{esc(title)}</title>
-<meta name="SiteName" content="{GOV_NAME}" />
-<meta name="SiteDomain" content="127.0.0.1" />
-<meta name="SiteIDCode" content="0000000000" />
-{meta}<link rel="stylesheet" type="text/css" href="/gov/css/style.css" />
-<script type="text/javascript">function doZoom(size){{document.getElementById('zoom').style.fontSize=size+'px';}}</script>
-</head>
-<body>
-<div class="top"><div class="w1200"><span class="welcome">欢迎访问{GOV_NAME}</span>
-<span class="links"><a href="/gov/index.html">首页</a> | <a href="/gov/index.html#sitemap">网站地图</a> | <a href="/gov/index.html#wza">无障碍浏览</a> | <a href="/gov/index.html#fanti">繁体</a> | <a href="/gov/index.html#en">English</a></span></div></div>
-<div class="header"><div class="w1200"><div class="logo">{GOV_NAME}</div>
-<form class="search" action="/gov/index.html" method="get"><input type="text" name="searchword" value="请输入关键字" /><input type="submit" value="搜索" /></form></div></div>
-<div class="nav"><div class="w1200"><ul>
-<li><a href="/gov/index.html">首页</a></li><li><a href="/gov/index.html#ywdt">要闻动态</a></li><li><a href="/gov/index.html#zwgk">政务公开</a></li>
-<li><a href="/gov/zfgzbg/index.html">政府工作报告</a></li><li><a href="/gov/index.html#zwfw">政务服务</a></li><li><a href="/gov/index.html#hdjl">互动交流</a></li><li><a href="/gov/index.html#zjjl">走进吉林</a></li>
-</ul></div></div>
-<div class="w1200">
-<div class="position">当前位置：{position}</div>
-{body}
-</div>
-<div class="footer">
-<p><a href="/gov/index.html#about">关于本网</a> | <a href="/gov/index.html#sitemap">网站地图</a> | <a href="/gov/index.html#contact">联系我们</a> | <a href="/gov/index.html#privacy">隐私声明</a></p>
-<p>主办单位：吉林省人民政府办公厅（演示）　承办：吉林省政务服务和数字化建设管理局（演示）</p>
-<p>{ICP}　网站标识码：0000000000　吉公网安备 00000000000000号（演示）</p>
-<p>本站为开源项目的演示站点，页面结构模仿政府门户网站，内容不代表任何机关。</p>
-</div>
-</body>
-</html>
-"""
+    return render("gov_frame.html", title=esc(title), site=GOV_NAME, meta=meta, position=position, body=body, icp=ICP)
 
 
 def gov_pager(paths: list[str], current: int) -> str:
@@ -1188,23 +737,8 @@ def gov_article(p: Page, lines: list[str], pager: str = "", related: list[Page] 
             f'<meta name="PubDate" content="{p.published:%Y-%m-%d %H:%M}" />\n'
             f'<meta name="ContentSource" content="{attr(source)}" />\n')
     rel = "\n".join(f'<li><a href="{q.path}" target="_blank">{esc(q.title)}</a></li>' for q in related)
-    body = f"""<div class="article">
-<h1 class="title">{esc(p.title)}</h1>
-<div class="property"><span>发布时间：{p.published:%Y-%m-%d %H:%M}</span>　<span>来源：{esc(source)}</span>　<span>【字体：<a href="javascript:doZoom(18)">大</a> <a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(14)">小</a>】</span></div>
-<div class="zoom" id="zoom">
-<div class="TRS_Editor"><style type="text/css">
-.TRS_Editor P{{margin-top:0px;margin-bottom:12px;line-height:2;font-family:宋体;font-size:12pt;}}.TRS_Editor DIV{{line-height:2;font-family:宋体;font-size:12pt;}}
-</style>
-{gov_body(lines)}
-</div>
-</div>
-{pager}
-<div class="share">分享到：<a href="javascript:void(0)" class="wx">微信</a> <a href="javascript:void(0)" class="wb">微博</a> <a href="javascript:void(0)" class="qz">QQ空间</a></div>
-<div class="tools"><a href="javascript:window.print()">打印本页</a>　<a href="javascript:window.close()">关闭窗口</a></div>
-<div class="related"><h3>相关文章</h3><ul>
-{rel}
-</ul></div>
-</div>"""
+    body = render("gov_article.html", title=esc(p.title), published=f"{p.published:%Y-%m-%d %H:%M}",
+                  source=esc(source), lines=gov_body(lines), pager=pager, related=rel)
     position = ('<a href="/gov/index.html">首页</a> &gt; <a href="/gov/index.html#zwgk">政务公开</a> &gt; '
                 '<a href="/gov/zfgzbg/index.html">政府工作报告</a>')
     return gov_frame(f"{p.title}_政府工作报告_{GOV_NAME}", body, position, meta)
@@ -1226,49 +760,17 @@ def gov_listing(items: list[Page], paths: list[str], i: int) -> str:
         pager.append(f'<span class="current">{k + 1}</span>' if k == i else f'<a href="{path}">{k + 1}</a>')
     pager.append(f'<a href="{paths[i + 1]}">下一页</a>' if i < n - 1 else "<span>下一页</span>")
     pager.append(f'<a href="{paths[-1]}">尾页</a>')
-    body = f"""<div class="listbox">
-<h2 class="column">政府工作报告</h2>
-<ul class="list">
-{lis}
-</ul>
-<!-- 分页：TRS 的 createPageHTML 在此生成，演示站直接输出链接 -->
-<div class="page">{" ".join(pager)}</div>
-</div>"""
+    body = render("gov_listing.html", items=lis, pager=" ".join(pager))
     position = '<a href="/gov/index.html">首页</a> &gt; <a href="/gov/index.html#zwgk">政务公开</a> &gt; 政府工作报告'
     return gov_frame(f"政府工作报告_{GOV_NAME}", body, position)
 
 
 # ---- news ------------------------------------------------------------------------------------
-NEWS_CSS = """body{margin:0;font:16px/1.8 "PingFang SC","Microsoft YaHei",sans-serif;color:#222}
-a{color:#0b4ea2;text-decoration:none}.wrap{width:980px;margin:0 auto}.topbar{background:#0b4ea2;color:#fff;font-size:12px}
-.topbar a{color:#fff}.header .logo{font-size:30px;font-weight:bold;color:#0b4ea2}.slogan{margin-left:20px;color:#999}
-.share-summary{display:none}.crumbs{font-size:13px;color:#666;margin:10px 0}.art-title{font-size:28px}
-.subtitle{font-size:15px;color:#555;font-weight:normal}.art-info{color:#999;font-size:13px}
-.article-content p{text-indent:2em}.art-editor{text-align:right;color:#666;font-size:13px}
-.share-box a{margin-right:10px}.recommend li,.related li{line-height:32px}.footer{background:#f5f5f5;font-size:12px;color:#666;text-align:center;padding:20px}
-"""
+NEWS_CSS = _css("news.css")
 
 
 def news_frame(title: str, body: str) -> str:
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title>
-<link rel="stylesheet" href="/news/css/news.css">
-</head>
-<body>
-<div class="topbar"><div class="wrap"><a href="/news/index.html">{NEWS_NAME}</a> | <a href="/news/list/yaowen.html">要闻</a> | <a href="/news/index.html#sz">时政</a> | <a href="/news/index.html#sh">社会</a> | <a href="/news/index.html#jj">经济</a> | <a href="/news/index.html#app">客户端下载</a></div></div>
-<div class="header"><div class="wrap"><a class="logo" href="/news/index.html">{NEWS_NAME}</a><span class="slogan">有思想 / 有温度 / 有品质</span></div></div>
-{body}
-<div class="footer"><div class="wrap">
-<p>吉网新闻（演示）版权所有 未经授权禁止复制或建立镜像 {ICP}</p>
-<p>违法和不良信息举报电话：0431-00000000（演示）　本站为开源项目的演示站点</p>
-</div></div>
-</body>
-</html>
-"""
+    return render("news_frame.html", title=esc(title), site=NEWS_NAME, body=body, icp=ICP)
 
 
 def news_body(lines: list[str]) -> str:
@@ -1295,24 +797,9 @@ def news_article(p: Page, lines: list[str], recommend: list[Page], related: list
         lines = lines[1:]
     rec = "\n".join(f'<li><a href="{q.path}">{esc(q.title)}</a></li>' for q in recommend)
     rel = "\n".join(f'<li><a href="{q.path}">{esc(q.title)}</a><span>{q.published:%m-%d}</span></li>' for q in related)
-    body = f"""<div class="share-summary">{esc(p.title)} 要闻-{st} {esc(editor)} {art_id}</div>
-<div class="wrap main">
-<div class="share-summary-visible" style="display:none">{esc(p.title)} 要闻-{st} {esc(editor)} {art_id}</div>
-<div class="crumbs">您当前的位置 :<a href="/news/index.html">首页</a>&nbsp;&gt;&nbsp;<a href="/news/index.html#{st}">{st}</a>&nbsp;&gt;&nbsp;<a href="/news/list/yaowen.html">要闻</a></div>
-<h1 class="art-title">{esc(p.title)}</h1>
-{subtitle}<div class="art-info">{p.published:%Y-%m-%d %H:%M} | 来源: {esc(source)}</div>
-<div class="article-content" id="articleContent">
-{news_body(lines)}
-</div>
-<div class="art-editor">编辑: {esc(editor)} 吉网新闻热线:0431-82902222</div>
-<div class="share-box">分享到：<a href="javascript:void(0)">微信</a><a href="javascript:void(0)">微博</a><a href="javascript:void(0)">QQ空间</a></div>
-<div class="recommend"><h3>推荐阅读</h3><ul>
-{rec}
-</ul></div>
-<div class="related"><h3>相关新闻</h3><ul>
-{rel}
-</ul></div>
-</div>"""
+    body = render("news_article.html", title=esc(p.title), station=st, editor=esc(editor), article_id=art_id,
+                  subtitle=subtitle, published=f"{p.published:%Y-%m-%d %H:%M}", source=esc(source),
+                  lines=news_body(lines), recommend=rec, related=rel)
     return news_frame(f"{p.title}_要闻-{st}_{NEWS_NAME}", body)
 
 
@@ -1329,14 +816,7 @@ def news_listing(items: list[Page], paths: list[str], i: int) -> str:
         nav.append(f"<span>{k + 1}</span>" if k == i else f'<a href="{path}">{k + 1}</a>')
     if i < len(paths) - 1:
         nav.append(f'<a href="{paths[i + 1]}">下一页</a>')
-    body = f"""<div class="wrap main">
-<div class="crumbs">您当前的位置 :<a href="/news/index.html">首页</a>&nbsp;&gt;&nbsp;要闻</div>
-<ul class="news-list">
-{lis}
-</ul>
-<div class="pages">{" ".join(nav)}</div>
-</div>"""
-    return news_frame(f"要闻_{NEWS_NAME}", body)
+    return news_frame(f"要闻_{NEWS_NAME}", render("news_listing.html", items=lis, nav=" ".join(nav)))
 
 
 def summary(p: Page) -> str:
@@ -1347,44 +827,15 @@ def summary(p: Page) -> str:
 
 
 # ---- agg -------------------------------------------------------------------------------------
-AGG_CSS = """body{margin:0;font:14px/1.7 SimSun,sans-serif;background:#fafafa}.w{width:960px;margin:0 auto}
-.top{background:#2d7a2d;color:#fff}.top a{color:#fff;margin-right:12px}.ad{background:#fff3c4;text-align:center;padding:6px}
-.left{float:left;width:690px;background:#fff;padding:10px}.side{float:right;width:240px}.content p{text-indent:2em}
-.prenext{border-top:1px solid #ddd;margin-top:10px}.disclaimer{color:#999;font-size:12px}.clear{clear:both}
-.footer{text-align:center;color:#888;font-size:12px;padding:20px}
-"""
+AGG_CSS = _css("agg.css")
 AGG_CREDIT = "文章来源于:http://daxue.ljyz.com.cn 大学网"
 AGG_DISCLAIMER = "网站内容来源于网络,其真实性与本站无关,请网友慎重判断"
 
 
 def agg_frame(title: str, charset: str, main: str, hot: list[Page]) -> str:
     hots = "\n".join(f'<li><a href="{q.path}">{esc(q.title)}</a></li>' for q in hot)
-    return f"""<html>
-<head>
-<meta http-equiv="Content-Type" content="text/html; charset={charset}">
-<title>{esc(title)}</title>
-<meta name="keywords" content="政府工作报告,工作报告范文,政府工作报告全文">
-<link href="/agg/css/agg.css" rel="stylesheet" type="text/css">
-</head>
-<body>
-<div class="top"><div class="w"><a href="/agg/index.html">{AGG_NAME}</a><a href="/agg/index.html#fw">范文大全</a><a href="/agg/baogao/index.html">政府工作报告</a><a href="/agg/index.html#zj">工作总结</a><a href="/agg/index.html#jh">工作计划</a><a href="/agg/index.html#xd">心得体会</a></div></div>
-<div class="ad"><a href="javascript:void(0)">[广告] 公考冲刺班限时优惠，名师押题，点击领取资料包！</a></div>
-<div class="w">
-<div class="left">
-{main}
-</div>
-<div class="side">
-<div class="box"><h3>热门文章</h3><ul>
-{hots}
-</ul></div>
-<div class="box ad-side"><h3>推广</h3><p><a href="javascript:void(0)">[广告] 在线教育 1 元试听</a></p><p><a href="javascript:void(0)">[广告] 办公文档模板免费下载</a></p></div>
-</div>
-<div class="clear"></div>
-</div>
-<div class="footer">Copyright &copy; {AGG_NAME} 免责声明：{AGG_DISCLAIMER}　本站为开源项目的演示站点</div>
-</body>
-</html>
-"""
+    return render("agg_frame.html", charset=charset, title=esc(title), site=AGG_NAME, main=main, hot=hots,
+                  disclaimer=AGG_DISCLAIMER)
 
 
 def agg_article(p: Page, older: Page | None, newer: Page | None, hot: list[Page], clicks: int) -> str:
@@ -1392,17 +843,8 @@ def agg_article(p: Page, older: Page | None, newer: Page | None, hot: list[Page]
     paras = "\n".join(f"<p>{esc(ln)}</p>" for ln in p.lines)
     old_ = f'<a href="{older.path}">{esc(older.title)}</a>' if older else "没有了"
     new_ = f'<a href="{newer.path}">{esc(newer.title)}</a>' if newer else "没有了"
-    main = f"""<div class="position">当前位置：<a href="/agg/index.html">大学网</a> &gt; <a href="/agg/baogao/index.html">政府工作报告</a> &gt; 正文</div>
-<div class="article">
-<h1>{esc(p.title)}</h1>
-<div class="info">时间：{p.published:%Y-%m-%d} 来源：网络 编辑：admin 点击：<span>{clicks}</span></div>
-<div class="content" id="content">
-{paras}
-<p>{AGG_CREDIT}</p>
-</div>
-<div class="disclaimer">{AGG_DISCLAIMER}</div>
-<div class="prenext"><p>较旧一篇：{old_}</p><p>较新一篇：{new_}</p></div>
-</div>"""
+    main = render("agg_article.html", title=esc(p.title), published=f"{p.published:%Y-%m-%d}", clicks=clicks,
+                  paras=paras, credit=AGG_CREDIT, disclaimer=AGG_DISCLAIMER, older=old_, newer=new_)
     return agg_frame(f"{p.title}_政府工作报告_大学网", charset, main, hot)
 
 
@@ -1419,55 +861,17 @@ def agg_listing(items: list[Page], paths: list[str], i: int, hot: list[Page]) ->
     if i < len(paths) - 1:
         nav.append(f'<a href="{paths[i + 1]}">下一页</a>')
     nav.append(f'<a href="{paths[-1]}">末页</a>')
-    main = f"""<div class="position">当前位置：<a href="/agg/index.html">大学网</a> &gt; 政府工作报告</div>
-<ul class="list">
-{lis}
-</ul>
-<div class="pages">{" ".join(nav)}</div>"""
-    return agg_frame("政府工作报告_大学网", "utf-8", main, hot)
+    return agg_frame("政府工作报告_大学网", "utf-8", render("agg_listing.html", items=lis, nav=" ".join(nav)), hot)
 
 
 # ---- blog ------------------------------------------------------------------------------------
-BLOG_CSS = """body{margin:0;font:15px/1.9 Georgia,"Songti SC",serif;color:#333;background:#fdfdf8}
-.container{width:900px;margin:0 auto}header{border-bottom:1px solid #ddd;padding:20px 0}.site-title a{color:#333}
-main{float:left;width:620px}aside{float:right;width:240px;font-size:13px}.post-meta{color:#999;font-size:13px}
-.post-tags a{background:#eee;padding:2px 6px;margin-right:4px}footer{clear:both;text-align:center;color:#aaa;font-size:12px;padding:20px}
-"""
+BLOG_CSS = _css("blog.css")
 
 
 def blog_frame(title: str, main: str, latest: list[Page], archive: list[tuple[str, int]]) -> str:
     lat = "\n".join(f'<li><a href="{q.path}">{esc(q.title)}</a></li>' for q in latest)
     arc = "\n".join(f'<li><a href="/blog/">{esc(m)}</a> ({n})</li>' for m, n in archive)
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="UTF-8">
-<title>{esc(title)}</title>
-<meta name="generator" content="demo-blog 1.0">
-<link rel="stylesheet" href="/blog/css/blog.css">
-</head>
-<body>
-<div class="container">
-<header><h1 class="site-title"><a href="/blog/">{BLOG_NAME}</a></h1><p class="desc">读书、摘抄与随手记</p>
-<nav><a href="/blog/">首页</a> <a href="/blog/#about">关于</a> <a href="/blog/#guestbook">留言板</a></nav></header>
-<main>
-{main}
-</main>
-<aside>
-<section><h3>搜索</h3><form action="/blog/" method="get"><input type="text" name="keyword"><input type="submit" value="搜索"></form></section>
-<section><h3>最新文章</h3><ul>
-{lat}
-</ul></section>
-<section><h3>归档</h3><ul>
-{arc}
-</ul></section>
-<section><h3>标签</h3><p><a href="/blog/">政府工作报告</a> <a href="/blog/">摘抄</a> <a href="/blog/">吉林</a></p></section>
-</aside>
-<footer>&copy; {BLOG_NAME} · 本站为开源项目的演示站点 · Powered by demo-blog</footer>
-</div>
-</body>
-</html>
-"""
+    return render("blog_frame.html", title=esc(title), site=BLOG_NAME, main=main, latest=lat, archive=arc)
 
 
 def blog_article(p: Page, reads: int, comments: int, prev_: Page | None, next_: Page | None,
@@ -1482,30 +886,16 @@ def blog_article(p: Page, reads: int, comments: int, prev_: Page | None, next_: 
         nav.append(f'<span class="prev">上一篇：<a href="{prev_.path}">{esc(prev_.title)}</a></span>')
     if next_:
         nav.append(f'<span class="next">下一篇：<a href="{next_.path}">{esc(next_.title)}</a></span>')
-    main = f"""<article class="post">
-<h2 class="post-title">{esc(p.title)}</h2>
-<div class="post-meta">{esc(meta)}</div>
-<div class="post-content">
-{chr(10).join(paras)}
-</div>
-<div class="post-tags">标签：<a rel="tag" href="/blog/">政府工作报告</a><a rel="tag" href="/blog/">{esc(city)}</a><a rel="tag" href="/blog/">{p.report.year if p.report else ""}</a></div>
-<div class="post-nav">{" ".join(nav)}</div>
-<section id="comments"><h3>发表评论</h3>
-<form action="/blog/" method="post" class="comment-form">
-<p><label>昵称 <input type="text" name="author"></label> <label>邮箱 <input type="email" name="email"></label> <label>网址 <input type="url" name="url"></label></p>
-<p><textarea name="comment" rows="6" cols="60"></textarea></p>
-<p><input type="submit" value="提交评论"></p>
-</form></section>
-</article>"""
+    main = render("blog_article.html", title=esc(p.title), meta=esc(meta), paras="\n".join(paras), city=esc(city),
+                  year=p.report.year if p.report else "", nav=" ".join(nav))
     return blog_frame(f"{p.title} - {BLOG_NAME}", main, latest, archive)
 
 
 def blog_listing(items: list[Page], paths: list[str], i: int, latest: list[Page],
                  archive: list[tuple[str, int]], reads: dict[str, int]) -> str:
-    posts = "\n".join(
-        f"""<article class="post-summary"><h2><a href="{p.path}">{esc(p.title)}</a></h2>
-<div class="post-meta">{p.published:%Y年%m月%d日} 阅读：{reads[p.path]}次</div>
-<p>{esc(summary(p))}</p><p><a href="{p.path}">阅读全文»</a></p></article>"""
+    posts = "".join(
+        render("blog_post_summary.html", path=p.path, title=esc(p.title), published=f"{p.published:%Y年%m月%d日}",
+               reads=reads[p.path], summary=esc(summary(p)))
         for p in items
     )
     nav = []
@@ -1513,7 +903,7 @@ def blog_listing(items: list[Page], paths: list[str], i: int, latest: list[Page]
         nav.append(f'<a href="{paths[i - 1]}">« 上一页</a>')
     if i < len(paths) - 1:
         nav.append(f'<a href="{paths[i + 1]}">下一页 »</a>')
-    main = posts + f'\n<div class="pagenavi">{" ".join(nav)}</div>'
+    main = posts + f'<div class="pagenavi">{" ".join(nav)}</div>\n'
     return blog_frame(BLOG_NAME, main, latest, archive)
 
 
@@ -1531,26 +921,10 @@ def encode(text: str, encoding: str | None) -> bytes:
 
 
 def home_pages() -> dict[str, str]:
-    root = f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>演示站点 · 政府工作报告归档</title></head>
-<body>
-<h1>政府工作报告归档 · 演示站点</h1>
-<p>本地演示站点，四个模板模仿转载政府工作报告的四类真实网站。除三篇真实文本外，报告全文为程序生成的演示文本。</p>
-<ul>
-<li><a href="/gov/zfgzbg/index.html">{GOV_NAME}：政府工作报告栏目</a></li>
-<li><a href="/news/list/yaowen.html">{NEWS_NAME}：要闻</a></li>
-<li><a href="/agg/baogao/index.html">{AGG_NAME}：政府工作报告</a></li>
-<li><a href="/blog/">{BLOG_NAME}</a></li>
-</ul>
-</body></html>
-"""
-    gov = gov_frame(GOV_NAME, """<div class="listbox"><h2>栏目导航</h2><ul class="list">
-<li><a href="/gov/zfgzbg/index.html">政府工作报告</a></li>
-</ul></div>""", '<a href="/gov/index.html">首页</a>')
-    news = news_frame(NEWS_NAME, """<div class="wrap main"><ul>
-<li><a href="/news/list/yaowen.html">要闻</a></li>
-</ul></div>""")
-    agg = agg_frame(AGG_NAME, "utf-8", """<ul class="list"><li><a href="/agg/baogao/index.html">政府工作报告</a></li></ul>""", [])
+    root = render("home.html", gov=GOV_NAME, news=NEWS_NAME, agg=AGG_NAME, blog=BLOG_NAME)
+    gov = gov_frame(GOV_NAME, render("gov_home.html"), '<a href="/gov/index.html">首页</a>')
+    news = news_frame(NEWS_NAME, render("news_home.html"))
+    agg = agg_frame(AGG_NAME, "utf-8", render("agg_home.html"), [])
     return {"/index.html": root, "/gov/index.html": gov, "/news/index.html": news, "/agg/index.html": agg}
 
 
