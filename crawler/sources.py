@@ -31,8 +31,8 @@ A source on a CMS whose URL shapes are known (``profile`` = "trs", "hanweb", "gk
     start_urls = ["http://www.x.gov.cn/zwgk/zfgzbg/"]
     profile = "trs"
 
-Its ``reports`` and ``listing``, when the entry does not set them (a key present, even ``[]``,
-wins), are the profile's shapes anchored at each start URL: its host (http or https) and the
+When the entry sets no ``reports``, its ``reports`` and ``listing`` (unless it sets ``listing``,
+even ``[]``) are the profile's shapes anchored at each start URL: its host (http or https) and the
 part of its path the profile names — for TRS the start URL's folder, so this entry archives
 ``^https?://www\\.x\\.gov\\.cn/zwgk/zfgzbg/(?:[^?#]*/)?t\\d{8}_\\d+\\.html$`` and follows
 ``^https?://www\\.x\\.gov\\.cn/zwgk/zfgzbg/(?:index(?:_\\d+)?\\.html)?$``: that column and its
@@ -180,7 +180,9 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
     profile = table.get("profile")
     if profile is not None and (not isinstance(profile, str) or profile not in PROFILES):
         raise SourceError(f"source {key!r}: unknown profile {profile!r} (known: {', '.join(sorted(PROFILES))})")
-    shaped = profile is not None and ("reports" not in table or "listing" not in table)
+    # the profile's URL shapes apply to an entry without reports (every entry written before they
+    # existed has reports, and keeps its meaning); a listing the entry sets wins over the profile's
+    shaped = profile is not None and "reports" not in table
     shaped_reports, shaped_listing = profile_patterns(key, profile, start_urls) if shaped else ((), ())
     reports = _tuple(table["reports"], key, "reports") if "reports" in table else shaped_reports
     if not reports:

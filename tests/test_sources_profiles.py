@@ -136,18 +136,22 @@ def test_gkmlpt_source_with_only_a_start_url():
 
 
 # --- what the entry says wins -------------------------------------------------------------------
-def test_explicit_patterns_and_domains_win_kind_by_kind():
+def test_what_the_entry_writes_wins():
     start = "http://www.x.gov.cn/zwgk/zfgzbg/"
-    mine = only("trs", start, reports=[r"/zfgzbg/\d{6}/t\d+_\d+\.htm$"])
-    assert mine.reports == (r"/zfgzbg/\d{6}/t\d+_\d+\.htm$",)
-    assert mine.classify(start + "index_2.html") == "listing"  # the profile's listing still applies
-    assert mine.classify(start + "202301/t20230101_1.htm") == "report"
+    # its own listing, the profile's reports
+    mine = only("trs", start, listing=[r"/zfgzbg/list_\d+\.htm$"])
+    assert mine.listing == (r"/zfgzbg/list_\d+\.htm$",)
+    assert mine.classify(start + "list_2.htm") == "listing"
+    assert mine.classify(start + "index_2.html") is None
+    assert mine.classify(start + "202301/t20230101_1.html") == "report"
+    assert mine.allowed_domains == ("www.x.gov.cn",)
     no_listing = only("trs", start, listing=[])
     assert no_listing.listing == () and no_listing.classify(start + "index_2.html") is None
     assert only("trs", start, allowed_domains=["x.gov.cn"]).allowed_domains == ("x.gov.cn",)
-    # both given: the profile's shapes are not used, nor is the default allowed_domains
-    full = only("trs", start, reports=["/r/"], listing=["/l/"])
-    assert (full.reports, full.listing, full.allowed_domains) == (("/r/",), ("/l/",), ())
+    # its own reports: the entry is read as before profiles had URL shapes (no listing, no domains)
+    written = only("trs", start, reports=[r"/zfgzbg/\d{6}/t\d+_\d+\.htm$"])
+    assert (written.reports, written.listing, written.allowed_domains) == ((r"/zfgzbg/\d{6}/t\d+_\d+\.htm$",), (), ())
+    assert only("hanweb", "http://www.x.gov.cn/zwgk/", reports=["/art/"]).reports == ("/art/",)
     # no profile: as before, no allowed_domains by default
     plain = parse_source("p", {"start_urls": [start], "reports": ["/r/"]})
     assert plain.allowed_domains == () and plain.listing == ()
