@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import re
 
+import numpy as np
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -99,44 +101,54 @@ def declared_charsets(body: bytes, content_type: str | None) -> tuple[str | None
     return header, meta
 
 
-# Basic ideographs U+4E00–U+9FA5 in UTF-8 (a bytes pattern compiles in microseconds; a str
-# pattern over the CJK range costs milliseconds at every start).
-_HANZI_UTF8 = re.compile(rb"(?:\xe4[\xb8-\xbf][\x80-\xbf]|[\xe5-\xe9][\x80-\xbf][\x80-\xbf])+")
-_LEVEL1 = re.compile(rb"[\xb0-\xd7]")
+def _level1() -> np.ndarray:
+    """For each basic ideograph U+4E00–U+9FA5: is it a GB2312 level-1 character (its GBK lead
+    byte 0xB0–0xD7)? Every one of them is two bytes in GBK."""
+    leads = np.frombuffer("".join(map(chr, range(0x4E00, 0x9FA6))).encode("gb18030"), dtype=np.uint8)[0::2]
+    assert leads.size == 0x9FA6 - 0x4E00
+    return (leads >= 0xB0) & (leads <= 0xD7)
+
+
+_LEVEL1 = _level1()
+
+
+def _cjk_stats(text: str) -> tuple[float, int]:
+    """(``_cjk_quality``, the number of ideographs U+4E00–U+9FFF in the first 30,000 characters)."""
+    cps = np.frombuffer(text[:30000].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    hz = cps[(cps >= 0x4E00) & (cps <= 0x9FFF)]
+    sample = hz[:1500]
+    sample = sample[sample <= 0x9FA5]
+    if sample.size < 20:
+        return 1.0, int(hz.size)
+    return int(_LEVEL1[sample - 0x4E00].sum()) / int(sample.size), int(hz.size)
 
 
 def _cjk_quality(text: str) -> float:
     """Share of CJK ideographs (in a sample) that are common GB2312 level-1 characters.
 
-    Real Chinese text scores ~0.9+; bytes decoded with the wrong CJK codec score far lower.
-    Returns 1.0 when the sample has fewer than 20 ideographs.
+    The sample: the first 1,500 ideographs U+4E00–U+9FFF of the first 30,000 characters, of
+    which those up to U+9FA5 (GBK's basic ideographs) count. Real Chinese text scores ~0.9+;
+    bytes decoded with the wrong CJK codec score far lower. Returns 1.0 when the sample has
+    fewer than 20 ideographs.
     """
-    raw = text[:30000].encode("utf-8", "surrogatepass")
-    hz = b"".join(_HANZI_UTF8.findall(raw)).decode("utf-8")[:1500]
-    hz = "".join(c for c in hz if c <= "\u9fa5")
-    if len(hz) < 20:
-        return 1.0
-    leads = hz.encode("gb18030")[0::2]   # every basic ideograph is two bytes in GBK
-    return len(_LEVEL1.findall(leads)) / len(hz)
+    return _cjk_stats(text)[0]
 
 
 def _reads_chinese(text: str) -> bool:
     """The text reads as Chinese: its ideographs are common ones (``_cjk_quality``) and
     outnumber its replacement characters (another codec's bytes read as UTF-8 give few)."""
-    if _cjk_quality(text) < 0.6:
-        return False
-    sample = text[:30000]
-    hanzi = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    return hanzi > sample.count("\ufffd")
+    quality, hanzi = _cjk_stats(text)
+    return quality >= 0.6 and hanzi > text[:30000].count("\ufffd")
 
 
-def looks_mojibake(text: str) -> bool:
-    """True if the text carries replacement characters or typical wrong-codec sequences."""
+def looks_mojibake(text: str, *, quality: float | None = None) -> bool:
+    """True if the text carries replacement characters or typical wrong-codec sequences.
+    ``quality``: the text's ``_cjk_quality`` when the caller has it already."""
     if "\ufffd" in text:
         return True
     if _MOJIBAKE_HINT.search(text[:50000]) and _MOJIBAKE.search(text[:50000]):
         return True
-    return _cjk_quality(text) < 0.6
+    return (_cjk_quality(text) if quality is None else quality) < 0.6
 
 
 def is_binary(body: bytes) -> str | None:
@@ -197,10 +209,11 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
         if c == "cp1252" or c.startswith("iso8859"):
             fallback = fallback or (text, c)
             continue
-        if _cjk_quality(text) >= 0.6:
+        quality = _cjk_quality(text)
+        if quality >= 0.6:
             if c == "gb18030":
-                text = _fix_gb(text)
-            return text, c, looks_mojibake(text)
+                text = _fix_gb(text)  # one character for one, none of them an ideograph: same quality
+            return text, c, looks_mojibake(text, quality=quality)
         fallback = fallback or (text, c)
     if fallback and not fallback[1].startswith(("cp1252", "iso8859")):
         return fallback[0], fallback[1], True
