@@ -3,6 +3,7 @@ that the page layout broke mid-sentence. No punctuation or width conversion."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -147,8 +148,42 @@ def text_hash(text: str) -> str:
     """sha256 hex of the text after NFKC and with all whitespace removed (exact dedupe key)."""
     import hashlib
 
-    norm = _ALL_WS.sub("", unicodedata.normalize("NFKC", text or ""))
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+    text = text or ""
+    if not text.isascii():  # ASCII is its own NFKC
+        text = unicodedata.normalize("NFKC", _fold_compatibility(text))
+    # str.split() and the regex \s split at the same characters (both are str.isspace)
+    return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _compatibility_table():
+    """For each BMP character: does it stand for other characters that are already in NFKC form
+    (full-width forms, the ideographic space, …, compatibility ideographs)?"""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=bool)
+    for o in range(0x10000):
+        c = chr(o)
+        d = unicodedata.normalize("NFKD", c)
+        table[o] = d != c and d == unicodedata.normalize("NFKC", c)
+    return table
+
+
+def _fold_compatibility(text: str) -> str:
+    """``text`` with the characters of ``_compatibility_table`` replaced by their decompositions:
+    the same NFKC (which decomposes every character fully before composing), and Chinese text is
+    then mostly in NFKC form already, which ``unicodedata.normalize`` sees at once (quick check)
+    instead of decomposing and recomposing every character."""
+    import numpy as np
+
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    present = np.unique(cps[_compatibility_table()[cps & 0xFFFF] & (cps <= 0xFFFF)])
+    if present.size > 64:  # one pass over the text each: let NFKC do it
+        return text
+    for o in present.tolist():
+        c = chr(o)
+        text = text.replace(c, unicodedata.normalize("NFKD", c))
+    return text
 
 
 def norm_key(text: str) -> str:
