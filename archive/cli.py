@@ -20,7 +20,7 @@ db_option = click.option(
 )
 sources_option = click.option(
     "--sources", "sources_file", envvar="ARCHIVE_SOURCES", default=None,
-    type=click.Path(dir_okay=False), help="Sources file (or $ARCHIVE_SOURCES; default: the project's sources).",
+    type=click.Path(), help="Sources file or folder of TOML files (or $ARCHIVE_SOURCES; default: the project's sources).",
 )
 
 
@@ -381,23 +381,20 @@ def dedupe(db_path, sources_file):
     """Recompute duplicate groups (exact, near, excerpt) over the whole archive.
 
     Gives the groups a crawl builds incrementally; every copy stays, pointing to its group's
-    canonical (most complete, least damaged) copy.
+    canonical (most complete, least damaged) copy. Official sources (preferred as canonical) are
+    those the archive recorded, or --sources says.
 
     \b
     Example:
       archive dedupe --db archive.db
     """
     from archive.dedupe import Deduper
-    from crawler.sources import SourceError, load_sources
-    from pipelines.dedupe import official_sources
+    from archive.sourcestore import official_keys
 
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}", EXIT_USAGE)
-    try:
-        load_sources(sources_file)
-    except SourceError as exc:
-        fail(str(exc), EXIT_USAGE)
-    official = official_sources(sources_file)
+    with _resolved_sources(db_path, sources_file) as (db, resolved):
+        official = official_keys(db, resolved)  # the archive's record for sources the file lacks
     counts = _over_all_documents(db_path, "dedupe",
                                  lambda db, progress=None: Deduper(db, official_sources=official).rebuild(progress))
     click.echo(
@@ -510,6 +507,28 @@ def import_(paths, url, source_key, db_path, sources_file):
     )
 
 
+@contextlib.contextmanager
+def _resolved_sources(db_path, sources_file, *, writable: bool = False):
+    """(db, sources): the configuration a command re-reading the archive uses (archive.sourcestore:
+    the archive's record without --sources); its warnings go to stderr, one line each. Exit 2 on a
+    bad sources file."""
+    from archive.db import open_db, open_readonly
+    from archive.sourcestore import resolve_sources
+    from crawler.sources import SourceError
+
+    db = open_db(db_path) if writable else open_readonly(db_path)
+    try:
+        try:
+            resolved, warnings = resolve_sources(db, sources_file)
+        except SourceError as exc:
+            fail(str(exc), EXIT_USAGE)
+        for line in warnings:
+            click.echo(f"archive: {line}", err=True)
+        yield db, resolved
+    finally:
+        db.close()
+
+
 @main.command()
 @db_option
 @sources_option
@@ -518,43 +537,50 @@ def import_(paths, url, source_key, db_path, sources_file):
 def reprocess(db_path, sources_file, source_key, no_learn):
     """Re-run cleaning and metadata on every document from its stored raw captures (no network).
 
-    First relearns each source's recurring chrome from its pages; document ids stay the same.
+    First relearns each source's recurring chrome from its pages; document ids stay the same, and
+    every document whose text or metadata changes keeps its earlier state as a version. Without
+    --sources, each source is cleaned with the entry the archive recorded when it was crawled; a
+    source without one (not recorded, not in the sources file) is left alone, with a warning.
 
     \b
     Example:
       archive reprocess --db archive.db
+      archive reprocess --db archive.db --source demo-gov --sources crawler/config/demo_sources.toml
     """
-    from archive.db import open_readonly
-    from archive.ingest import relearn_boilerplate
+    from archive.ingest import no_configuration, relearn_boilerplate
     from archive.ingest import reprocess as do_reprocess
     from archive.lock import ArchiveLock
-    from crawler.sources import SourceError, load_sources
+    from archive.sourcestore import document_counts, unconfigured_sources
+    from crawler.sources import SourceError
 
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}", EXIT_USAGE)
     try:
-        load_sources(sources_file)
         with ArchiveLock(db_path):
+            with _resolved_sources(db_path, sources_file, writable=True) as (db, resolved):
+                skip = unconfigured_sources(db, resolved)
+                counts = document_counts(db)
+            if source_key in skip:
+                fail(no_configuration(source_key, sources_file), EXIT_USAGE)
+            keys = [source_key] if source_key else [k for k in counts if k not in skip]
             if not no_learn:
-                keys = [source_key] if source_key else [
-                    r[0] for r in open_readonly(db_path).execute("SELECT DISTINCT source FROM documents")]
                 for key in keys:
-                    relearn_boilerplate(db_path, key, sources_file=sources_file)
+                    relearn_boilerplate(db_path, key, sources=resolved)
+            total = sum(counts.get(k, 0) for k in keys)
             if sys.stderr.isatty():  # a progress bar on a terminal, nothing under cron
-                total = open_readonly(db_path).execute(
-                    "SELECT COUNT(*) FROM documents" + (" WHERE source = ?" if source_key else ""),
-                    [source_key] if source_key else []).fetchone()[0]
                 with click.progressbar(length=total, label="reprocess", file=sys.stderr) as bar:
-                    stats = do_reprocess(db_path, source=source_key, sources_file=sources_file, progress=bar.update)
+                    stats = do_reprocess(db_path, source=source_key, sources=resolved, progress=bar.update)
             else:
-                stats = do_reprocess(db_path, source=source_key, sources_file=sources_file)
+                stats = do_reprocess(db_path, source=source_key, sources=resolved)
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
     except SourceError as exc:
         fail(str(exc), EXIT_USAGE)
+    left = stats.get("archive/left_alone", 0)
     click.echo(
         f"reprocessed {stats.get('archive/reprocessed', 0)} documents: "
         f"{stats.get('archive/documents_updated', 0)} updated, {stats.get('archive/documents_unchanged', 0)} unchanged"
+        + (f"; {left} left alone (no configuration: {', '.join(skip)})" if left else "")
     )
 
 
@@ -574,14 +600,29 @@ def sources():
 @sources_option
 @db_option
 def sources_list(sources_file, db_path):
-    """List configured sources (key, name, start URLs). Reads no archive (--db is accepted, unused).
+    """List sources (key, name, start URLs): those of --sources, else, when the archive (--db)
+    exists, the entries it recorded (and the sources file's for sources it has no record of),
+    else the sources file's.
 
     \b
     Example:
       archive sources list --sources crawler/config/demo_sources.toml
+      archive sources list --db demo.db
     """
     from crawler.sources import SourceError, load_sources, sources_path
 
+    if not sources_file and Path(db_path).exists():
+        from archive.sourcestore import archived_sources
+
+        with _resolved_sources(db_path, None) as (db, found):
+            recorded = set(archived_sources(db))
+        for label, keys in ((f"{db_path} (recorded)", [k for k in found if k in recorded]),
+                            (str(sources_path(None)), [k for k in found if k not in recorded])):
+            if keys:
+                click.echo(f"# {label}")
+            for key in keys:
+                click.echo(f"{key}\t{found[key].name}\t{' '.join(found[key].start_urls)}")
+        return
     try:
         found = load_sources(sources_file)
     except SourceError as exc:
@@ -601,19 +642,25 @@ def sources_list(sources_file, db_path):
 def sources_check(name, sources_file, url, file_path, db_path):
     """Dry run: which links of a listing page the source would follow and archive.
 
-    Nothing is written (--db is accepted, unused). Fetches the page once (or reads --file).
+    Nothing is written. Fetches the page once (or reads --file). Without --sources, when the
+    archive (--db) exists, checks the entry it recorded (as reprocess would use it).
 
     \b
     Example:
       archive sources check demo-gov --sources crawler/config/demo_sources.toml
+      archive sources check demo-gov --db demo.db --file saved/index.html --url http://127.0.0.1:8950/gov/zfgzbg/
     """
     from archive.sourcecheck import check_source
     from crawler.sources import SourceError, load_sources
 
-    try:
-        found = load_sources(sources_file)
-    except SourceError as exc:
-        fail(str(exc), EXIT_USAGE)
+    if not sources_file and Path(db_path).exists():
+        with _resolved_sources(db_path, None) as (_, found):
+            pass
+    else:
+        try:
+            found = load_sources(sources_file)
+        except SourceError as exc:
+            fail(str(exc), EXIT_USAGE)
     if name not in found:
         fail(f"unknown source {name!r} (known: {', '.join(sorted(found))})", EXIT_USAGE)
     ok = True

@@ -14,6 +14,7 @@ from pathlib import Path
 from archive import db as archive_db
 from archive.lock import ArchiveLock
 from crawler.sources import Source, SourceError, load_sources, sources_path
+from crawler.spiders.report import ReportSpider
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -97,7 +98,6 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
             "LOG_FILE_APPEND": False, "LOG_LEVEL": "INFO", **(overrides or {})})
         try:
             per_source = _run_scrapy(settings, sources, verbose)
-            _learn(db_path, sources_file, per_source)
         except BaseException as exc:  # record the failure in crawl_runs, then let it surface
             db = archive_db.open_db(db_path)
             archive_db.finish_run(db, run_id, status="error", exit_code=EXIT_FAILED,
@@ -114,6 +114,9 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         warnings = [f"{key}: {c['detail']}" for key, r in records.items() for c in r["checks"] if c["status"] == "warn"]
         if problems:
             exit_code, status = EXIT_FAILED, "failed"
+        if any(stats.get("finish_reason") == "shutdown" for stats in per_source.values()):
+            # stopped by SIGTERM / SIGINT: what was fetched is stored, the run did not finish
+            exit_code, status = EXIT_FAILED, "killed"
         totals = {k: sum(r[k] for r in records.values())
                   for k in ("pages", "reports", "new", "changed", "updated", "unchanged", "not_modified", "gone",
                             "errors")}
@@ -208,25 +211,12 @@ def source_record(db, run_id: int, key: str, stats: dict, *, had_documents: bool
     return rec
 
 
-def _learn(db_path: str, sources_file: str | None, per_source: dict[str, dict]) -> None:
-    """Relearn each changed source's boilerplate; when it changed, re-clean that source's documents."""
-    from archive.ingest import relearn_boilerplate, reprocess
-
-    for key, stats in per_source.items():
-        if sum(stats.get(f"archive/documents_{k}", 0) for k in ("new", "changed", "updated")) == 0:
-            continue
-        if relearn_boilerplate(db_path, key, sources_file=sources_file):
-            stats["archive/boilerplate_relearned"] = 1
-            again = reprocess(db_path, source=key, sources_file=sources_file)
-            stats["archive/documents_recleaned"] = again.get("archive/documents_updated", 0)
-
-
 def _run_scrapy(settings, sources: dict[str, Source], verbose: bool = False) -> dict[str, dict]:
+    """All the sources in one crawler (one ReportSpider); each source's counts from the stats
+    collector's table (crawler.stats.SourceStatsCollector), plus the crawl's finish reason."""
     import logging
 
     from scrapy.crawler import CrawlerProcess
-
-    from crawler.spiderloader import spider_class
 
     process = CrawlerProcess(settings)  # its root handler writes the run's log file
     if verbose:
@@ -234,13 +224,13 @@ def _run_scrapy(settings, sources: dict[str, Source], verbose: bool = False) -> 
         echo.setLevel(logging.INFO)
         echo.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
         logging.getLogger().addHandler(echo)
-    crawlers = {}
-    for key, source in sources.items():
-        crawler = process.create_crawler(spider_class(source))
-        crawlers[key] = crawler
-        process.crawl(crawler)
+    crawler = process.create_crawler(ReportSpider)
+    process.crawl(crawler, sources=sources)
     process.start()
-    return {key: _plain(c.stats.get_stats()) for key, c in crawlers.items()}
+    stats = crawler.stats
+    reason = stats.get_value("finish_reason")
+    by_source = stats.source_stats() if hasattr(stats, "source_stats") else {}
+    return {key: _plain({**by_source.get(key, {}), "finish_reason": reason}) for key in sources}
 
 
 def _plain(stats: dict) -> dict:

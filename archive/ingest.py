@@ -1,19 +1,28 @@
 """Bring saved pages and text dumps into the archive, and re-clean what is stored.
 
 ``archive import`` and ``archive reprocess`` go through the very pipelines a crawl uses
-(pipelines.extract → pipelines.store → pipelines.dedupe), driven here without a network.
+(pipelines.extract → archive.writer), driven here without a network.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive import db as archive_db
+from archive.captures import document_pages  # noqa: F401 - re-exported (its old home)
+from archive.sourcestore import (
+    archived_sources,
+    document_counts,
+    record_sources,
+    resolve_sources,
+    source_toml,
+    unconfigured_sources,
+)
 from crawler.items import Page, ReportItem
+from crawler.sources import Source, SourceError
 
 IMPORT_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt"}
 
@@ -33,23 +42,34 @@ class Stats:
     def get_stats(self):
         return dict(self.values)
 
+    def inc_source(self, source, key, count=1):  # one table: the runner's stats are for one job
+        self.values[key] += count
+
 
 @dataclass
 class PipelineRunner:
-    """The crawl's pipelines, in the crawl's order, with the crawl's settings."""
+    """The crawl's pipelines, in the crawl's order, with the crawl's settings. It stands for both
+    the crawler (settings, stats) and the spider (``sources``: the configuration the pipelines
+    clean with; default: the sources file's)."""
 
     db_path: str
     sources_file: str | None = None
+    overrides: dict | None = None  # more settings
+    sources: dict[str, Source] | None = None
 
     def __post_init__(self):
         from archive.crawl import scrapy_settings
-        from pipelines.dedupe import DedupePipeline
+        from archive.writer import ArchiveWriter
+        from crawler.sources import load_sources
         from pipelines.extract import ExtractPipeline
-        from pipelines.store import StorePipeline
 
-        self.settings = scrapy_settings(self.db_path, self.sources_file, {"ARCHIVE_LOCK_HELD": True})
+        self.settings = scrapy_settings(self.db_path, self.sources_file,
+                                        {"ARCHIVE_LOCK_HELD": True, **(self.overrides or {})})
         self.stats = Stats()
-        self.pipelines = [cls(self) for cls in (ExtractPipeline, StorePipeline, DedupePipeline)]
+        if self.sources is None:
+            self.sources = load_sources(self.sources_file)
+        self.spider = self  # what the pipelines read of the spider: ``sources``
+        self.pipelines = [ExtractPipeline(self), ArchiveWriter(self)]
 
     def __enter__(self):
         for p in self.pipelines:
@@ -82,72 +102,98 @@ def iter_import_files(paths: list[str]) -> list[Path]:
 
 def import_files(db_path: str, files: list[Path], *, url: str | None = None, source: str = "import",
                  sources_file: str | None = None) -> dict:
-    """Run each file through the pipelines as one document. Returns the stats."""
+    """Run each file through the pipelines as one document. Returns the stats. A ``source`` that the
+    sources file configures is recorded in the archive (``sources``): its documents were cleaned
+    with that entry. Others (``import``) have no configuration, and are re-cleaned without one."""
+    from crawler.sources import load_sources
+
+    configured = load_sources(sources_file).get(source)
     with PipelineRunner(db_path, sources_file) as runner:
         for f in files:
             item = ReportItem(source=source, pages=[Page.from_file(f, url)])
             runner.process(item)
             runner.stats.inc_value("archive/files")
+    if configured is not None and configured.table:
+        db = archive_db.open_db(db_path)
+        try:
+            record_sources(db, {source: configured}, None)
+            db.commit()
+        finally:
+            db.close()
     return runner.stats.get_stats()
 
 
 def reprocess(db_path: str, *, source: str | None = None, sources_file: str | None = None,
-              progress: Callable[[int], None] | None = None) -> dict:
+              progress: Callable[[int], None] | None = None, sources: dict[str, Source] | None = None,
+              reason: str = "reprocess") -> dict:
     """Re-clean every document from its stored raw captures, in place (ids kept). No network.
+
+    ``sources``: the configuration to clean with (default: ``resolve_sources`` of the archive and
+    ``sources_file``: the archive's record when no file is given). The documents of a source whose
+    configuration ``sources`` lacks are left alone (``archive/left_alone``); asking for such a
+    ``source`` raises SourceError. The entries used become the archive's record of those sources.
+    Every document whose text or metadata changes keeps its earlier state as a version (``reason``).
     ``progress(1)`` is called after each document (a progress bar's ``update``)."""
-    where, args = ("WHERE source = ?", [source]) if source else ("", [])
-    with PipelineRunner(db_path, sources_file) as runner:
+    db = archive_db.open_db(db_path)
+    try:
+        if sources is None:
+            sources, _ = resolve_sources(db, sources_file)
+        skip = unconfigured_sources(db, sources)
+        if source is not None and source in skip:
+            raise SourceError(no_configuration(source, sources_file))
+        archived = archived_sources(db)
+        counts = document_counts(db)
+    finally:
+        db.close()
+    keys = [source] if source else sorted(k for k in counts if k not in skip)
+    # the archive's record of the sources left alone too: their documents are not re-read, and
+    # whether they are official (preferred as canonical) stays known to the duplicate groups
+    with PipelineRunner(db_path, sources_file, {"ARCHIVE_VERSION_REASON": reason},
+                        sources={**archived, **sources}) as runner:
         db = archive_db.acquire_shared(db_path)  # the pipelines' own connection: reads see their writes
         try:
-            docs = db.execute(f"SELECT id, source FROM documents {where} ORDER BY id", args).fetchall()
-            for doc_id, src in docs:  # one document's pages in memory at a time
-                runner.process(ReportItem(source=src, pages=document_pages(db, doc_id), offline=True))
-                runner.stats.inc_value("archive/reprocessed")
-                if progress is not None:
-                    progress(1)
+            for key in keys:
+                docs = db.execute("SELECT id FROM documents WHERE source = ? ORDER BY id", [key]).fetchall()
+                for (doc_id,) in docs:  # one document's pages in memory at a time
+                    runner.process(ReportItem(source=key, pages=document_pages(db, doc_id), offline=True))
+                    runner.stats.inc_value("archive/reprocessed")
+                    if progress is not None:
+                        progress(1)
+            used = {k: s for k, s in sources.items() if k in keys and s.table and (
+                k not in archived or source_toml(s) != source_toml(archived[k]))}
+            if used:  # the documents are now cleaned with these entries: the archive's record from now on
+                record_sources(db, used, None)
         finally:
             archive_db.release_shared(db_path)
+    if not source and skip:
+        runner.stats.inc_value("archive/left_alone", sum(skip.values()))
     return runner.stats.get_stats()
 
 
-def document_pages(db, doc_id: int) -> list[Page]:
-    """The stored raw pages of a document's present version, in page order."""
-    caps = db.execute(
-        "SELECT c.url, c.requested_url, c.status, c.headers, c.body, c.compression, c.fetched_at"
-        " FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
-        " WHERE dc.document_id = ? AND dc.current IS NOT 0 ORDER BY dc.page, c.id", [doc_id]).fetchall()
-    return [
-        Page(url=url, requested_url=requested, status=status, headers=json.loads(headers or "{}"),
-             body=archive_db.decompress(body, compression), fetched_at=fetched)
-        for url, requested, status, headers, body, compression, fetched in caps
-    ]
+def no_configuration(key: str, sources_file: str | None) -> str:
+    where = f"in {sources_file}" if sources_file else "recorded in the archive nor in the sources file"
+    return (f"source {key!r} has no configuration {'' if sources_file else 'either '}{where}: its documents "
+            "are not re-cleaned without one (pass --sources with its entry)").replace("  ", " ")
 
 
-def relearn_boilerplate(db_path: str, source: str, *, sample: int = 300, sources_file: str | None = None) -> bool:
+def relearn_boilerplate(db_path: str, source: str, *, sources_file: str | None = None,
+                        sources: dict[str, Source] | None = None) -> bool:
     """Learn ``source``'s recurring chrome from the template lines of its stored pages (what
     surrounds the text, whatever was learned before, so the learning is stable) and save it.
-    Returns True when what was learned changed."""
-    from crawler.sources import cleaning_options, load_sources
-    from pipelines.cleaning import RawPage, learn_boilerplate, page_context
+    ``sources``: the configuration its pages are read with (default: ``sources_file``'s); a source
+    that needs one they lack is not relearned. Returns True when what was learned changed."""
+    from archive import learning
+    from crawler.sources import load_sources
 
-    src = load_sources(sources_file).get(source) if source != "import" else None
+    if sources is None:
+        sources = load_sources(sources_file)
+    src = sources.get(source) if source != "import" else None
     db = archive_db.open_db(db_path)
     try:
-        ids = [r[0] for r in db.execute(
-            "SELECT MIN(id) FROM documents WHERE source = ? GROUP BY text_hash ORDER BY MIN(id) DESC LIMIT ?",
-            [source, sample])]
-        docs = []
-        for doc_id in ids:
-            pages = [p for p in document_pages(db, doc_id) if p.ok]
-            if not pages:
-                continue
-            docs.append(page_context([RawPage(p.body, p.url, p.content_type) for p in pages],
-                                     **cleaning_options(src)))
-        learned = learn_boilerplate(docs)
-        before = {(b["text"], b["kind"]) for b in archive_db.load_boilerplate(db, source)}
-        if before == {(b["text"], b["kind"]) for b in learned}:
-            return False
-        archive_db.save_boilerplate(db, source, learned)
-        return True
+        if src is None and source in unconfigured_sources(db, sources):
+            return False  # learned without its selectors, the chrome would be another page's
+        with db.atomic():
+            changed = learning.relearn(db, source, src) is not None
+        return changed
     finally:
         db.close()

@@ -23,6 +23,9 @@ class Page:
     fetched_at: str  # ISO 8601, UTC
     error: str | None = None  # why it is not a usable page (HTTP error, …)
     sniffed_type: str | None = None  # ExtractPipeline: a binary body's type by its magic bytes (a PDF…)
+    # the spider's decode and parse of the body (pipelines.cleaning.parse_page), handed to the
+    # cleaner so a page is parsed once; never stored
+    parsed: object | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_file(cls, path, url: str | None = None) -> Page:

@@ -32,6 +32,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.links import repeated_path
+from pipelines.stats import count
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class PrivateAddressGuard:
         host = parts.hostname
         if parts.scheme not in ("http", "https") or not host:
             return None
-        source = getattr(self.crawler.spider, "source", None)
+        source = _source_of(self.crawler.spider, request)
         allow = getattr(source, "allow_private", False)
         if allow is True:
             return None
@@ -124,6 +125,44 @@ class PrivateAddressGuard:
             self._resolved.clear()
         self._resolved[host] = (now, tuple(addresses))
         return tuple(addresses)
+
+
+def _source_of(spider, request):
+    """The source of a request (``ReportSpider.source_of``), or a one-source spider's source."""
+    find = getattr(spider, "source_of", None)
+    return find(request) if find is not None else getattr(spider, "source", None)
+
+
+class SourceOffsite:
+    """Downloader middleware, in place of Scrapy's OffsiteMiddleware: a request (redirect hops
+    included) may only go to its own source's ``allowed_domains`` (any host when the source has
+    none). One crawl runs thousands of sources: each keeps its own domains, not their union."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self._warned: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        if request.dont_filter or request.meta.get("allow_offsite"):
+            return None  # as Scrapy's: the spider's own deliberate requests (a report and its pages)
+        source = _source_of(self.crawler.spider, request)
+        domains = getattr(source, "allowed_domains", None)
+        if not domains:
+            return None
+        host = (urlparse_cached(request).hostname or "").lower()
+        if any(host == d or host.endswith("." + d) for d in domains):
+            return None
+        if host not in self._warned:
+            self._warned.add(host)
+            logger.info("filtered offsite request to %s: %s (source %s)", host, request.url, source.key,
+                        extra={"spider": self.crawler.spider})
+        self.stats.inc_value("offsite/filtered")
+        raise IgnoreRequest(f"offsite: {host} is not in the allowed domains of source {source.key}")
 
 
 async def _getaddrinfo(host: str):
@@ -181,7 +220,8 @@ class CrawlLimits(BaseSpiderMiddleware):
             if len(self._dropped) > 100_000:
                 self._dropped.clear()
             self._dropped.add(key)
-            self.crawler.stats.inc_value(f"archive/skipped/{kind}")
+            count(self.crawler.stats, request.meta.get("source") or response.meta.get("source"),
+                  f"archive/skipped/{kind}")
             shown = url if len(url) <= 200 else f"{url[:200]}… ({len(url)} characters)"
             logger.warning("skipped link %s on %s: %s", shown, response.url, why,
                            extra={"spider": self.crawler.spider})

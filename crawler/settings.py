@@ -19,8 +19,14 @@ USER_AGENT = (
 )
 ROBOTSTXT_OBEY = True
 
-CONCURRENT_REQUESTS = 8
+# One crawl runs every source: the total is shared by thousands of hosts, each of which still
+# gets at most CONCURRENT_REQUESTS_PER_DOMAIN at a time, DOWNLOAD_DELAY apart (AutoThrottle).
+CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# broad-crawl settings (Scrapy's docs): the scheduler hands out requests of idle hosts first, and
+# host names are resolved in more threads
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+REACTOR_THREADPOOL_MAXSIZE = 20
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -40,7 +46,9 @@ URLLENGTH_LIMIT = 1000
 ARCHIVE_MAX_SEGMENT_REPEATS = 3
 # No request to a private, loopback, link-local … address unless the source says allow_private.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.PrivateAddressGuard": 60,  # after OffsiteMiddleware, before RobotsTxtMiddleware
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # one spider, many sources:
+    "crawler.middlewares.SourceOffsite": 50,  # each request keeps to its own source's domains
+    "crawler.middlewares.PrivateAddressGuard": 60,  # after the offsite check, before RobotsTxtMiddleware
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.CrawlLimits": 950,  # before DepthMiddleware (900) and UrlLengthMiddleware (800)
@@ -50,13 +58,18 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = os.environ.get("ARCHIVE_LOG_LEVEL", "INFO")
 
-# extract → store → dedupe: grouping works on stored rows (ids), matched against the whole archive
+# extract (pure cleaning) → the archive's one writer: store, then its steps in order (dedupe:
+# grouping works on stored rows, matched against the whole archive; the search index, per batch)
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.store.StorePipeline": 300,
-    "pipelines.dedupe.DedupePipeline": 400,
+    "archive.writer.ArchiveWriter": 300,
 }
 DEDUP_ENABLED = True
+ARCHIVE_LEARN = True  # learn each source's recurring chrome as the crawl goes (archive.learning)
+STATS_CLASS = "crawler.stats.SourceStatsCollector"  # counts per source (crawl_run_sources)
+DUPEFILTER_CLASS = "crawler.dupefilter.RedirectAwareDupeFilter"
+# what the spider asks before requesting a report page (crawler.revisit): the archive by default
+ARCHIVE_REVISIT_CLASS = "archive.revisit.ArchiveRevisit"
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
     "crawler.extensions.WriterLock": 0,

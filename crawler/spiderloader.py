@@ -13,7 +13,7 @@ def spider_class(source) -> type[ReportSpider]:
     return type(
         f"Spider_{source.key.replace('-', '_')}",
         (ReportSpider,),
-        {"name": source.key, "source": source, "allowed_domains": list(source.allowed_domains)},
+        {"name": source.key, "sources": {source.key: source}},
     )
 
 

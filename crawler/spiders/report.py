@@ -1,7 +1,7 @@
-"""The one generic spider: walks a source's listing pages and yields its report pages, raw.
+"""The one generic spider: walks the sources' listing pages and yields their report pages, raw.
 
-Every configured source becomes a subclass of ReportSpider with ``name`` and ``source`` set
-(see ``crawler.spiderloader``). The spider only fetches: it follows listing pages (and their
+``archive crawl`` runs one ReportSpider over all the chosen sources; ``scrapy crawl KEY`` runs a
+subclass bound to one source (see ``crawler.spiderloader``). The spider only fetches: it follows listing pages (and their
 pagination), fetches report pages with their continuation pages (下一页, ``_1.html``) and yields
 one ReportItem per report with the raw responses. Failed report pages are yielded too, so the
 archive keeps a capture of what the site answered, and are counted in the crawl's stats.
@@ -9,18 +9,22 @@ archive keeps a capture of what the site answered, and are counted in the crawl'
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from collections import Counter
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.web.client import ResponseFailed
 
 from crawler.items import Page, ReportItem, now_iso
 from crawler.links import classify_links
+from crawler.revisit import build_revisit
 from crawler.sources import Source
+from pipelines.cleaning import find_continuations, parse_page
+from pipelines.stats import count
 
 MAX_CONTINUATION_PAGES = 50
 
@@ -39,73 +43,117 @@ def page_from_response(response) -> Page:
 
 
 class ReportSpider(scrapy.Spider):
-    name = "report"
-    source: Source  # set per source by the spider loader
+    """Crawls any number of sources in one crawler: every request carries its source's key in
+    ``meta["source"]``, and the per-source options (patterns, max_pages, revisit_days,
+    allow_private, allowed_domains, encoding) are looked up by it. Politeness stays per host
+    (Scrapy's per-domain download slots and AutoThrottle)."""
+
+    name = "reports"
+    sources: dict[str, Source] = {}  # by key; set per crawl (``sources=`` argument) or by the loader
 
     custom_settings: dict = {}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sources: dict[str, Source] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reports_scheduled = 0
-        self.reports_seen: set[str] = set()
-        self._archive = None  # read-only connection to the archive: what is already there
+        if sources is not None:
+            self.sources = dict(sources)
+        self.scheduled: Counter[str] = Counter()  # report pages requested, per source (max_pages)
+        self.reports_seen: dict[str, set[str]] = {key: set() for key in self.sources}
+        self.revisit = None
+        self._by_host: dict[str, Source] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.revisit = build_revisit(crawler)
+        return spider
+
+    @property
+    def source(self) -> Source | None:
+        """The source of a one-source spider (``scrapy crawl KEY``); None when it crawls several."""
+        return next(iter(self.sources.values())) if len(self.sources) == 1 else None
+
+    def source_of(self, request) -> Source | None:
+        """The source a request belongs to: its ``meta["source"]``, else (robots.txt, which
+        Scrapy requests on its own) the source whose start URLs or allowed domains name its host."""
+        key = request.meta.get("source")
+        if key is not None:
+            return self.sources.get(key)
+        if self._by_host is None:
+            self._by_host = {}
+            for source in self.sources.values():
+                for host in (*(urlsplit(u).hostname for u in source.start_urls), *source.allowed_domains):
+                    if host:
+                        self._by_host.setdefault(host.lower(), source)
+        return self._by_host.get((urlparse_cached(request).hostname or "").lower())
+
+    def count(self, source: str, key: str, n: int = 1) -> None:
+        count(self.crawler.stats, source, key, n)
 
     async def start(self):
-        for url in self.source.start_urls:
-            kind = self.source.classify(url)
-            if kind == "report":
-                request = self._report_request(url, listing_url=None)
-                if request is not None:
-                    yield request
-            else:
-                yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed)
+        for key, source in self.sources.items():
+            for url in source.start_urls:
+                if source.classify(url) == "report":
+                    request = self._report_request(key, url, listing_url=None)
+                    if request is not None:
+                        yield request
+                else:
+                    yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed,
+                                         meta={"source": key})
 
     # listing pages -------------------------------------------------------------------------
     def parse_listing(self, response):
-        self.crawler.stats.inc_value("archive/listing_pages")
+        key = response.meta["source"]
+        source = self.sources[key]
+        self.count(key, "archive/listing_pages")
         if not hasattr(response, "text"):
-            self.crawler.stats.inc_value("archive/errors/listing_not_html")
+            self.count(key, "archive/errors/listing_not_html")
             self.logger.warning("listing page is not HTML: %s", response.url)
             return
-        links = classify_links(self.source, response.text, response.url)
+        links = classify_links(source, response.text, response.url)
         for url in links["listing"]:
-            yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed)
+            yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed, meta={"source": key})
+        seen = self.reports_seen[key]
         for url in links["report"]:
-            if url in self.reports_seen:
+            if url in seen:
                 continue
-            if self.source.max_pages and self.reports_scheduled >= self.source.max_pages:
-                self.crawler.stats.inc_value("archive/skipped/max_pages")
+            if source.max_pages and self.scheduled[key] >= source.max_pages:
+                self.count(key, "archive/skipped/max_pages")
                 continue
-            self.reports_scheduled += 1
-            request = self._report_request(url, listing_url=response.url)
+            self.scheduled[key] += 1
+            request = self._report_request(key, url, listing_url=response.url)
             if request is not None:
                 yield request
 
     def listing_failed(self, failure):
-        self.crawler.stats.inc_value("archive/errors/listing")
-        self.crawler.stats.inc_value(f"archive/errors/{_failure_kind(failure)}")
+        key = failure.request.meta["source"]
+        self.count(key, "archive/errors/listing")
+        self.count(key, f"archive/errors/{_failure_kind(failure)}")
         self.logger.warning("listing page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     # report pages --------------------------------------------------------------------------
-    def _report_request(self, url: str, listing_url: str | None) -> scrapy.Request | None:
+    def _report_request(self, key: str, url: str, listing_url: str | None) -> scrapy.Request | None:
         """The request for a report page; for a page already archived, a conditional one
         (If-None-Match / If-Modified-Since from its stored capture), or none at all when the
         server gave no validators and the page was checked less than ``revisit_days`` ago."""
-        # Report URLs are deduplicated by the spider itself (reports_seen), not by Scrapy's
-        # dupefilter: with dont_filter the redirect middleware follows a redirect loop until
-        # REDIRECT_MAX_TIMES and the errback sees it, instead of the loop vanishing silently.
-        self.reports_seen.add(url)
-        headers, meta = {}, {}
-        known = self._known(url)
+        # Each source's report URLs are deduplicated here (the spider needs the count for
+        # max_pages); Scrapy's dupefilter (crawler.dupefilter) then drops a page two sources
+        # list. A redirect hop is never judged by the dupefilter: a redirect loop runs to
+        # REDIRECT_MAX_TIMES and reaches the errback instead of vanishing silently.
+        self.reports_seen[key].add(url)
+        # a report page may redirect to another host (www.x.gov.cn → x.gov.cn): listing links
+        # were checked against allowed_domains already, redirect hops only by PrivateAddressGuard
+        headers, meta = {}, {"source": key, "allow_offsite": True}
+        known = self.revisit.known(url)
         if known is not None:
             if known["etag"] or known["last_modified"]:
                 if known["etag"]:
                     headers["If-None-Match"] = known["etag"]
                 if known["last_modified"]:
                     headers["If-Modified-Since"] = known["last_modified"]
-                meta = {"handle_httpstatus_list": [304], "archive_document": known["document_id"]}
-            elif known["gone_at"] is None and _age_days(known["checked_at"]) < self._revisit_days():
-                self.crawler.stats.inc_value("archive/skipped/fresh")
+                meta.update(handle_httpstatus_list=[304], archive_document=known["document_id"])
+            elif known["gone_at"] is None and _age_days(known["checked_at"]) < self._revisit_days(key):
+                self.count(key, "archive/skipped/fresh")
                 return None
         return scrapy.Request(
             url,
@@ -114,81 +162,66 @@ class ReportSpider(scrapy.Spider):
             cb_kwargs={"pages": [], "listing_url": listing_url},
             headers=headers or None,
             meta=meta,
-            dont_filter=True,
         )
 
-    def _known(self, url: str) -> dict | None:
-        if self._archive is None:
-            path = Path(self.settings.get("ARCHIVE_DB") or "archive.db")
-            if not path.exists():
-                return None
-            self._archive = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-        from archive.db import revisit_info
-
-        try:
-            return revisit_info(self._archive, url)
-        except sqlite3.Error as exc:  # an archive of an older schema, mid-migration: fetch it all
-            self.logger.warning("cannot read what the archive has of %s: %s", url, exc)
-            return None
-
-    def _revisit_days(self) -> float:
-        days = getattr(self.source, "revisit_days", None)
+    def _revisit_days(self, key: str) -> float:
+        days = self.sources[key].revisit_days
         return float(days if days is not None else self.settings.getfloat("ARCHIVE_REVISIT_DAYS", 30))
 
     def closed(self, reason):
-        if self._archive is not None:
-            self._archive.close()
+        if self.revisit is not None:
+            self.revisit.close()
 
     def parse_report(self, response, pages: list[Page], listing_url: str | None):
+        key = response.meta["source"]
         if response.status == 304 and not pages and response.meta.get("redirect_urls"):
             # the conditional headers were for the archived URL; a redirect carried them to another
             # page, whose 304 says nothing about what we have: fetch that page unconditionally
-            self.crawler.stats.inc_value("archive/refetched_after_redirect")
+            self.count(key, "archive/refetched_after_redirect")
             yield scrapy.Request(
                 response.url, callback=self.parse_report, errback=self.report_failed,
                 cb_kwargs={"pages": [], "listing_url": listing_url},
-                meta={"redirect_urls": list(response.meta["redirect_urls"])}, dont_filter=True)
+                meta={"redirect_urls": list(response.meta["redirect_urls"]), "source": key}, dont_filter=True)
             return
         if response.status == 304 and not pages:
             # the archived copy is current: seen, nothing to fetch or store
-            self.crawler.stats.inc_value("archive/not_modified")
-            yield ReportItem(source=self.source.key, pages=[page_from_response(response)], listing_url=listing_url,
+            self.count(key, "archive/not_modified")
+            yield ReportItem(source=key, pages=[page_from_response(response)], listing_url=listing_url,
                              not_modified=response.meta["archive_document"])
             return
         page = page_from_response(response)
         pages = [*pages, page]
-        if len(pages) == 1:
-            self.crawler.stats.inc_value("archive/report_pages")
-        else:
-            self.crawler.stats.inc_value("archive/continuation_pages")
-        nxt = self._next_continuation(page, pages)
+        self.count(key, "archive/report_pages" if len(pages) == 1 else "archive/continuation_pages")
+        nxt = self._next_continuation(key, page, pages)
         if nxt:
             yield scrapy.Request(
                 nxt,
                 callback=self.parse_report,
                 errback=self.continuation_failed,
                 cb_kwargs={"pages": pages, "listing_url": listing_url},
-                dont_filter=True,  # loops are stopped by _next_continuation's own seen set
+                meta={"source": key},
+                dont_filter=True,  # a page of this report: loops are stopped by _next_continuation's seen set
             )
             return
-        yield ReportItem(source=self.source.key, pages=pages, listing_url=listing_url)
+        yield ReportItem(source=key, pages=pages, listing_url=listing_url)
 
-    def _next_continuation(self, page: Page, pages: list[Page]) -> str | None:
+    def _next_continuation(self, key: str, page: Page, pages: list[Page]) -> str | None:
         if len(pages) >= MAX_CONTINUATION_PAGES:
             return None
-        from pipelines.cleaning import find_continuations
-
+        # the page is decoded and parsed once: the extract pipeline cleans the same parse
+        page.parsed = parse_page(page.body, page.content_type, self.sources[key].encoding)
         seen = {p.url for p in pages} | {p.requested_url for p in pages}
-        for url in find_continuations(page.body, page.url, page.content_type):
+        for url in find_continuations(page.body, page.url, page.content_type, parsed=page.parsed):
             if url not in seen:
                 return url
         return None
 
     def report_failed(self, failure):
         kind = _failure_kind(failure)
-        self.crawler.stats.inc_value("archive/errors/report")
-        self.crawler.stats.inc_value(f"archive/errors/{kind}")
         request = failure.request
+        key = request.meta["source"]
+        self.count(key, "archive/errors/report")
+        self.count(key, f"archive/errors/{kind}")
         self.logger.warning("report page failed: %s (%s)", request.url, _failure_message(failure))
         response = getattr(failure.value, "response", None)
         listing_url = request.cb_kwargs.get("listing_url")
@@ -200,16 +233,17 @@ class ReportSpider(scrapy.Spider):
                 url=request.url, requested_url=(request.meta.get("redirect_urls") or [request.url])[0],
                 status=0, headers={}, body=b"", fetched_at=now_iso(), error=f"{kind}: {_failure_message(failure)}",
             )
-        yield ReportItem(source=self.source.key, pages=[page], listing_url=listing_url)
+        yield ReportItem(source=key, pages=[page], listing_url=listing_url)
 
     def continuation_failed(self, failure):
         """A continuation page failed: the pages fetched are kept as captures, and no document is
         made from an incomplete report (a stored complete one stays as it is)."""
         kind = _failure_kind(failure)
-        self.crawler.stats.inc_value("archive/errors/report")
-        self.crawler.stats.inc_value("archive/errors/continuation")
-        self.crawler.stats.inc_value(f"archive/errors/{kind}")
         request = failure.request
+        key = request.meta["source"]
+        self.count(key, "archive/errors/report")
+        self.count(key, "archive/errors/continuation")
+        self.count(key, f"archive/errors/{kind}")
         self.logger.warning("continuation page failed: %s (%s)", request.url, _failure_message(failure))
         pages = list(request.cb_kwargs["pages"])
         response = getattr(failure.value, "response", None)
@@ -217,7 +251,7 @@ class ReportSpider(scrapy.Spider):
             page = page_from_response(response)
             page.error = kind
             pages.append(page)
-        item = ReportItem(source=self.source.key, pages=pages, listing_url=request.cb_kwargs.get("listing_url"),
+        item = ReportItem(source=key, pages=pages, listing_url=request.cb_kwargs.get("listing_url"),
                           incomplete=True)
         item.notes.append(f"continuation page failed: {request.url}")
         yield item

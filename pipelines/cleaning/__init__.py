@@ -5,7 +5,8 @@ Public API (others code against these names)::
     RawPage(body, url, content_type=None)
     clean_document(pages, *, selectors=None, profile=None, learned=None, encoding=None) -> dict
     clean_page(body, url, content_type=None, **kw) -> dict
-    find_continuations(body, url, content_type=None) -> list[str]
+    find_continuations(body, url, content_type=None, parsed=None) -> list[str]
+    parse_page(body, content_type=None, encoding=None) -> ParsedPage | None
     learn_boilerplate(docs, *, min_docs=3, min_share=0.3) -> list[dict]
     text_hash(text) -> str
 
@@ -21,31 +22,34 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rawpage import RawPage
 
-__all__ = ["RawPage", "clean_document", "clean_page", "find_continuations", "learn_boilerplate",
-           "text_hash"]
+__all__ = ["ParsedPage", "RawPage", "clean_document", "clean_page", "find_continuations", "learn_boilerplate",
+           "parse_page", "text_hash"]
 
 
 def __getattr__(name: str):
     # RawPage (a dataclass) is imported on first use: `python -m pipelines.cleaning` and
     # crawls start faster without dataclasses/inspect.
-    if name == "RawPage":
-        from .rawpage import RawPage
+    if name in ("RawPage", "ParsedPage"):
+        from . import rawpage
 
-        return RawPage
+        return getattr(rawpage, name)
     raise AttributeError(name)
 
 
 def clean_document(pages: list[RawPage], *, selectors: dict | None = None, profile: str | None = None,
-                   learned: list[dict] | None = None, encoding: str | None = None) -> dict:
+                   learned: list[dict] | None = None, encoding: str | None = None,
+                   with_context: bool = False) -> dict:
     """Clean one article given its pages in order (multi-page reports are joined).
 
     ``selectors``: per-source CSS selectors ``{"content", "title", "date", "source"}``;
     ``profile``: a CMS profile name from profiles.py; ``learned``: boilerplate from
-    ``learn_boilerplate`` for this source; ``encoding``: force a codec.
+    ``learn_boilerplate`` for this source; ``encoding``: force a codec; ``with_context``: also
+    the key ``context`` (the lines ``page_context`` gives, from the same parse).
     """
     from .core import clean_document as _clean
 
-    return _clean(pages, selectors=selectors, profile=profile, learned=learned, encoding=encoding)
+    return _clean(pages, selectors=selectors, profile=profile, learned=learned, encoding=encoding,
+                  with_context=with_context)
 
 
 def clean_page(body: bytes, url: str, content_type: str | None = None, **kw) -> dict:
@@ -69,11 +73,26 @@ def text_hash(text: str) -> str:
     return _hash(text)
 
 
-def find_continuations(body: bytes, url: str, content_type: str | None = None) -> list[str]:
-    """Absolute URLs of this article's continuation pages, in order (not ``url``); [] if none."""
+def find_continuations(body: bytes, url: str, content_type: str | None = None, parsed=None) -> list[str]:
+    """Absolute URLs of this article's continuation pages, in order (not ``url``); [] if none.
+    ``parsed``: the page's ``parse_page`` (else it is decoded and parsed here)."""
     from .pages import find_continuations as _find
 
-    return _find(body, url, content_type)
+    return _find(body, url, content_type, parsed=parsed)
+
+
+def parse_page(body: bytes, content_type: str | None = None, encoding: str | None = None):
+    """The page decoded (as the cleaner decodes it, ``encoding`` forcing a codec) and parsed, to
+    be shared by ``find_continuations`` and ``clean_document`` (``RawPage.parsed``); None for an
+    empty or binary body."""
+    from .decode import decode, is_binary
+    from .extract import parse
+    from .rawpage import ParsedPage
+
+    if not body or is_binary(body):
+        return None
+    text, codec, bad = decode(body, content_type, encoding)
+    return ParsedPage(text=text, codec=codec, mojibake=bad, root=parse(text), encoding=encoding)
 
 
 def page_context(pages: list[RawPage], *, selectors: dict | None = None, profile: str | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from . import rules as R
+from .boilerplate import edges
 from .chrome import strip_chrome
 from .decode import decode, is_binary, looks_mojibake
 from .normalize import has_sentence, is_truncated, join_broken, masked_chars, norm_key, split_lines, tidy_line
@@ -126,7 +127,7 @@ def _empty_result(url: str | None, encoding: str | None, npages: int) -> dict:
 
 class _Page:
     __slots__ = ("lines", "links", "title", "removed", "date", "source", "encoding", "mojibake",
-                 "before")
+                 "before", "around")
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -138,13 +139,15 @@ class _Page:
         self.encoding: str | None = None
         self.mojibake = False
         self.before: list[str] = []
+        self.around: list[str] = []  # the tidied lines before and after the content (page_context)
 
 
-def _page_from_html(text: str, url: str, selectors, profile) -> _Page:
+def _page_from_html(text: str, url: str, selectors, profile, root=None) -> _Page:
     from .extract import extract, parse
 
     page = _Page()
-    root = parse(text)
+    if root is None:
+        root = parse(text)
     if root is None:
         return page
     ex = extract(root, selectors=selectors, profile=profile)
@@ -157,6 +160,7 @@ def _page_from_html(text: str, url: str, selectors, profile) -> _Page:
     page.lines, page.links = lines, links
     page.title = title_from_html(ex)
     page.before = [b.text for b in ex.before] + [b.text for b in ex.after[:8]]
+    page.around = [t for t in (tidy_line(b.text) for b in (*ex.before, *ex.after)) if t]
     meta = ex.meta
     sel_date = meta.get("selector:date")
     if sel_date:
@@ -196,13 +200,17 @@ def _title_from_lines(lines: list[str]) -> str | None:
 
 
 def clean_document(pages: list, *, selectors: dict | None = None, profile: str | None = None,
-                   learned: list[dict] | None = None, encoding: str | None = None) -> dict:
-    """Clean one article from its pages (in order). See the package docstring for the keys."""
+                   learned: list[dict] | None = None, encoding: str | None = None,
+                   with_context: bool = False) -> dict:
+    """Clean one article from its pages (in order). See the package docstring for the keys.
+    ``with_context``: also return ``context``, the lines ``page_context`` gives for these pages
+    (what boilerplate learning reads), made from the same parse."""
     if not pages:
         return _attach_metadata(_empty_result(None, encoding, 0))
     first = pages[0]
     all_lines: list[str] = []
     removed: list[dict] = []
+    context: list[str] = []  # what page_context gives for these pages: what learning reads
     title = date = source = None
     codec = None
     moj = False
@@ -214,15 +222,24 @@ def clean_document(pages: list, *, selectors: dict | None = None, profile: str |
                 out = _empty_result(first.url, None, len(pages))
                 return _attach_metadata(out)
             continue
-        text, used, bad = decode(body, raw.content_type, encoding)
+        parsed = getattr(raw, "parsed", None)
+        if parsed is not None and parsed.encoding != encoding:
+            parsed = None  # decoded with another forced codec: not this cleaning's input
+        if parsed is not None:
+            text, used, bad = parsed.text, parsed.codec, parsed.mojibake
+        else:
+            text, used, bad = decode(body, raw.content_type, encoding)
         codec = codec or used
         moj = moj or bad
         if _is_text_input(raw.url, raw.content_type):
             page = _page_from_txt(text)
         else:
-            page = _page_from_html(text, raw.url, selectors, profile)
+            page = _page_from_html(text, raw.url, selectors, profile,
+                                   root=parsed.take_root() if parsed is not None else None)
         if n == 0:
             title = page.title
+        context.extend(page.around)
+        context.extend(edges(page.lines))
         page_removed_before = len(removed)
         kept, rem = strip_chrome(page.lines, title=title, link_share=page.links)
         removed.extend(rem)
@@ -282,7 +299,10 @@ def clean_document(pages: list, *, selectors: dict | None = None, profile: str |
         truncated=is_truncated(all_lines),
         mojibake=moj or (bool(text) and looks_mojibake(text)),
     )
-    return _attach_metadata(out)
+    out = _attach_metadata(out)
+    if with_context:
+        out["context"] = context
+    return out
 
 
 def _attach_metadata(out: dict) -> dict:

@@ -67,15 +67,18 @@ def _looks_like_article(root) -> bool:
     return chars >= 80 and link * 3 < chars and punct >= 2
 
 
-def find_continuations(body: bytes, url: str, content_type: str | None = None) -> list[str]:
+def find_continuations(body: bytes, url: str, content_type: str | None = None, parsed=None) -> list[str]:
     """Absolute URLs of the further pages of this article, in order; [] if none."""
     from .decode import decode, is_binary
     from .extract import parse
 
-    if not body or is_binary(body):
-        return []
-    text, _, _ = decode(body, content_type)
-    root = parse(text)
+    if parsed is not None:
+        root = parsed.root
+    else:
+        if not body or is_binary(body):
+            return []
+        text, _, _ = decode(body, content_type)
+        root = parse(text)
     if root is None:
         return []
     here = urldefrag(url)[0]

@@ -1,0 +1,89 @@
+"""Learning a source's chrome during the crawl, and re-cleaning only what it changes.
+
+Boilerplate (``pipelines.cleaning.learn_boilerplate``) is learned from the *context* of a
+source's stored pages: the lines around each page's text and the text's edges, which the cleaner
+returns with every document (``clean_document(with_context=True)``) and the writer keeps in
+``document_context``; learning reads those rows, no page is parsed again. When the learned set
+changes, only the documents that hold a line that entered or left it are re-cleaned
+(``affected``): a line can only be removed from, or given back to, a text that contains it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from archive import db as archive_db
+from archive.captures import document_pages
+from pipelines.cleaning import RawPage, learn_boilerplate, page_context
+from pipelines.cleaning.normalize import norm_key
+from pipelines.extract import cleaning_options
+
+SAMPLE = 300  # learned from the newest distinct texts of a source
+# a source's first crawl relearns when it has stored this many documents, then at the end
+RELEARN_AT = (3, 10, 30, 100, 300)
+
+CONTEXT_TABLE = """CREATE TABLE IF NOT EXISTS document_context (
+    document_id INTEGER PRIMARY KEY, lines TEXT)"""
+
+
+def ensure_schema(db) -> None:
+    db.execute(CONTEXT_TABLE)
+
+
+def save_context(db, document_id: int, lines: list[str]) -> None:
+    db.execute("INSERT OR REPLACE INTO document_context (document_id, lines) VALUES (?, ?)",
+               [document_id, json.dumps(lines, ensure_ascii=False)])
+
+
+def _contexts(db, source: str, source_config) -> list[list[str]]:
+    """The context of the newest SAMPLE distinct texts of ``source``; a document stored before
+    contexts were kept gets its context made once from its raw pages (and saved)."""
+    rows = db.execute(
+        "SELECT d.id, c.lines FROM (SELECT MIN(id) AS id FROM documents WHERE source = ? GROUP BY text_hash"
+        " ORDER BY MIN(id) DESC LIMIT ?) d LEFT JOIN document_context c ON c.document_id = d.id",
+        [source, SAMPLE]).fetchall()
+    out = []
+    for doc_id, lines in rows:
+        if lines is None:
+            pages = [p for p in document_pages(db, doc_id) if p.ok]
+            if not pages:
+                continue
+            made = page_context([RawPage(p.body, p.url, p.content_type) for p in pages],
+                                **cleaning_options(source_config))
+            save_context(db, doc_id, made)
+            out.append(made)
+        else:
+            out.append(json.loads(lines))
+    return out
+
+
+def relearn(db, source: str, source_config=None) -> tuple[list[dict], set[tuple[str, str]]] | None:
+    """Learn ``source``'s chrome again from its stored contexts and save it. Returns (the learned
+    set, the (text, kind) entries that entered or left it), or None when nothing changed."""
+    learned = learn_boilerplate(_contexts(db, source, source_config))
+    before = {(b["text"], b["kind"]) for b in archive_db.load_boilerplate(db, source)}
+    after = {(b["text"], b["kind"]) for b in learned}
+    if before == after:
+        return None
+    archive_db.save_boilerplate(db, source, learned)
+    return learned, before ^ after
+
+
+def affected(db, source: str, delta: set[tuple[str, str]]) -> list[int]:
+    """Ids of ``source``'s documents holding a line or glued string of ``delta`` in their text or
+    among the lines cleaning removed from them: the only ones a change of the learned set can
+    change. A superset (containment, whitespace-blind), never missing one."""
+    keys = {norm_key(text) for text, kind in delta if kind == "line"} - {""}
+    glued = {text.strip() for text, kind in delta if kind == "glued"} - {""}
+    out = []
+    for doc_id, text, removed in db.execute("SELECT id, text, removed FROM documents WHERE source = ?", [source]):
+        lines = [r.get("line") or "" for r in json.loads(removed or "[]")]
+        raw = (text or "") + "\n" + "\n".join(lines)
+        if glued and any(g in raw for g in glued):
+            out.append(doc_id)
+            continue
+        if keys:
+            flat = norm_key(raw)
+            if any(k in flat for k in keys):
+                out.append(doc_id)
+    return out

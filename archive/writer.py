@@ -1,0 +1,236 @@
+"""The one writer of a crawl: stores each item, then runs the steps after the store, in order.
+
+An item pipeline (``ITEM_PIPELINES``, after ``pipelines.extract``) holding the archive's one
+connection. For each item: its raw captures and its document are stored (``store_item``, in a
+savepoint: an item that fails half-way leaves nothing behind); then the named steps run on the
+stored document — ``dedupe`` (its duplicate group, per item) and ``index`` (the search index, in
+one batch before each commit). Writes are committed every ``ARCHIVE_BATCH_SIZE`` items.
+
+It also learns each source's chrome as the crawl goes (``archive.learning``): on a source's first
+crawl after its 3rd, 10th, 30th… stored document, and at the end for every source that changed;
+when what was learned changes, only the documents that hold a line that entered or left the
+learned set are re-cleaned, never the whole source.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from archive import db as archive_db
+from archive import learning, search
+from archive.captures import document_pages
+from archive.dedupe import Deduper
+from crawler.items import ReportItem
+from pipelines.cleaning import text_hash
+from pipelines.extract import extract_item
+from pipelines.stats import count
+
+logger = logging.getLogger(__name__)
+
+
+class LearnedChrome:
+    """What was learned of each source's chrome, loaded once per source (``ExtractPipeline``
+    reads it through ``crawler.learned_chrome``)."""
+
+    def __init__(self, db):
+        self.db = db
+        self._by_source: dict[str, list[dict]] = {}
+
+    def get(self, source: str) -> list[dict]:
+        if source not in self._by_source:
+            self._by_source[source] = archive_db.load_boilerplate(self.db, source)
+        return self._by_source[source]
+
+    def set(self, source: str, learned: list[dict]) -> None:
+        self._by_source[source] = learned
+
+
+def store_item(db, item, *, run_id: int | None, stats, reason: str | None = None) -> str | None:
+    """Store an item's captures and (unless skipped) its document. Returns the document's state
+    ('new', 'changed', 'updated', 'unchanged'; 'gone' when its page answered 404/410) or None."""
+    key = item.source
+    if item.cleaned and not item.skip_reason:
+        item.text_hash = text_hash(item.cleaned["text"])
+    if item.not_modified:  # 304: nothing new to store, the document was seen
+        archive_db.mark_checked(db, item.not_modified)
+        count(stats, key, "archive/documents_not_modified")
+        return None
+    state = None
+    with db.atomic():
+        encoding = (item.cleaned or {}).get("encoding")
+        capture_ids = []
+        for page in item.pages:
+            cid, new = archive_db.save_capture(
+                db, url=page.url, requested_url=page.requested_url, status=page.status,
+                headers=page.headers, body=page.body, fetched_at=page.fetched_at, source=key,
+                crawl_run_id=run_id, encoding=encoding if page.ok else None, error=page.error,
+                sniffed_type=page.sniffed_type,
+            )
+            capture_ids.append(cid)
+            if not item.offline:
+                count(stats, key, "archive/captures_new" if new else "archive/captures_seen")
+        if not item.skip_reason and item.cleaned:
+            extra = {"reason": reason} if reason else {}
+            doc_id, state = archive_db.save_document(
+                db, url=item.pages[0].url, source=key, cleaned=item.cleaned,
+                text_hash=item.text_hash, capture_ids=capture_ids, fetched=not item.offline, **extra,
+            )
+            item.document_id = doc_id
+            if "context" in item.cleaned:
+                learning.save_context(db, doc_id, item.cleaned["context"])
+            if not item.offline:
+                archive_db.save_validators(db, doc_id, item.pages[0].headers)
+        elif len(item.pages) == 1 and item.pages[0].status in (404, 410):
+            # an archived report's page is gone: the document stays, marked gone with the date
+            for url in dict.fromkeys((item.pages[0].requested_url, item.pages[0].url)):
+                if archive_db.mark_gone(db, url) is not None:
+                    state = "gone"
+                    break
+    if state is not None:
+        count(stats, key, f"archive/documents_{state}")
+    return state
+
+
+class IndexStep:
+    """The search index, brought up to date for the batch's changed documents before a commit
+    (outside the items' savepoints: FTS5 flushes its pending terms at every savepoint)."""
+
+    name = "index"
+
+    def __init__(self, db):
+        self.db = db
+        self.pending: set[int] = set()
+
+    def add(self, item, state: str) -> None:
+        if item.document_id is not None and state in ("new", "changed", "updated"):
+            self.pending.add(item.document_id)
+
+    def flush(self) -> None:
+        if self.pending:
+            search.index_documents(self.db, sorted(self.pending))
+            self.pending.clear()
+
+
+class DedupeStep:
+    """Each stored document in its duplicate group (exact, near, excerpt), matched against the
+    whole archive. ``DEDUP_ENABLED = False`` leaves grouping to ``archive dedupe``."""
+
+    name = "dedupe"
+
+    def __init__(self, db, official_sources: set[str], stats):
+        self.db = db
+        self.deduper = Deduper(db, official_sources=official_sources)
+        self.stats = stats
+
+    def add(self, item, state: str) -> None:
+        if item.document_id is None:
+            return
+        with self.db.atomic():  # a savepoint: a regrouping that fails half-way is rolled back
+            item.canonical_id, item.duplicate_kind = self.deduper.add(item.document_id)
+        if item.duplicate_kind:
+            count(self.stats, item.source, f"archive/duplicates/{item.duplicate_kind}")
+
+    def flush(self) -> None:
+        pass
+
+
+class ArchiveWriter:
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = settings.get("ARCHIVE_DB")
+        self.run_id = settings.getint("ARCHIVE_CRAWL_RUN_ID") or None
+        self.batch_size = max(1, settings.getint("ARCHIVE_BATCH_SIZE", 50))
+        self.dedupe = settings.getbool("DEDUP_ENABLED", True)
+        self.learn = settings.getbool("ARCHIVE_LEARN", True)
+        self.db = archive_db.acquire_shared(self.db_path)
+        learning.ensure_schema(self.db)
+        self.db.commit()
+        self.learned = LearnedChrome(self.db)
+        crawler.learned_chrome = self.learned  # what pipelines.extract cleans with
+        self.sources: dict = {}
+        self.steps: list = []
+        self.pending = 0
+        self.stored: dict[str, int] = {}  # documents of each source in the archive (relearning)
+        self.changed_sources: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.sources = getattr(self.crawler.spider, "sources", None) or {}
+        self.steps = []
+        if self.dedupe:
+            official = {k for k, s in self.sources.items() if getattr(s, "official", False)}
+            self.steps.append(DedupeStep(self.db, official, self.stats))
+        self.steps.append(IndexStep(self.db))
+
+    def close_spider(self):
+        try:
+            if self.learn:
+                for key in sorted(self.changed_sources):
+                    self._relearn(key)
+            self._flush()
+        finally:
+            archive_db.release_shared(self.db_path)
+
+    def process_item(self, item):
+        db = self.db
+        if not db.conn.in_transaction:
+            db.begin()
+        state = store_item(db, item, run_id=self.run_id, stats=self.stats)
+        self._after_store(item, state)
+        if state in ("new", "changed") and self.learn:
+            key = item.source
+            self.changed_sources.add(key)
+            n = self.stored.get(key)
+            if n is None:
+                n = db.execute("SELECT COUNT(*) FROM documents WHERE source = ?", [key]).fetchone()[0]
+            elif state == "new":
+                n += 1
+            self.stored[key] = n
+            if state == "new" and n in learning.RELEARN_AT:
+                self._relearn(key)
+        self.pending += 1
+        if self.pending >= self.batch_size:
+            self._flush()
+        return item
+
+    def _after_store(self, item, state: str | None) -> None:
+        for step in self.steps:
+            step.add(item, state)
+
+    def _flush(self) -> None:
+        for step in self.steps:
+            step.flush()
+        self.db.commit()
+        self.pending = 0
+
+    def _relearn(self, key: str) -> None:
+        """Learn ``key``'s chrome again; re-clean the documents the change can affect."""
+        config = self.sources.get(key)
+        if key != "import" and config is None:
+            return  # a source without its configuration is never re-cleaned
+        result = learning.relearn(self.db, key, config)
+        if result is None:
+            return
+        learned, delta = result
+        self.learned.set(key, learned)
+        count(self.stats, key, "archive/boilerplate_relearned")
+        for doc_id in learning.affected(self.db, key, delta):
+            item = ReportItem(source=key, pages=document_pages(self.db, doc_id), offline=True)
+            extract_item(item, source=config, learned=learned)
+            state = store_item(self.db, item, run_id=self.run_id, stats=_Quiet(),
+                               reason="relearned boilerplate")
+            if state in ("updated", "changed"):
+                count(self.stats, key, "archive/documents_recleaned")
+            self._after_store(item, state)
+
+
+class _Quiet:
+    """Stats that are not counted: a re-clean is not a crawled page."""
+
+    def inc_value(self, key, count=1, start=0):
+        pass
