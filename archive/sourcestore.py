@@ -159,8 +159,3 @@ def official_keys(db, sources: dict[str, Source]) -> set[str]:
     (whether a site is the government's own is a fact about the site, not about this command)."""
     return {k for k, s in {**archived_sources(db), **sources}.items() if s.official}
 
-
-def sources_toml(sources: dict[str, Source]) -> str:
-    """One sources file holding every entry of ``sources`` (for the pipelines, which read a file)."""
-    return "".join(tomli_w.dumps({k: {n: v for n, v in s.table.items() if n != "enabled"}}) + "\n"
-                   for k, s in sources.items() if s.table)

@@ -115,3 +115,23 @@ def test_archive_paths_with_url_characters(tmp_path):
     assert run_archive("import", SEEDS, "--db", db).returncode == 0
     r = run_archive("status", "--db", db, "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["documents"] == 3
+
+
+def test_reprocess_keeps_what_it_replaces_as_a_version(crawled, tmp_path):
+    """A cited id and version lead to what was cited: the state a reprocess replaces is kept."""
+    db = tmp_path / "cite.db"
+    shutil.copy(crawled["db"], db)
+    [(doc_id, version, text, title)] = q(db, "SELECT id, version, text, title FROM documents ORDER BY id LIMIT 1")
+    con = sqlite3.connect(db)
+    con.execute("UPDATE documents SET text = '旧的正文', title = '旧标题', city = '旧市' WHERE id = ?", [doc_id])
+    con.commit()
+    con.close()
+    r = run_archive("reprocess", "--db", db, "--sources", crawled["sources"])
+    assert r.returncode == 0, r.stderr
+    assert "1 updated" in r.stdout
+    assert q(db, "SELECT version, text, title FROM documents WHERE id = ?", doc_id) == [(version + 1, text, title)]
+    [(kept, kept_text, kept_title, reason, meta)] = q(
+        db, "SELECT version, text, title, reason, metadata FROM document_versions WHERE document_id = ?", doc_id)
+    assert (kept, kept_text, kept_title, reason) == (version, "旧的正文", "旧标题", "reprocess")
+    assert json.loads(meta)["city"] == "旧市" and json.loads(meta)["source"]
+    assert q(db, "SELECT COUNT(*) FROM document_versions WHERE document_id != ?", doc_id) == [(0,)]
