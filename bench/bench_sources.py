@@ -254,13 +254,13 @@ def run_one(design: str, code: Path, count: int, ports: dict, work: Path, args) 
 
 
 # --- output -----------------------------------------------------------------------------------------
-HEADER = ("| design | sources | seconds | pages/s | peak RSS MB | documents | archived all | load 1-min before→after |\n"
-          "|---|---:|---:|---:|---:|---:|---|---|")
+HEADER = ("| design | crawlers | sources | seconds | pages/s | peak RSS MB | documents | archived all | load 1-min before→after |\n"
+          "|---|---|---:|---:|---:|---:|---:|---|---|")
 
 
 def row(r: Run) -> str:
     status = "" if r.status == "ok" else f" **{r.status.upper()}**"
-    return (f"| {r.design} ({crawlers(r)}){status} | {r.sources:,} | {r.seconds:.1f} | {r.pages_per_s:.1f} | {r.peak_mb:,.0f} | "
+    return (f"| {r.design}{status} | {crawlers(r)} | {r.sources:,} | {r.seconds:.1f} | {r.pages_per_s:.1f} | {r.peak_mb:,.0f} | "
             f"{r.documents:,} | {'yes' if r.archived_all else 'NO'} | {r.load[0]:.2f}→{r.load[1]:.2f} |")
 
 
@@ -299,7 +299,9 @@ def crawlers(r: Run) -> str:
     """What the robots.txt requests say of the design that ran: one per crawler and host."""
     robots = r.served.get("robots", 0)
     hosts = len({sources_site.address(i) for i in range(1, r.sources + 1)})
-    if robots == r.sources and r.sources > hosts:
+    if r.sources <= hosts:
+        return f"? (robots.txt tells only above {hosts} sources)"
+    if robots == r.sources:
         return "a crawler per source"
     if robots <= hosts:
         return "one crawler for all"
@@ -326,10 +328,12 @@ def main() -> None:
 
     designs: list[tuple[str, Path, list[int]]] = []
     if args.sizes:
-        designs.append((f"checkout {git('rev-parse', '--short', 'HEAD')}", REPO, args.sizes))
+        dirty = git("status", "--porcelain", "--", "archive", "crawler", "pipelines")
+        designs.append((f"checkout {git('rev-parse', '--short', 'HEAD')}{' + uncommitted' if dirty else ''}",
+                        REPO, args.sizes))
     if args.baseline_commit:
         tree = baseline_worktree(args.baseline_commit)
-        designs.append((f"baseline {args.baseline_commit} (today's design)", tree, args.baseline_sizes))
+        designs.append((f"baseline {args.baseline_commit}", tree, args.baseline_sizes))
     if not designs:
         sys.exit("nothing to run: --sizes is empty and no --baseline-commit")
 
