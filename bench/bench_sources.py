@@ -300,7 +300,7 @@ def crawlers(r: Run) -> str:
     robots = r.served.get("robots", 0)
     hosts = len({sources_site.address(i) for i in range(1, r.sources + 1)})
     if r.sources <= hosts:
-        return f"? (robots.txt tells only above {hosts} sources)"
+        return f"? (robots.txt tells only above {len(sources_site.ADDRESSES)} sources)"
     if robots == r.sources:
         return "a crawler per source"
     if robots <= hosts:
