@@ -17,6 +17,7 @@ from crawler.sources import Source, SourceError, load_sources, sources_path
 from crawler.spiders.report import ReportSpider
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+CRAWL_STATS = "\0crawl"  # _run_scrapy's key for the whole crawl's Scrapy stats (no source key has it)
 
 
 @dataclass
@@ -98,6 +99,7 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
             "LOG_FILE_APPEND": False, "LOG_LEVEL": "INFO", **(overrides or {})})
         try:
             per_source = _run_scrapy(settings, sources, verbose)
+            crawl_stats = per_source.pop(CRAWL_STATS, None)
         except BaseException as exc:  # record the failure in crawl_runs, then let it surface
             db = archive_db.open_db(db_path)
             archive_db.finish_run(db, run_id, status="error", exit_code=EXIT_FAILED,
@@ -137,7 +139,8 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
                 db["crawl_run_sources"].insert({**r, "checks": json.dumps(r["checks"], ensure_ascii=False)},
                                                replace=True)
         archive_db.finish_run(db, run_id, status=status, exit_code=exit_code, summary=summary,
-                              stats={"sources": per_source, "totals": totals, "seconds": round(seconds, 3)})
+                              stats={"sources": per_source, "totals": totals, "seconds": round(seconds, 3),
+                                     **({"crawl": crawl_stats} if crawl_stats else {})})
         db.close()
     return CrawlResult(run_id, exit_code, status, summary, seconds, per_source, log_file=str(log_file))
 
@@ -228,9 +231,16 @@ def _run_scrapy(settings, sources: dict[str, Source], verbose: bool = False) -> 
     process.crawl(crawler, sources=sources)
     process.start()
     stats = crawler.stats
-    reason = stats.get_value("finish_reason")
+    whole = stats.get_stats()
     by_source = stats.source_stats() if hasattr(stats, "source_stats") else {}
-    return {key: _plain({**by_source.get(key, {}), "finish_reason": reason}) for key in sources}
+    if len(sources) == 1:  # the crawl's own stats (Scrapy's retries, responses…) are this source's
+        (key,) = sources
+        return {key: _plain({**whole, **by_source.get(key, {})})}
+    # Scrapy's own counters (downloader/*, retry/*…) are the crawl's: kept in crawl_runs.stats["crawl"]
+    per_source = {key: _plain({**by_source.get(key, {}), "finish_reason": whole.get("finish_reason")})
+                  for key in sources}
+    per_source[CRAWL_STATS] = _plain(whole)
+    return per_source
 
 
 def _plain(stats: dict) -> dict:

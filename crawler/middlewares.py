@@ -103,7 +103,7 @@ class PrivateAddressGuard:
             logger.warning("refused %s: %s, a %s address (allow_private = true in the source allows it)",
                            request.url, shown, kind, extra={"spider": self.crawler.spider})
             if request.errback is None:
-                self.stats.inc_value("archive/errors/private_address")
+                count(self.stats, getattr(source, "key", None), "archive/errors/private_address")
             raise IgnoreRequest(f"{REFUSED_MESSAGE}: {shown} ({kind})")
         return None
 

@@ -339,6 +339,7 @@ def test_archive_serve_without_public_allows_sql_on_loopback(crawled):
 def test_crawled_html_is_escaped_everywhere(crawled, tmp_path):
     from archive.db import open_db, save_document
     from archive.publish import make_datasette
+    from archive.search import index_documents
 
     db = copy_archive(crawled["db"], tmp_path / "archive.db")
     writer = open_db(db)
@@ -348,6 +349,7 @@ def test_crawled_html_is_escaped_everywhere(crawled, tmp_path):
             cleaned={"title": XSS, "text": f"{XSS}\n各位代表：人参{XSS}产业。", "province": XSS, "city": XSS,
                      "doc_type": "report", "year": 2030, "source_name": XSS},
             text_hash=hashlib.sha256(XSS.encode()).hexdigest(), capture_ids=[1])
+        index_documents(writer, [doc_id])  # the writer's step after the store
     writer.conn.close()
     city = urllib.parse.quote(XSS)
     ds = make_datasette(str(db), public=True)

@@ -153,6 +153,7 @@ def hostile(crawled, tmp_path_factory):
     source name carry markup, stored through the crawl's own functions (a new capture, a new
     version of the document; the old one kept in document_versions)."""
     from archive.db import DOCUMENT_FIELDS, open_db, save_capture, save_document, utcnow
+    from archive.search import index_documents
     from archive.publish import make_datasette
 
     path = tmp_path_factory.mktemp("hostile") / "archive.db"
@@ -179,6 +180,7 @@ def hostile(crawled, tmp_path_factory):
     _, state = save_document(db, url=url, source=source, cleaned=cleaned,
                              text_hash=hashlib.sha256(cleaned["text"].encode()).hexdigest(),
                              capture_ids=[capture_id])
+    index_documents(db, [doc_id])  # the writer's step after the store
     db.conn.commit()
     db.close()
     assert state == "changed"

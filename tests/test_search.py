@@ -49,7 +49,9 @@ def test_random_substrings_find_exactly_the_documents_that_contain_them(archive)
 
 def _store(db, url, text):
     cleaned = {"text": text, "title": "测试", "removed": []}
-    return save_document(db, url=url, source="test", cleaned=cleaned, text_hash=text_hash(text), capture_ids=[1])
+    saved = save_document(db, url=url, source="test", cleaned=cleaned, text_hash=text_hash(text), capture_ids=[1])
+    search.index_documents(db, [saved[0]])  # the index is the writer's step after the store
+    return saved
 
 
 def test_the_index_follows_stored_documents(archive):
