@@ -343,7 +343,8 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
     ('page changed' is set whatever is passed when the captures differ; without one: 'reprocess'
     for pages re-read from the archive, 'rules upgrade' for pages fetched again).
     ``fetched``: the pages were just fetched (not re-read from the archive): the document was seen.
-    A new document is its own canonical until archive.dedupe groups it."""
+    A new document is its own canonical until archive.dedupe groups it. The search index is a
+    step of its own (``archive.search.index_documents``), which the writer runs per batch."""
     values = document_values(cleaned)
     values.update(source=source, text_hash=text_hash, capture_id=capture_ids[0])
     cols = list(values)
@@ -359,7 +360,6 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
         )
         doc_id, state = cur.lastrowid, "new"
         db.execute("UPDATE documents SET canonical_id = ? WHERE id = ?", [doc_id, doc_id])
-        search.index_document(db, doc_id, None, values["text"])
     else:
         doc_id, old = row[0], dict(zip(cols, row[1:len(cols) + 1], strict=True))
         version, updated_at, first_seen = row[len(cols) + 1:]
@@ -382,8 +382,6 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
         if write:
             db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in write)} WHERE id = ?",
                        [*write.values(), doc_id])
-        if state != "unchanged":  # after the update: a fallback rebuild reads the new text
-            search.index_document(db, doc_id, old["text"], values["text"])
     for page, capture_id in enumerate(capture_ids, start=1):
         db.execute(
             "INSERT INTO document_captures (document_id, capture_id, page, current) VALUES (?, ?, ?, 1)"
