@@ -153,8 +153,8 @@ def hostile(crawled, tmp_path_factory):
     source name carry markup, stored through the crawl's own functions (a new capture, a new
     version of the document; the old one kept in document_versions)."""
     from archive.db import DOCUMENT_FIELDS, open_db, save_capture, save_document, utcnow
-    from archive.search import index_documents
     from archive.publish import make_datasette
+    from archive.search import index_documents
 
     path = tmp_path_factory.mktemp("hostile") / "archive.db"
     src = sqlite3.connect(crawled["db"])
