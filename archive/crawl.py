@@ -13,6 +13,7 @@ from pathlib import Path
 
 from archive import db as archive_db
 from archive.lock import ArchiveLock
+from archive.sourcestore import record_sources
 from crawler.sources import Source, SourceError, load_sources, sources_path
 from crawler.spiders.report import ReportSpider
 
@@ -88,6 +89,7 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         db = archive_db.open_db(db_path)
         before = {key: _had_documents(db, key) for key in sources}
         run_id = archive_db.start_run(db, list(sources))
+        record_sources(db, sources, run_id)  # the archive remembers the configuration it crawled with
         log_file = log_path(db_path, run_id, log_dir)
         db.execute("UPDATE crawl_runs SET log_file = ? WHERE id = ?", [str(log_file), run_id])
         db.conn.commit()

@@ -20,6 +20,7 @@ from archive import db as archive_db
 from archive import learning, search
 from archive.captures import document_pages
 from archive.dedupe import Deduper
+from archive.sourcestore import official_keys
 from crawler.items import ReportItem
 from pipelines.cleaning import text_hash
 from pipelines.extract import extract_item
@@ -37,9 +38,10 @@ class LearnedChrome:
         self._by_source: dict[str, list[dict]] = {}
 
     def get(self, source: str) -> list[dict]:
-        if source not in self._by_source:
-            self._by_source[source] = archive_db.load_boilerplate(self.db, source)
-        return self._by_source[source]
+        learned = self._by_source.get(source)
+        if learned is None:
+            learned = self._by_source[source] = archive_db.load_boilerplate(self.db, source)
+        return learned
 
     def set(self, source: str, learned: list[dict]) -> None:
         self._by_source[source] = learned
@@ -145,6 +147,9 @@ class ArchiveWriter:
         self.dedupe = settings.getbool("DEDUP_ENABLED", True)
         self.learn = settings.getbool("ARCHIVE_LEARN", True)
         self.db = archive_db.acquire_shared(self.db_path)
+        # WAL: a commit is safe from a crash of the process without waiting for the disk (only a
+        # power cut may lose the last transactions, never corrupt the file)
+        self.db.execute("PRAGMA synchronous = NORMAL")
         learning.ensure_schema(self.db)
         self.db.commit()
         self.learned = LearnedChrome(self.db)
@@ -161,11 +166,16 @@ class ArchiveWriter:
 
     def open_spider(self):
         self.sources = getattr(self.crawler.spider, "sources", None) or {}
-        self.steps = []
+        self.steps = self._make_steps()
+
+    def _make_steps(self) -> list:
+        """The steps after the store, in the order they run."""
+        steps = []
         if self.dedupe:
-            official = {k for k, s in self.sources.items() if getattr(s, "official", False)}
-            self.steps.append(DedupeStep(self.db, official, self.stats))
-        self.steps.append(IndexStep(self.db))
+            # official: as configured, and as the archive recorded for the sources it has crawled
+            steps.append(DedupeStep(self.db, official_keys(self.db, self.sources), self.stats))
+        steps.append(IndexStep(self.db))
+        return steps
 
     def close_spider(self):
         try:
