@@ -13,8 +13,9 @@ from conftest import q, served
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 
-pytestmark = pytest.mark.skipif(not CHROMIUM and not os.environ.get("ARCHIVE_REQUIRE_BROWSER"),
-                                reason="Debian chromium not installed (scripts/test.sh installs it)")
+pytestmark = [pytest.mark.slow,  # a real browser
+              pytest.mark.skipif(not CHROMIUM and not os.environ.get("ARCHIVE_REQUIRE_BROWSER"),
+                                 reason="Debian chromium not installed (scripts/test.sh installs it)")]
 
 
 @pytest.fixture(scope="module")

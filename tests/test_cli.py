@@ -13,6 +13,8 @@ import sys
 import pytest
 from conftest import REPO, free_port, run_archive
 
+pytestmark = pytest.mark.slow  # the demo, scrapy list and scrapy crawl as processes
+
 COMMANDS = ["demo", "crawl", "serve", "clean", "import", "reprocess", "export", "status", "dedupe",
             "sources list", "sources check"]
 

@@ -7,7 +7,10 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import FAST, REPO, q, run_archive
+
+pytestmark = pytest.mark.slow  # real crawls of the demo site
 
 CHROME = ["责任编辑", "编辑:", "编辑：", "分享到", "阅读：", "较旧一篇", "较新一篇", "当前位置", "当前的位置",
           "网站内容来源于网络", "文章来源于", "打印本页", "关闭窗口", "ICP备", "暂无评论"]

@@ -24,6 +24,8 @@ from conftest import REPO, q, run_archive
 
 from archive.export import EXCEL_CELL_LIMIT, EXPORTS, NUMBER, excel_cell, split_cell, unexcel_cell, utf16_len
 
+pytestmark = pytest.mark.slow  # LibreOffice, and an export of a big archive in flat memory
+
 csv.field_size_limit(sys.maxsize)  # the texts are longer than the csv module's default limit (131,072)
 TABLES = ["documents", "captures", "document_captures", "document_versions", "crawl_runs", "crawl_run_sources"]
 # LibreOffice's CSV import: comma, double quote, UTF-8 (76), from line 1, no column types, English (US)

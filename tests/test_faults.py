@@ -30,6 +30,8 @@ from pathlib import Path
 import pytest
 from conftest import FAST, REPO, LoopbackSite, q, run_archive, served
 
+pytestmark = pytest.mark.slow  # a SIGKILL matrix and fault sites, crawled for real
+
 SITE_DIR = REPO / "archive" / "demo" / "site"
 MANIFEST = {e["path"]: e for e in json.loads((SITE_DIR / "_manifest.json").read_text(encoding="utf-8"))}
 # the baseline: eight whole UTF-8 reports, archived before any fault

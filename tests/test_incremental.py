@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import FAST, REPO, LoopbackSite, q, run_archive
 
+pytestmark = pytest.mark.slow  # repeated real crawls of loopback sites
+
 SITE = REPO / "archive" / "demo" / "site"
 # real-looking report pages of the demo site (UTF-8, whole reports of different places and years)
 REPORT_PAGES = [

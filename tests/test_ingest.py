@@ -6,7 +6,10 @@ import json
 import shutil
 import sqlite3
 
+import pytest
 from conftest import REPO, q, run_archive
+
+pytestmark = pytest.mark.slow  # imports and reprocesses through the archive command, one process per call
 
 SEEDS = REPO / "tests" / "fixtures" / "seeds"
 

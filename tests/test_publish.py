@@ -12,6 +12,8 @@ import urllib.request
 import pytest
 from conftest import served
 
+pytestmark = pytest.mark.slow  # real served ports and the browser
+
 
 @pytest.fixture(scope="module")
 def ds(crawled):

@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import FAST, free_port, q, run_archive
 
+pytestmark = pytest.mark.slow  # real crawls of hostile pages (50 MB bodies, gzip bombs)
+
 MB = 1024 * 1024
 HUGE = 50 * MB  # DOWNLOAD_MAXSIZE is 32 MB
 CITIES = ["松原市", "白城市", "四平市", "辽源市", "通化市", "白山市", "延吉市", "珲春市", "梅河口市", "公主岭市",

@@ -21,6 +21,8 @@ from archive.sourcestore import (
 )
 from crawler.sources import load_sources
 
+pytestmark = pytest.mark.slow  # real crawls recording their sources
+
 ENTRY = """[site-a]
 name = "甲市人民政府"
 start_urls = ["http://a.example.gov.cn/zfgzbg/"]

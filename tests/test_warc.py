@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import FAST, REPO, q, run_archive
 
+pytestmark = pytest.mark.slow  # real crawls written to WARC and read back
+
 SEED = REPO / "tests" / "fixtures" / "seeds" / "000_dbcc9ea6e1c44f24.txt"
 REPORT = ("<html><head><meta charset='utf-8'><title>2024年通化市政府工作报告</title></head><body>"
           "<h1>2024年通化市政府工作报告</h1><div id='zoom'>"
