@@ -7,6 +7,7 @@ records the run; the exit code says whether it passed its checks (see INTERFACE.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,11 @@ def _prune_logs(folder: Path, keep: int = LOGS_KEPT) -> None:
         old.unlink(missing_ok=True)
 
 
+def clean_workers() -> int:
+    """Cleaning processes beside the crawl's own: one core fetches and writes, the others clean."""
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
 def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str] | None = None,
               overrides: dict | None = None, max_error_rate: float = 0.25, log_dir: str | None = None,
               verbose: bool = False) -> CrawlResult:
@@ -97,7 +103,8 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         _prune_logs(log_file.parent)
         t0 = time.monotonic()
         settings = scrapy_settings(db_path, sources_file, {
-            "ARCHIVE_CRAWL_RUN_ID": run_id, "ARCHIVE_LOCK_HELD": True, "LOG_FILE": str(log_file),
+            "ARCHIVE_CRAWL_RUN_ID": run_id, "ARCHIVE_LOCK_HELD": True,
+            "ARCHIVE_CLEAN_WORKERS": clean_workers(), "LOG_FILE": str(log_file),
             "LOG_FILE_APPEND": False, "LOG_LEVEL": "INFO", **(overrides or {})})
         try:
             per_source = _run_scrapy(settings, sources, verbose)

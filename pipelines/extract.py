@@ -7,9 +7,13 @@ what was learned of a source's chrome from ``crawler.learned_chrome`` (an object
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 from itemadapter import ItemAdapter
+from twisted.internet.defer import Deferred
 
 from pipelines.cleaning import RawPage, clean_document
 from pipelines.cleaning.sniff import sniff
@@ -26,59 +30,86 @@ def cleaning_options(source) -> dict:
     return {"selectors": source.selectors, "profile": source.profile, "encoding": source.encoding}
 
 
-def extract_item(item, *, source=None, learned: list[dict] | None = None, stats=None):
-    """Clean ``item.pages`` into ``item.cleaned`` (with ``context``, what learning reads); a failed,
-    incomplete, binary or empty item gets a ``skip_reason`` instead. Returns the item."""
-    key = item.source
+def _skip(item, reason: str, stats=None, stat: str | None = None):
+    item.skip_reason = reason
+    if stat and stats is not None:
+        count(stats, item.source, f"archive/skipped/{stat}")
+    return item
 
-    def skip(reason: str, stat: str | None = None):
-        item.skip_reason = reason
-        if stat and stats is not None:
-            count(stats, key, f"archive/skipped/{stat}")
-        return item
 
+def pages_to_clean(item, stats=None) -> list | None:
+    """The item's pages when they can be cleaned; else None, with the item's ``skip_reason`` set
+    (not modified, a failed or incomplete fetch, a binary file)."""
     adapter = ItemAdapter(item)
     for page in adapter["pages"]:  # by magic bytes, before any parsing, whatever Content-Type says
         page.sniffed_type = sniff(page.body)
     pages = [p for p in adapter["pages"] if p.ok]
-    if item.not_modified:
-        return skip("not modified")
-    if adapter["incomplete"]:
-        return skip("continuation page failed", "incomplete")
-    if len(pages) != len(adapter["pages"]) or not pages:
-        return skip("fetch failed", "fetch_failed")
     binary = next((p for p in pages if p.sniffed_type), None)
-    if binary is not None:  # a PDF, Word file or image, even one served as text/html
+    if item.not_modified:
+        _skip(item, "not modified")
+    elif adapter["incomplete"]:
+        _skip(item, "continuation page failed", stats, "incomplete")
+    elif len(pages) != len(adapter["pages"]) or not pages:
+        _skip(item, "fetch failed", stats, "fetch_failed")
+    elif binary is not None:  # a PDF, Word file or image, even one served as text/html
         logger.warning("%s is %s (served as %s): capture kept, no document", binary.url,
                        binary.sniffed_type, binary.content_type or "no Content-Type")
-        return skip(f"binary: {binary.sniffed_type}", "binary")
-    try:
-        cleaned = clean_document(
-            [RawPage(body=p.body, url=p.url, content_type=p.content_type, parsed=p.parsed) for p in pages],
-            learned=learned or None, with_context=True, **cleaning_options(source),
-        )
-    except Exception as exc:  # a page the cleaner cannot handle must not stop the crawl
-        logger.exception("cleaning failed for %s", pages[0].url)
-        return skip(f"cleaning failed: {exc.__class__.__name__}: {exc}", "cleaning_failed")
-    finally:
-        for p in pages:
-            p.parsed = None  # consumed: the tree is not kept with the item
+        _skip(item, f"binary: {binary.sniffed_type}", stats, "binary")
+    else:
+        return pages
+    return None
+
+
+def clean_pages(pages: list[RawPage], options: dict, learned: list[dict] | None) -> dict:
+    """What a document is made of: ``clean_document`` with the source's options, and the context
+    learning reads. A plain function of plain data (a worker process can run it)."""
+    return clean_document(pages, learned=learned or None, with_context=True, **options)
+
+
+def finish_item(item, cleaned: dict | None, stats=None, error: BaseException | None = None):
+    """Put the cleaner's result (or its failure) on the item."""
+    if error is not None:  # a page the cleaner cannot handle must not stop the crawl
+        logger.error("cleaning failed for %s: %s: %s", item.pages[0].url, error.__class__.__name__, error,
+                     exc_info=error)
+        return _skip(item, f"cleaning failed: {error.__class__.__name__}: {error}", stats, "cleaning_failed")
     item.cleaned = cleaned
     if not (cleaned.get("text") or "").strip():
-        logger.warning("no main text in %s", pages[0].url)
-        skip("no main text", "no_text")
+        logger.warning("no main text in %s", item.pages[0].url)
+        _skip(item, "no main text", stats, "no_text")
     if cleaned.get("mojibake") and stats is not None:
-        count(stats, key, "archive/flags/mojibake")
+        count(stats, item.source, "archive/flags/mojibake")
     return item
+
+
+def extract_item(item, *, source=None, learned: list[dict] | None = None, stats=None):
+    """Clean ``item.pages`` into ``item.cleaned`` (with ``context``, what learning reads); a failed,
+    incomplete, binary or empty item gets a ``skip_reason`` instead. Returns the item."""
+    pages = pages_to_clean(item, stats)
+    if pages is None:
+        return item
+    raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type, parsed=p.parsed) for p in pages]
+    for p in pages:
+        p.parsed = None  # handed over: the tree is not kept with the item
+    try:
+        cleaned = clean_pages(raw, cleaning_options(source), learned)
+    except Exception as exc:  # noqa: BLE001 - reported on the item, the crawl goes on
+        return finish_item(item, None, stats, error=exc)
+    return finish_item(item, cleaned, stats)
 
 
 class ExtractPipeline:
     """Cleans each item (``extract_item``). Nothing is dropped: the store still keeps the raw
-    captures of a skipped item."""
+    captures of a skipped item.
+
+    ``ARCHIVE_CLEAN_WORKERS`` > 0 (``archive crawl`` on a machine of two CPUs or more): the
+    cleaning runs in that many worker processes, off the reactor, while it goes on fetching and
+    the writer stores; each item is still cleaned by the same function of the same inputs."""
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.workers = crawler.settings.getint("ARCHIVE_CLEAN_WORKERS", 0)
+        self.pool: ProcessPoolExecutor | None = None
         self.sources: dict = {}
         self.learned = None
 
@@ -89,7 +120,26 @@ class ExtractPipeline:
     def open_spider(self):
         self.sources = getattr(self.crawler.spider, "sources", None) or {}
         self.learned = getattr(self.crawler, "learned_chrome", None)
+        if self.workers > 0:  # spawned, not forked: a child of a running reactor starts clean
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
     def process_item(self, item):
+        source = self.sources.get(item.source)
         learned = self.learned.get(item.source) if self.learned is not None else None
-        return extract_item(item, source=self.sources.get(item.source), learned=learned, stats=self.stats)
+        if self.pool is None:
+            return extract_item(item, source=source, learned=learned, stats=self.stats)
+        pages = pages_to_clean(item, self.stats)
+        if pages is None:
+            return item
+        raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type) for p in pages]
+        for p in pages:
+            p.parsed = None  # a tree does not cross to another process; the worker parses again
+        future = self.pool.submit(clean_pages, raw, cleaning_options(source), learned)
+        done = Deferred.fromFuture(asyncio.wrap_future(future))
+        done.addCallbacks(lambda cleaned: finish_item(item, cleaned, self.stats),
+                          lambda failure: finish_item(item, None, self.stats, error=failure.value))
+        return done

@@ -24,6 +24,7 @@ from crawler.links import classify_links
 from crawler.revisit import build_revisit
 from crawler.sources import Source
 from pipelines.cleaning import find_continuations, parse_page
+from pipelines.cleaning.pages import may_continue
 from pipelines.stats import count
 
 MAX_CONTINUATION_PAGES = 50
@@ -208,6 +209,8 @@ class ReportSpider(scrapy.Spider):
     def _next_continuation(self, key: str, page: Page, pages: list[Page]) -> str | None:
         if len(pages) >= MAX_CONTINUATION_PAGES:
             return None
+        if not may_continue(page.body, page.url):
+            return None  # no address of a further page in it: not parsed here at all
         # the page is decoded and parsed once: the extract pipeline cleans the same parse
         page.parsed = parse_page(page.body, page.content_type, self.sources[key].encoding)
         seen = {p.url for p in pages} | {p.requested_url for p in pages}

@@ -56,6 +56,26 @@ def _page_no(url: str, here: str) -> tuple[int, bool] | None:
     return None
 
 
+_PARAM_BYTES = re.compile(rb"[?&;](?:" + b"|".join(p.encode() for p in _PAGE_PARAM) + rb")=\d", re.I)
+
+
+def may_continue(body: bytes, url: str) -> bool:
+    """False when the raw page cannot link a continuation page (so it need not be parsed for
+    one): a continuation's address holds this page's file name, or its stem, followed by
+    ``_N``/``-N``, or a page parameter (``?page=2``), or comes from TRS's ``createPageHTML``.
+    True whenever in doubt (a non-ASCII or empty file name)."""
+    if b"createPageHTML" in body or _PARAM_BYTES.search(body):
+        return True
+    path = urlsplit(urldefrag(url)[0]).path
+    name = path.rpartition("/")[2]
+    here_base = name.rpartition(".")[0] or name
+    _, stem, _, _ = _stem(path)
+    if not here_base or not stem or not (here_base.isascii() and stem.isascii()):
+        return True
+    pattern = rb"(?:" + re.escape(here_base.encode()) + rb"|" + re.escape(stem.encode()) + rb")[_-]\d"
+    return re.search(pattern, body) is not None
+
+
 def _looks_like_article(root) -> bool:
     from .extract import extract
 
