@@ -22,17 +22,25 @@ SAMPLE = 300  # learned from the newest distinct texts of a source
 # a source's first crawl relearns when it has stored this many documents, then at the end
 RELEARN_AT = (3, 10, 30, 100, 300)
 
+# per document: the context its cleaning returned, and the clean key of what it was cleaned
+# from (pipelines.extract.clean_key: rules, options, learned chrome, page bytes)
 CONTEXT_TABLE = """CREATE TABLE IF NOT EXISTS document_context (
-    document_id INTEGER PRIMARY KEY, lines TEXT)"""
+    document_id INTEGER PRIMARY KEY, lines TEXT, clean_key TEXT)"""
 
 
 def ensure_schema(db) -> None:
     db.execute(CONTEXT_TABLE)
 
 
-def save_context(db, document_id: int, lines: list[str]) -> None:
-    db.execute("INSERT OR REPLACE INTO document_context (document_id, lines) VALUES (?, ?)",
-               [document_id, json.dumps(lines, ensure_ascii=False)])
+def save_context(db, document_id: int, lines: list[str], clean_key: str | None = None) -> None:
+    db.execute("INSERT OR REPLACE INTO document_context (document_id, lines, clean_key) VALUES (?, ?, ?)",
+               [document_id, json.dumps(lines, ensure_ascii=False), clean_key])
+
+
+def clean_key_of(conn, document_id: int) -> str | None:
+    """The clean key a document's present text was made with (None: unknown)."""
+    row = conn.execute("SELECT clean_key FROM document_context WHERE document_id = ?", [document_id]).fetchone()
+    return row[0] if row else None
 
 
 def _contexts(db, source: str, source_config) -> list[list[str]]:

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from archive.db import revisit_info
+from archive.learning import clean_key_of
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,10 @@ class ArchiveRevisit:
                 return None
             self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
         try:
-            return revisit_info(self._conn, url)
+            known = revisit_info(self._conn, url)
+            if known is not None:  # what its text was cleaned from: the same again is not re-cleaned
+                known["clean_key"] = clean_key_of(self._conn, known["document_id"])
+            return known
         except sqlite3.Error as exc:  # an archive of an older schema, mid-migration: fetch it all
             logger.warning("cannot read what the archive has of %s: %s", url, exc)
             return None

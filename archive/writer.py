@@ -79,9 +79,14 @@ def store_item(db, item, *, run_id: int | None, stats, reason: str | None = None
             )
             item.document_id = doc_id
             if "context" in item.cleaned:
-                learning.save_context(db, doc_id, item.cleaned["context"])
+                learning.save_context(db, doc_id, item.cleaned["context"], item.cleaned.get("clean_key"))
             if not item.offline:
                 archive_db.save_validators(db, doc_id, item.pages[0].headers)
+        elif item.skip_reason == "unchanged" and item.known_document is not None:
+            # the same bytes, rules and learned chrome as the stored text: seen, not cleaned again
+            archive_db.mark_checked(db, item.known_document)
+            archive_db.save_validators(db, item.known_document, item.pages[0].headers)
+            item.document_id, state = item.known_document, "unchanged"
         elif len(item.pages) == 1 and item.pages[0].status in (404, 410):
             # an archived report's page is gone: the document stays, marked gone with the date
             for url in dict.fromkeys((item.pages[0].requested_url, item.pages[0].url)):
@@ -121,11 +126,12 @@ class DedupeStep:
 
     def __init__(self, db, official_sources: set[str], stats):
         self.db = db
-        self.deduper = Deduper(db, official_sources=official_sources)
+        # a crawl checks each newcomer against few candidates: a small cache of their hashes
+        self.deduper = Deduper(db, official_sources=official_sources, cache_size=64)
         self.stats = stats
 
     def add(self, item, state: str) -> None:
-        if item.document_id is None:
+        if item.document_id is None or state == "unchanged":  # its group was decided when it was stored
             return
         with self.db.atomic():  # a savepoint: a regrouping that fails half-way is rolled back
             item.canonical_id, item.duplicate_kind = self.deduper.add(item.document_id)

@@ -8,14 +8,15 @@ what was learned of a source's chrome from ``crawler.learned_chrome`` (an object
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 from itemadapter import ItemAdapter
-from twisted.internet.defer import Deferred
 
-from pipelines.cleaning import RawPage, clean_document
+from pipelines.cleaning import RawPage, clean_document, rules_version
 from pipelines.cleaning.sniff import sniff
 from pipelines.stats import count
 
@@ -60,6 +61,20 @@ def pages_to_clean(item, stats=None) -> list | None:
     return None
 
 
+def clean_key(pages, options: dict, learned: list[dict] | None) -> str:
+    """What a document's cleaning depends on: the rules (``rules_version``), the source's options,
+    what was learned of its chrome, and each page's address, type and bytes. Equal keys give
+    equal documents, so a page fetched again with the same bytes is not cleaned again."""
+    digest = hashlib.sha256(rules_version().encode())
+    digest.update(json.dumps(options, sort_keys=True, ensure_ascii=False).encode())
+    digest.update(json.dumps(sorted((b.get("text"), b.get("kind")) for b in learned or ()),
+                             ensure_ascii=False).encode())
+    for p in pages:
+        digest.update(f"\0{p.url}\0{p.content_type}\0".encode())
+        digest.update(hashlib.sha256(p.body).digest())
+    return digest.hexdigest()
+
+
 def clean_pages(pages: list[RawPage], options: dict, learned: list[dict] | None) -> dict:
     """What a document is made of: ``clean_document`` with the source's options, and the context
     learning reads. A plain function of plain data (a worker process can run it)."""
@@ -73,6 +88,8 @@ def finish_item(item, cleaned: dict | None, stats=None, error: BaseException | N
                      exc_info=error)
         return _skip(item, f"cleaning failed: {error.__class__.__name__}: {error}", stats, "cleaning_failed")
     item.cleaned = cleaned
+    if item.clean_key:
+        cleaned["clean_key"] = item.clean_key
     if not (cleaned.get("text") or "").strip():
         logger.warning("no main text in %s", item.pages[0].url)
         _skip(item, "no main text", stats, "no_text")
@@ -85,7 +102,7 @@ def extract_item(item, *, source=None, learned: list[dict] | None = None, stats=
     """Clean ``item.pages`` into ``item.cleaned`` (with ``context``, what learning reads); a failed,
     incomplete, binary or empty item gets a ``skip_reason`` instead. Returns the item."""
     pages = pages_to_clean(item, stats)
-    if pages is None:
+    if pages is None or _unchanged(item, pages, cleaning_options(source), learned, stats):
         return item
     raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type, parsed=p.parsed) for p in pages]
     for p in pages:
@@ -95,6 +112,16 @@ def extract_item(item, *, source=None, learned: list[dict] | None = None, stats=
     except Exception as exc:  # noqa: BLE001 - reported on the item, the crawl goes on
         return finish_item(item, None, stats, error=exc)
     return finish_item(item, cleaned, stats)
+
+
+def _unchanged(item, pages, options: dict, learned, stats) -> bool:
+    """Whether the item's document is already stored as these pages would clean to (same clean
+    key as the archive's copy): then it is not cleaned again (``skip_reason`` 'unchanged')."""
+    item.clean_key = clean_key(pages, options, learned)
+    if item.known_clean_key is None or item.known_clean_key != item.clean_key:
+        return False
+    _skip(item, "unchanged", stats, "clean_unchanged")
+    return True
 
 
 class ExtractPipeline:
@@ -132,14 +159,18 @@ class ExtractPipeline:
         learned = self.learned.get(item.source) if self.learned is not None else None
         if self.pool is None:
             return extract_item(item, source=source, learned=learned, stats=self.stats)
+        options = cleaning_options(source)
         pages = pages_to_clean(item, self.stats)
-        if pages is None:
+        if pages is None or _unchanged(item, pages, options, learned, self.stats):
             return item
         raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type) for p in pages]
         for p in pages:
             p.parsed = None  # a tree does not cross to another process; the worker parses again
-        future = self.pool.submit(clean_pages, raw, cleaning_options(source), learned)
-        done = Deferred.fromFuture(asyncio.wrap_future(future))
-        done.addCallbacks(lambda cleaned: finish_item(item, cleaned, self.stats),
-                          lambda failure: finish_item(item, None, self.stats, error=failure.value))
-        return done
+        return self._in_pool(item, raw, options, learned)
+
+    async def _in_pool(self, item, raw: list[RawPage], options: dict, learned):
+        try:
+            cleaned = await asyncio.wrap_future(self.pool.submit(clean_pages, raw, options, learned))
+        except Exception as exc:  # noqa: BLE001 - reported on the item, the crawl goes on
+            return finish_item(item, None, self.stats, error=exc)
+        return finish_item(item, cleaned, self.stats)

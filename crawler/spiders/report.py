@@ -160,7 +160,8 @@ class ReportSpider(scrapy.Spider):
             url,
             callback=self.parse_report,
             errback=self.report_failed,
-            cb_kwargs={"pages": [], "listing_url": listing_url},
+            cb_kwargs={"pages": [], "listing_url": listing_url,
+                       "known": (known["document_id"], known.get("clean_key")) if known else None},
             headers=headers or None,
             meta=meta,
         )
@@ -173,7 +174,7 @@ class ReportSpider(scrapy.Spider):
         if self.revisit is not None:
             self.revisit.close()
 
-    def parse_report(self, response, pages: list[Page], listing_url: str | None):
+    def parse_report(self, response, pages: list[Page], listing_url: str | None, known: tuple | None = None):
         key = response.meta["source"]
         if response.status == 304 and not pages and response.meta.get("redirect_urls"):
             # the conditional headers were for the archived URL; a redirect carried them to another
@@ -181,7 +182,7 @@ class ReportSpider(scrapy.Spider):
             self.count(key, "archive/refetched_after_redirect")
             yield scrapy.Request(
                 response.url, callback=self.parse_report, errback=self.report_failed,
-                cb_kwargs={"pages": [], "listing_url": listing_url},
+                cb_kwargs={"pages": [], "listing_url": listing_url, "known": known},
                 meta={"redirect_urls": list(response.meta["redirect_urls"]), "source": key}, dont_filter=True)
             return
         if response.status == 304 and not pages:
@@ -199,12 +200,13 @@ class ReportSpider(scrapy.Spider):
                 nxt,
                 callback=self.parse_report,
                 errback=self.continuation_failed,
-                cb_kwargs={"pages": pages, "listing_url": listing_url},
+                cb_kwargs={"pages": pages, "listing_url": listing_url, "known": known},
                 meta={"source": key},
                 dont_filter=True,  # a page of this report: loops are stopped by _next_continuation's seen set
             )
             return
-        yield ReportItem(source=key, pages=pages, listing_url=listing_url)
+        yield ReportItem(source=key, pages=pages, listing_url=listing_url,
+                         known_document=known[0] if known else None, known_clean_key=known[1] if known else None)
 
     def _next_continuation(self, key: str, page: Page, pages: list[Page]) -> str | None:
         if len(pages) >= MAX_CONTINUATION_PAGES:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .rawpage import RawPage
 
 __all__ = ["ParsedPage", "RawPage", "clean_document", "clean_page", "find_continuations", "learn_boilerplate",
-           "parse_page", "text_hash"]
+           "parse_page", "rules_version", "text_hash"]
 
 
 def __getattr__(name: str):
@@ -71,6 +71,25 @@ def text_hash(text: str) -> str:
     from .normalize import text_hash as _hash
 
     return _hash(text)
+
+
+_RULES_VERSION: list[str] = []
+
+
+def rules_version() -> str:
+    """A digest of the cleaner itself (this package's code and data): what a document was
+    cleaned with. Any change to the rules gives another value, so a stored document is cleaned
+    again rather than assumed current."""
+    if not _RULES_VERSION:
+        import hashlib
+        from pathlib import Path
+
+        digest = hashlib.sha256()
+        here = Path(__file__).parent
+        for f in sorted(p for p in here.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".json", ".toml")):
+            digest.update(f.relative_to(here).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+        _RULES_VERSION.append(digest.hexdigest()[:16])
+    return _RULES_VERSION[0]
 
 
 def find_continuations(body: bytes, url: str, content_type: str | None = None, parsed=None) -> list[str]:
