@@ -287,15 +287,21 @@ def export(db_path, out_dir, formats, gzip, canonical_only, no_canonical, tables
 # status ---------------------------------------------------------------------------------------
 @main.command()
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def status(db_path, as_json):
-    """Counts of captures and documents, and the last crawl runs.
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (every source, worst first, and the counts).")
+@click.option("--sources-shown", "shown", type=click.IntRange(min=0), default=20, show_default=True,
+              help="List at most this many sources, worst first (failed, warn; highest error rate).")
+@click.option("--all", "show_all", is_flag=True, help="List every source.")
+def status(db_path, as_json, shown, show_all):
+    """Counts of captures and documents, the last crawl runs, and the sources at their last run:
+    counted by status (ok, warn, failed), then the worst of them first.
 
     \b
     Example:
       archive status --db archive.db
+      archive status --db archive.db --all
     """
     from archive.db import open_readonly
+    from archive.status import render
     from archive.status import status as get_status
 
     try:
@@ -305,28 +311,7 @@ def status(db_path, as_json):
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    click.echo(f"archive {db_path}")
-    click.echo(f"  captures   {info['captures']} ({info['failed_captures']} failed fetches)")
-    dup = ", ".join(f"{k} {v}" for k, v in info["duplicates"].items()) or "none"
-    click.echo(f"  documents  {info['documents']} ({info['canonical_documents']} canonical; duplicates: {dup})")
-    for src, n in info["by_source"].items():
-        click.echo(f"    {src:<20} {n}")
-    if info["gone_documents"] or info["earlier_versions"]:
-        click.echo(f"  history    {info['earlier_versions']} earlier versions kept, {info['gone_documents']} pages gone")
-    if info["health"]:
-        click.echo("  sources at their last run (crawl_health)")
-        for h in info["health"]:
-            pct = lambda v: "-" if v is None else f"{v:.0%}"  # noqa: E731
-            click.echo(f"    {h['source']:<20} run #{h['run_id']} {h['status']:<6} {h['reports']} reports: {h['new']} new,"
-                       f" {h['changed']} changed, {h['unchanged']} unchanged, {h['gone']} gone; {h['errors']} errors"
-                       f" ({pct(h['error_rate'])}); jurisdiction {pct(h['jurisdiction_found'])},"
-                       f" year {pct(h['year_found'])}")
-            for c in h["checks"]:
-                if c["status"] != "ok":
-                    click.echo(f"      {c['status']}: {c['check']}: {c['detail']}")
-    click.echo("  last crawl runs")
-    for r in info["runs"]:
-        click.echo(f"    #{r['id']} {r['started_at']} {r['status']} exit={r['exit_code']}  {r['summary'] or ''}")
+    click.echo("\n".join(render(info, db_path, None if show_all else shown)))
 
 
 # index ----------------------------------------------------------------------------------------

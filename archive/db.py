@@ -237,9 +237,27 @@ def _m3_version_reasons(db) -> None:
     db.execute("UPDATE document_versions SET reason = 'page changed' WHERE reason IS NULL")
 
 
+def _m4_crawl_health_worst_first(db) -> None:
+    """``crawl_health`` worst first (failed, warn, other, ok; then error rate; then source), so the
+    first page shows the problems at 3,000 sources; the index that finds each source's latest run.
+
+    The latest run per source is a GROUP BY over crawl_run_sources(source, run_id), a covering
+    index (the primary key is (run_id, source): no use for it), then a primary-key lookup per source."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_crawl_run_sources_source_run_id ON crawl_run_sources (source, run_id)")
+    db.execute("DROP VIEW IF EXISTS crawl_health")
+    db.execute(
+        "CREATE VIEW crawl_health AS SELECT s.source, s.run_id, r.started_at, s.status, s.reports,"
+        " s.new, s.changed, s.unchanged, s.gone, s.errors, s.error_rate, s.jurisdiction_found, s.year_found,"
+        " s.checks FROM (SELECT source, MAX(run_id) AS run_id FROM crawl_run_sources GROUP BY source) latest"
+        " JOIN crawl_run_sources s ON s.run_id = latest.run_id AND s.source = latest.source"
+        " JOIN crawl_runs r ON r.id = s.run_id"
+        " ORDER BY CASE s.status WHEN 'failed' THEN 0 WHEN 'warn' THEN 1 WHEN 'ok' THEN 3 ELSE 2 END,"
+        " s.error_rate DESC, s.source")
+
+
 # Applied in order, each once, in its own transaction; ``PRAGMA user_version`` is the number of the
 # last one applied. Add new ones at the end; never edit one that has shipped.
-MIGRATIONS: list[Callable] = [_m1_base, _m2_sources, _m3_version_reasons]
+MIGRATIONS: list[Callable] = [_m1_base, _m2_sources, _m3_version_reasons, _m4_crawl_health_worst_first]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
