@@ -52,7 +52,7 @@ def store_item(db, item, *, run_id: int | None, stats, reason: str | None = None
     ('new', 'changed', 'updated', 'unchanged'; 'gone' when its page answered 404/410) or None."""
     key = item.source
     if item.cleaned and not item.skip_reason:
-        item.text_hash = text_hash(item.cleaned["text"])
+        item.text_hash = item.cleaned.get("text_hash") or text_hash(item.cleaned["text"])
     if item.not_modified:  # 304: nothing new to store, the document was seen
         archive_db.mark_checked(db, item.not_modified)
         count(stats, key, "archive/documents_not_modified")
@@ -120,7 +120,8 @@ class IndexStep:
 
 class DedupeStep:
     """Each stored document in its duplicate group (exact, near, excerpt), matched against the
-    whole archive. ``DEDUP_ENABLED = False`` leaves grouping to ``archive dedupe``."""
+    whole archive, once per batch (``Deduper.add_many``: the same groups as one by one, with the
+    index read and written once). ``DEDUP_ENABLED = False`` leaves grouping to ``archive dedupe``."""
 
     name = "dedupe"
 
@@ -129,17 +130,25 @@ class DedupeStep:
         # a crawl checks each newcomer against few candidates: a small cache of their hashes
         self.deduper = Deduper(db, official_sources=official_sources, cache_size=64)
         self.stats = stats
+        self.pending: dict[int, list] = {}  # document id → its items, in the order they came
 
     def add(self, item, state: str) -> None:
         if item.document_id is None or state == "unchanged":  # its group was decided when it was stored
             return
-        with self.db.atomic():  # a savepoint: a regrouping that fails half-way is rolled back
-            item.canonical_id, item.duplicate_kind = self.deduper.add(item.document_id)
-        if item.duplicate_kind:
-            count(self.stats, item.source, f"archive/duplicates/{item.duplicate_kind}")
+        self.pending.setdefault(item.document_id, []).append(item)
 
     def flush(self) -> None:
-        pass
+        if not self.pending:
+            return
+        with self.db.atomic():  # a savepoint: a regrouping that fails half-way is rolled back
+            groups = self.deduper.add_many(list(self.pending))
+        for doc_id, items in self.pending.items():
+            canonical_id, kind = groups[doc_id]
+            for item in items:
+                item.canonical_id, item.duplicate_kind = canonical_id, kind
+            if kind:
+                count(self.stats, items[-1].source, f"archive/duplicates/{kind}")
+        self.pending.clear()
 
 
 class ArchiveWriter:

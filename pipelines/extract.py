@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from itemadapter import ItemAdapter
 
-from pipelines.cleaning import RawPage, clean_document, rules_version
+from pipelines.cleaning import RawPage, clean_document, rules_version, text_hash
 from pipelines.cleaning.sniff import sniff
 from pipelines.stats import count
 
@@ -76,9 +76,12 @@ def clean_key(pages, options: dict, learned: list[dict] | None) -> str:
 
 
 def clean_pages(pages: list[RawPage], options: dict, learned: list[dict] | None) -> dict:
-    """What a document is made of: ``clean_document`` with the source's options, and the context
-    learning reads. A plain function of plain data (a worker process can run it)."""
-    return clean_document(pages, learned=learned or None, with_context=True, **options)
+    """What a document is made of: ``clean_document`` with the source's options, the context
+    learning reads and the text's hash. A plain function of plain data (a worker process can
+    run it)."""
+    cleaned = clean_document(pages, learned=learned or None, with_context=True, **options)
+    cleaned["text_hash"] = text_hash(cleaned.get("text") or "")
+    return cleaned
 
 
 def finish_item(item, cleaned: dict | None, stats=None, error: BaseException | None = None):

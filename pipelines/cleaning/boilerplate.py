@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from .normalize import ascii_punct_after_cjk, norm_key
 
@@ -90,11 +91,18 @@ def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: fl
     return out
 
 
+@lru_cache(maxsize=64)
+def _learned_sets(learned: tuple[tuple[str, str], ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The keys of the learned lines and the glued strings, longest first: made once per learned
+    set (a crawl cleans every page of a source with the same one)."""
+    keys = frozenset(norm_key(text) for text, kind in learned if kind == "line" and text)
+    glued = tuple(sorted({text for text, kind in learned if kind == "glued" and text.strip()}, key=len, reverse=True))
+    return keys, glued
+
+
 def apply_learned(lines: list[str], learned: list[dict]) -> tuple[list[str], list[dict]]:
     """Remove learned lines and glued strings. Returns (kept, removed with rule 'learned')."""
-    line_keys = {norm_key(d["text"]) for d in learned if d.get("kind", "line") == "line" and d.get("text")}
-    glued = sorted({d["text"] for d in learned if d.get("kind") == "glued" and d.get("text", "").strip()},
-                   key=len, reverse=True)
+    line_keys, glued = _learned_sets(tuple((d.get("text") or "", d.get("kind", "line")) for d in learned))
     kept: list[str] = []
     removed: list[dict] = []
     n = len(lines)
