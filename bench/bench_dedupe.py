@@ -427,7 +427,7 @@ def print_result(r: dict) -> None:
 
 def engine_version() -> str:
     """The commit of the engine's files, and whether the working tree changes them."""
-    files = ["archive/dedupe.py", "pipelines/similarity.py"]
+    files = ["archive/dedupe", "pipelines/similarity.py"]
     try:
         commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", *files], cwd=REPO, capture_output=True,
                                 text=True).stdout.strip()

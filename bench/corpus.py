@@ -3,7 +3,7 @@
 Every document is a ~20 KB (6,500–7,000 characters) Chinese government work report: the usual
 skeleton (一、…工作回顾 / 二、…工作安排 / 三、政府自身建设), sentences from the demo site's phrase
 banks (``tools/build_demo_site.py``, imported read-only), clauses of the real seed reports
-(``/work/shared/seeds`` or ``tests/fixtures/seeds``) with their numbers and place names replaced,
+(``tests/fixtures/seeds``) with their numbers and place names replaced,
 and generated local content (roads, villages, companies, projects, numbers).
 
 What makes it hard:
@@ -136,9 +136,7 @@ PLAN = _bank(DEMO.PLAN)
 
 
 def _seed_clauses() -> list[str]:
-    folder = Path("/work/shared/seeds")
-    if not folder.is_dir():
-        folder = REPO / "tests" / "fixtures" / "seeds"
+    folder = REPO / "tests" / "fixtures" / "seeds"
     out = []
     for path in sorted(folder.glob("*.txt")):
         for c in re.split(r"[。；！？\n]", path.read_text(encoding="utf-8")):
