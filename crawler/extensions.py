@@ -31,32 +31,3 @@ class Progress:
 
     def spider_closed(self, spider):
         sys.stderr.write("\n")
-
-
-class WriterLock:
-    """Holds the archive's writer lock for a plain ``scrapy crawl`` (``archive crawl`` holds it itself).
-
-    A second writer fails at once with a clear message instead of interleaving its writes.
-    """
-
-    def __init__(self, lock):
-        self.lock = lock
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        from archive.lock import ArchiveLock, LockBusy
-
-        settings = crawler.settings
-        if settings.getbool("ARCHIVE_LOCK_HELD"):
-            raise NotConfigured
-        lock = ArchiveLock(settings.get("ARCHIVE_DB"))
-        try:
-            lock.acquire()
-        except LockBusy as exc:
-            raise RuntimeError(f"{exc}: another crawl or import is writing this archive") from None
-        ext = cls(lock)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
-
-    def spider_closed(self, spider):
-        self.lock.release()

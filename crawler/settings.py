@@ -72,7 +72,7 @@ DUPEFILTER_CLASS = "crawler.dupefilter.RedirectAwareDupeFilter"
 ARCHIVE_REVISIT_CLASS = "archive.revisit.ArchiveRevisit"
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
-    "crawler.extensions.WriterLock": 0,
+    "archive.scrapy_lock.WriterLock": 0,  # a plain ``scrapy crawl`` takes the archive's lock
 }
 
 # Where things go. ``archive crawl --db/--sources`` set these; ``scrapy crawl`` reads the environment.

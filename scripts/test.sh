@@ -14,5 +14,6 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 EXTRAS=test bash scripts/setup.sh
 .venv/bin/ruff check .
+.venv/bin/lint-imports  # the layers: archive → crawler → pipelines (pyproject.toml, [tool.importlinter])
 export ARCHIVE_REQUIRE_BROWSER=1
 exec .venv/bin/python -m pytest -q "$@"
