@@ -36,6 +36,7 @@ class LearnedChrome:
     def __init__(self, db):
         self.db = db
         self._by_source: dict[str, list[dict]] = {}
+        self._versions: dict[str, int] = {}
 
     def get(self, source: str) -> list[dict]:
         learned = self._by_source.get(source)
@@ -43,8 +44,13 @@ class LearnedChrome:
             learned = self._by_source[source] = archive_db.load_boilerplate(self.db, source)
         return learned
 
+    def version(self, source: str) -> int:
+        """How many times the source's learned set changed during this crawl."""
+        return self._versions.get(source, 0)
+
     def set(self, source: str, learned: list[dict]) -> None:
         self._by_source[source] = learned
+        self._versions[source] = self.version(source) + 1
 
 
 def store_item(db, item, *, run_id: int | None, stats, reason: str | None = None) -> str | None:
@@ -209,10 +215,14 @@ class ArchiveWriter:
         db = self.db
         if not db.conn.in_transaction:
             db.begin()
+        key = item.source
+        if item.cleaned and item.learned_version is not None and item.learned_version != self.learned.version(key):
+            # cleaned (in a worker) with the learned set a relearn has since replaced: again, now
+            item.cleaned = item.skip_reason = None
+            extract_item(item, source=self.sources.get(key), learned=self.learned.get(key))
         state = store_item(db, item, run_id=self.run_id, stats=self.stats)
         self._after_store(item, state)
         if state in ("new", "changed") and self.learn:
-            key = item.source
             self.changed_sources.add(key)
             n = self.stored.get(key)
             if n is None:

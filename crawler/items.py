@@ -69,5 +69,6 @@ class ReportItem:
     known_document: int | None = None  # the spider: the archived document of this page, if any
     known_clean_key: str | None = None  # …and what it was cleaned from (pipelines.extract.clean_key)
     clean_key: str | None = None  # ExtractPipeline: what this item's cleaning depends on
+    learned_version: int | None = None  # ExtractPipeline: which learned set of its source it was cleaned with
     document_id: int | None = None  # StorePipeline
     notes: list[str] = field(default_factory=list)

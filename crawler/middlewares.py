@@ -89,15 +89,18 @@ class PrivateAddressGuard:
         host = parts.hostname
         if parts.scheme not in ("http", "https") or not host:
             return None
-        source = _source_of(self.crawler.spider, request)
-        allow = getattr(source, "allow_private", False)
-        if allow is True:
+        # a request of its own source; robots.txt, of every source on its host: one that may
+        # reach the address is enough (else one refused source would switch robots.txt off
+        # for the host, and Scrapy takes a robots.txt it could not fetch as "allow all")
+        sources = _sources_of(self.crawler.spider, request)
+        source = sources[0] if sources else None
+        if any(getattr(s, "allow_private", False) is True for s in sources):
             return None
         ip = literal_ip(host)
         addresses = (ip,) if ip is not None else await self._resolve(host)
         for address in addresses:
             kind = address_kind(address)
-            if kind is None or (allow and source.private_allowed(address)):
+            if kind is None or any(s.allow_private and s.private_allowed(address) for s in sources):
                 continue
             shown = host if ip is not None else f"{host} resolves to {address}"
             logger.warning("refused %s: %s, a %s address (allow_private = true in the source allows it)",
@@ -127,10 +130,18 @@ class PrivateAddressGuard:
         return tuple(addresses)
 
 
+def _sources_of(spider, request) -> list:
+    """The sources of a request (``ReportSpider.sources_of``), or a one-source spider's source."""
+    find = getattr(spider, "sources_of", None)
+    if find is not None:
+        return find(request)
+    source = getattr(spider, "source", None)
+    return [source] if source is not None else []
+
+
 def _source_of(spider, request):
-    """The source of a request (``ReportSpider.source_of``), or a one-source spider's source."""
-    find = getattr(spider, "source_of", None)
-    return find(request) if find is not None else getattr(spider, "source", None)
+    found = _sources_of(spider, request)
+    return found[0] if found else None
 
 
 class SourceOffsite:

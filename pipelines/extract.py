@@ -61,14 +61,14 @@ def pages_to_clean(item, stats=None) -> list | None:
     return None
 
 
-def clean_key(pages, options: dict, learned: list[dict] | None) -> str:
-    """What a document's cleaning depends on: the rules (``rules_version``), the source's options,
-    what was learned of its chrome, and each page's address, type and bytes. Equal keys give
-    equal documents, so a page fetched again with the same bytes is not cleaned again."""
+def clean_key(pages, options: dict) -> str:
+    """What a document's cleaning depends on, but for the learned chrome: the rules
+    (``rules_version``), the source's options, and each page's address, type and bytes. Equal keys
+    give equal documents, so a page fetched again with the same bytes is not cleaned again. (When
+    the learned chrome changes, the writer re-cleans every document the change can touch there
+    and then: ``archive.learning.affected``.)"""
     digest = hashlib.sha256(rules_version().encode())
     digest.update(json.dumps(options, sort_keys=True, ensure_ascii=False).encode())
-    digest.update(json.dumps(sorted((b.get("text"), b.get("kind")) for b in learned or ()),
-                             ensure_ascii=False).encode())
     for p in pages:
         digest.update(f"\0{p.url}\0{p.content_type}\0".encode())
         digest.update(hashlib.sha256(p.body).digest())
@@ -105,7 +105,7 @@ def extract_item(item, *, source=None, learned: list[dict] | None = None, stats=
     """Clean ``item.pages`` into ``item.cleaned`` (with ``context``, what learning reads); a failed,
     incomplete, binary or empty item gets a ``skip_reason`` instead. Returns the item."""
     pages = pages_to_clean(item, stats)
-    if pages is None or _unchanged(item, pages, cleaning_options(source), learned, stats):
+    if pages is None or _unchanged(item, pages, cleaning_options(source), stats):
         return item
     raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type, parsed=p.parsed) for p in pages]
     for p in pages:
@@ -117,10 +117,10 @@ def extract_item(item, *, source=None, learned: list[dict] | None = None, stats=
     return finish_item(item, cleaned, stats)
 
 
-def _unchanged(item, pages, options: dict, learned, stats) -> bool:
+def _unchanged(item, pages, options: dict, stats) -> bool:
     """Whether the item's document is already stored as these pages would clean to (same clean
     key as the archive's copy): then it is not cleaned again (``skip_reason`` 'unchanged')."""
-    item.clean_key = clean_key(pages, options, learned)
+    item.clean_key = clean_key(pages, options)
     if item.known_clean_key is None or item.known_clean_key != item.clean_key:
         return False
     _skip(item, "unchanged", stats, "clean_unchanged")
@@ -160,11 +160,13 @@ class ExtractPipeline:
     def process_item(self, item):
         source = self.sources.get(item.source)
         learned = self.learned.get(item.source) if self.learned is not None else None
+        if self.learned is not None:  # the writer cleans again what a relearn overtook on the way
+            item.learned_version = self.learned.version(item.source)
         if self.pool is None:
             return extract_item(item, source=source, learned=learned, stats=self.stats)
         options = cleaning_options(source)
         pages = pages_to_clean(item, self.stats)
-        if pages is None or _unchanged(item, pages, options, learned, self.stats):
+        if pages is None or _unchanged(item, pages, options, self.stats):
             return item
         raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type) for p in pages]
         for p in pages:

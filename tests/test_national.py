@@ -243,9 +243,6 @@ def test_one_crawler_many_sources_each_with_its_own_options_and_counts(tmp_path)
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="product bug: robots.txt is attributed to the first source naming its host "
-                   "(ReportSpider.source_of); when that source lacks allow_private, PrivateAddressGuard refuses "
-                   "robots.txt and Scrapy then allows every URL of the host")
 def test_robots_txt_of_a_host_shared_with_a_refused_source_is_still_obeyed(tmp_path):
     """robots.txt is Scrapy's own request (no meta["source"]): it belongs to a source by its host.
     A refused source listed first on that host must not make the allowed one crawl unbound by it."""
@@ -416,8 +413,6 @@ def test_may_continue_is_never_false_where_a_continuation_is_found():
     assert not may_continue(demo_report.read_bytes(), "http://127.0.0.1:8000/news/2020/0109/2584179.html")
 
 
-@pytest.mark.xfail(strict=True, reason="product bug: may_continue looks for ASCII bytes, so it says False for a "
-                   "UTF-16 page and for a pager whose hrefs are written with character references")
 @pytest.mark.parametrize("variant", ["utf-16", "character-references"])
 def test_may_continue_on_pages_whose_bytes_spell_the_links_otherwise(variant):
     from pipelines.cleaning import find_continuations
@@ -452,13 +447,10 @@ def test_the_chrome_line_is_one_only_learning_removes():
     assert {"text": CHROME_LINE, "kind": "line", "count": 9} in learn_boilerplate([d["context"] for d in docs])
 
 
-POOL_RACE = ("product bug: with cleaning workers (ARCHIVE_CLEAN_WORKERS >= 1, archive crawl's default on 2+ CPUs) "
-             "a page cleaned in the pool with the old learned set and stored after a relearn keeps the learned line "
-             "(learning.affected saw only stored documents; the end-of-crawl relearn finds the set unchanged)")
-
-
+# workers = 1: a page cleaned in the pool with the learned set a relearn has since replaced is
+# cleaned again by the writer (it was stored keeping the learned line before that was fixed)
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", [0, pytest.param(1, marks=pytest.mark.xfail(reason=POOL_RACE))])
+@pytest.mark.parametrize("workers", [0, 1])
 def test_learning_recleans_only_the_documents_holding_the_learned_line(tmp_path, workers):
     with Hosts([A]) as hosts:
         sources = learning_source(tmp_path, hosts)
@@ -486,9 +478,6 @@ def test_learning_recleans_only_the_documents_holding_the_learned_line(tmp_path,
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="product bug: a relearn re-cleans the affected documents only, and the others "
-                   "keep the clean key of the old learned set: fetched again with the same bytes, they are cleaned "
-                   "again (not archive/skipped/clean_unchanged)")
 def test_documents_a_relearn_did_not_affect_are_not_cleaned_again_on_the_next_visit(tmp_path):
     with Hosts([A]) as hosts:
         sources = learning_source(tmp_path, hosts)

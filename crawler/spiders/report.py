@@ -61,7 +61,7 @@ class ReportSpider(scrapy.Spider):
         self.scheduled: Counter[str] = Counter()  # report pages requested, per source (max_pages)
         self.reports_seen: dict[str, set[str]] = {key: set() for key in self.sources}
         self.revisit = None
-        self._by_host: dict[str, Source] | None = None
+        self._by_host: dict[str, list[Source]] | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -74,19 +74,24 @@ class ReportSpider(scrapy.Spider):
         """The source of a one-source spider (``scrapy crawl KEY``); None when it crawls several."""
         return next(iter(self.sources.values())) if len(self.sources) == 1 else None
 
-    def source_of(self, request) -> Source | None:
-        """The source a request belongs to: its ``meta["source"]``, else (robots.txt, which
-        Scrapy requests on its own) the source whose start URLs or allowed domains name its host."""
+    def sources_of(self, request) -> list[Source]:
+        """The sources a request belongs to: its ``meta["source"]``, else (robots.txt, which
+        Scrapy requests on its own) every source whose start URLs or allowed domains name its host."""
         key = request.meta.get("source")
         if key is not None:
-            return self.sources.get(key)
+            return [self.sources[key]] if key in self.sources else []
         if self._by_host is None:
             self._by_host = {}
             for source in self.sources.values():
-                for host in (*(urlsplit(u).hostname for u in source.start_urls), *source.allowed_domains):
+                for host in {*(urlsplit(u).hostname for u in source.start_urls), *source.allowed_domains}:
                     if host:
-                        self._by_host.setdefault(host.lower(), source)
-        return self._by_host.get((urlparse_cached(request).hostname or "").lower())
+                        self._by_host.setdefault(host.lower(), []).append(source)
+        return self._by_host.get((urlparse_cached(request).hostname or "").lower(), [])
+
+    def source_of(self, request) -> Source | None:
+        """The (first) source of a request: the one its counts are filed under."""
+        found = self.sources_of(request)
+        return found[0] if found else None
 
     def count(self, source: str, key: str, n: int = 1) -> None:
         count(self.crawler.stats, source, key, n)

@@ -59,12 +59,18 @@ def _page_no(url: str, here: str) -> tuple[int, bool] | None:
 _PARAM_BYTES = re.compile(rb"[?&;](?:" + b"|".join(p.encode() for p in _PAGE_PARAM) + rb")=\d", re.I)
 
 
+_HREF_REFERENCE = re.compile(rb"""href\s*=\s*["']?[^"'>\s]*&#""", re.I)
+
+
 def may_continue(body: bytes, url: str) -> bool:
     """False when the raw page cannot link a continuation page (so it need not be parsed for
     one): a continuation's address holds this page's file name, or its stem, followed by
     ``_N``/``-N``, or a page parameter (``?page=2``), or comes from TRS's ``createPageHTML``.
-    True whenever in doubt (a non-ASCII or empty file name)."""
+    True whenever in doubt (a non-ASCII or empty file name, a page not in an ASCII-compatible
+    encoding, character references that could spell an address)."""
     if b"createPageHTML" in body or _PARAM_BYTES.search(body):
+        return True
+    if b"\0" in body[:4096] or _HREF_REFERENCE.search(body):  # UTF-16/32; an address spelt with &#…;
         return True
     path = urlsplit(urldefrag(url)[0]).path
     name = path.rpartition("/")[2]
