@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from archive.lock import EXIT_LOCKED, LockBusy
+from pipelines import document
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -390,8 +391,7 @@ def dedupe(db_path, sources_file):
 
 
 # clean / import / reprocess -------------------------------------------------------------------
-CLEAN_KEYS = ["url", "title", "text", "publish_date", "source_name", "doc_type", "province", "city",
-              "admin_code", "admin_level", "year", "removed"]
+CLEAN_KEYS = list(document.CLEAN_JSON)  # the contract's keys, in its order (pipelines/document.py)
 
 
 @main.command()

@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive import search
+from pipelines import document
 
 # Column order is the order Datasette shows. Types: str, int, bytes.
 # The schema of migration 1 (as it stood before numbered migrations); later migrations add to it.
@@ -32,21 +33,8 @@ BASE_TABLES: dict[str, dict] = {
         "unique": [["url", "sha256"]],
     },
     "documents": {
-        "columns": {
-            # the large columns (text, removed) come last: SQLite keeps a row's long values in
-            # overflow pages, and every column stored after them costs a walk through those pages
-            "id": int, "url": str, "source": str, "title": str, "publish_date": str,
-            "source_name": str, "doc_type": str, "province": str, "city": str, "admin_code": str,
-            "admin_level": str, "year": int, "session": str, "speaker": str, "speaker_role": str,
-            "delivery_date": str, "canonical_id": int, "duplicate_kind": str, "capture_id": int,
-            "pages": int, "chars": int, "text_hash": str, "encoding": str, "masked_chars": int,
-            "truncated": int, "mojibake": int, "first_seen_at": str, "updated_at": str,
-            # version: 1, 2, … each time the page's content changed (older ones in document_versions);
-            # checked_at: the last time the page was fetched or revalidated (304);
-            # gone_at: when the page answered 404/410 (the document stays), NULL while it is there
-            "version": int, "checked_at": str, "gone_at": str, "validators": str,
-            "text": str, "removed": str,
-        },
+        # the fields and their order: pipelines/document.py (the document record)
+        "columns": {f.name: f.type for f in document.FIELDS},
         "pk": "id",
         "indexes": [["text_hash"], ["canonical_id"], ["source"], ["city"], ["year"], ["province"],
                     # a covering index for searches, counts and facets over a set of ids (``id IN
@@ -156,12 +144,8 @@ def _merged(*specs: dict[str, dict]) -> dict[str, dict]:
 # The whole schema, once every migration ran
 TABLES: dict[str, dict] = _merged(BASE_TABLES, SOURCE_TABLES, VERSION_COLUMNS)
 
-# The keys of ``archive clean --json`` (and the extra cleaning keys) stored on documents.
-DOCUMENT_FIELDS = [
-    "title", "text", "publish_date", "source_name", "doc_type", "province", "city", "admin_code",
-    "admin_level", "year", "session", "speaker", "speaker_role", "delivery_date", "pages", "encoding",
-    "masked_chars", "truncated", "mojibake", "removed",
-]
+# What a document is stored from: the keys cleaning and metadata give (the document record).
+DOCUMENT_FIELDS = list(document.STORED_FROM_CLEANING)
 
 
 def utcnow() -> str:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 
+from pipelines import document
+
 from . import rules as R
 from .boilerplate import edges
 from .chrome import strip_chrome
 from .decode import decode, is_binary, looks_mojibake
 from .normalize import has_sentence, is_truncated, join_broken, masked_chars, norm_key, split_lines, tidy_line
 
-RESULT_KEYS = ("url", "title", "text", "publish_date", "source_name", "removed", "encoding",
-               "masked_chars", "truncated", "mojibake", "pages")
+RESULT_KEYS = document.RESULT_KEYS  # the cleaner's own keys (the document record)
 
 _DATE_RE = re.compile(r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _DATE_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")

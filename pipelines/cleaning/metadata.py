@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from pipelines import document
 from pipelines.cleaning import admin
 from pipelines.cleaning.admin import Division
 
-META_KEYS = ("doc_type", "province", "city", "admin_code", "admin_level", "year",
-             "session", "speaker", "speaker_role", "delivery_date")
+META_KEYS = document.META_KEYS  # the metadata fields of the document record
 
 _NUM = r"[〇零○一二三四五六七八九十百\d]"
 _DATE = (r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
