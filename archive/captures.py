@@ -13,9 +13,17 @@ def document_pages(db, doc_id: int) -> list[Page]:
     caps = db.execute(
         "SELECT c.url, c.requested_url, c.status, c.headers, c.body, c.compression, c.fetched_at"
         " FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
-        " WHERE dc.document_id = ? AND dc.current IS NOT 0 ORDER BY dc.page, c.id", [doc_id]).fetchall()
+        " WHERE dc.document_id = ? AND dc.current IS NOT 0 ORDER BY dc.page, c.id",
+        [doc_id],
+    ).fetchall()
     return [
-        Page(url=url, requested_url=requested, status=status, headers=json.loads(headers or "{}"),
-             body=archive_db.decompress(body, compression), fetched_at=fetched)
+        Page(
+            url=url,
+            requested_url=requested,
+            status=status,
+            headers=json.loads(headers or "{}"),
+            body=archive_db.decompress(body, compression),
+            fetched_at=fetched,
+        )
         for url, requested, status, headers, body, compression, fetched in caps
     ]

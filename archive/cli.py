@@ -16,12 +16,21 @@ from pipelines import document
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 db_option = click.option(
-    "--db", "db_path", envvar="ARCHIVE_DB", default="archive.db", show_default=True,
-    type=click.Path(dir_okay=False), help="The archive's SQLite file (or $ARCHIVE_DB).",
+    "--db",
+    "db_path",
+    envvar="ARCHIVE_DB",
+    default="archive.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The archive's SQLite file (or $ARCHIVE_DB).",
 )
 sources_option = click.option(
-    "--sources", "sources_file", envvar="ARCHIVE_SOURCES", default=None,
-    type=click.Path(), help="Sources file or folder of TOML files (or $ARCHIVE_SOURCES; default: the project's sources).",
+    "--sources",
+    "sources_file",
+    envvar="ARCHIVE_SOURCES",
+    default=None,
+    type=click.Path(),
+    help="Sources file or folder of TOML files (or $ARCHIVE_SOURCES; default: the project's sources).",
 )
 
 
@@ -48,8 +57,15 @@ def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25, lo
     from crawler.sources import SourceError
 
     try:
-        return run_crawl(db_path, sources_file=sources_file, names=list(names) or None,
-                         overrides=overrides, max_error_rate=max_error_rate, log_dir=log_dir, verbose=verbose)
+        return run_crawl(
+            db_path,
+            sources_file=sources_file,
+            names=list(names) or None,
+            overrides=overrides,
+            max_error_rate=max_error_rate,
+            log_dir=log_dir,
+            verbose=verbose,
+        )
     except LockBusy as exc:
         fail(str(exc), EXIT_LOCKED)
     except SourceError as exc:
@@ -60,12 +76,27 @@ def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25, lo
 @click.argument("names", nargs=-1, metavar="[SOURCE...]")
 @db_option
 @sources_option
-@click.option("--max-error-rate", default=0.25, show_default=True, type=click.FloatRange(0, 1),
-              help="Fail (exit 1) when a source's failed requests exceed this share.")
-@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting, as with 'scrapy crawl -s' (repeatable).")
-@click.option("--log-dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of the per-run log files (default: logs/ beside the archive).")
+@click.option(
+    "--max-error-rate",
+    default=0.25,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Fail (exit 1) when a source's failed requests exceed this share.",
+)
+@click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting, as with 'scrapy crawl -s' (repeatable).",
+)
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of the per-run log files (default: logs/ beside the archive).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Scrapy's log on stderr too.")
 def crawl(names, db_path, sources_file, max_error_rate, settings, log_dir, verbose):
     """Crawl the configured sources (all by default) into the archive.
@@ -94,8 +125,14 @@ def crawl(names, db_path, sources_file, max_error_rate, settings, log_dir, verbo
 
 # demo -----------------------------------------------------------------------------------------
 @main.command()
-@click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False),
-              help="Where to build the demo archive.")
+@click.option(
+    "--db",
+    "db_path",
+    default="demo.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to build the demo archive.",
+)
 @click.option("--port", default=8950, show_default=True, help="Port of the demo site (stored URLs use it).")
 @click.option("--serve-port", default=8001, show_default=True, help="Port for Datasette.")
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl (don't start Datasette).")
@@ -113,7 +150,9 @@ def demo(db_path, port, serve_port, no_serve, verbose):
     overrides = {
         "ARCHIVE_PROGRESS": sys.stderr.isatty(),
         # the demo site is ours and local: no need to be slow
-        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
         "CONCURRENT_REQUESTS": 16,
     }
     try:
@@ -159,13 +198,22 @@ def _serve(db_path, host, port):
 
 @main.command()
 @db_option
-@click.option("--host", default=None, help="Interface to listen on.  [default: 127.0.0.1; 0.0.0.0 with --public]")
+@click.option(
+    "--host", default=None, help="Interface to listen on.  [default: 127.0.0.1; 0.0.0.0 with --public]"
+)
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")
-@click.option("--public", is_flag=True,
-              help="For a public server: all interfaces (unless --host), read-only, no arbitrary SQL (canned queries "
-                   "still run), no .db download, robots.txt and X-Robots-Tag keep search engines out.")
-@click.option("--exports", type=click.Path(file_okay=False), default=None,
-              help="Folder of 'archive export' dumps listed at /-/downloads (default: exports/ beside the archive).")
+@click.option(
+    "--public",
+    is_flag=True,
+    help="For a public server: all interfaces (unless --host), read-only, no arbitrary SQL (canned queries "
+    "still run), no .db download, robots.txt and X-Robots-Tag keep search engines out.",
+)
+@click.option(
+    "--exports",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of 'archive export' dumps listed at /-/downloads (default: exports/ beside the archive).",
+)
 def serve(db_path, host, port, public, exports):
     """Browse, facet, search and download the archive in Datasette (database name: archive).
 
@@ -182,40 +230,83 @@ def serve(db_path, host, port, public, exports):
     host = host or ("0.0.0.0" if public else "127.0.0.1")
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first", EXIT_USAGE)
-    click.echo(f"Datasette{' (public: read-only, no custom SQL)' if public else ''}: "
-               f"http://{host}:{port}/archive  (Ctrl-C to stop)")
+    click.echo(
+        f"Datasette{' (public: read-only, no custom SQL)' if public else ''}: "
+        f"http://{host}:{port}/archive  (Ctrl-C to stop)"
+    )
     serve_datasette(db_path, host=host, port=port, public=public, exports=exports)
 
 
 # export ---------------------------------------------------------------------------------------
 @main.command()
 @db_option
-@click.option("-o", "--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Folder of the dumps (and WARC files)  [default: exports/ beside the archive]")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["csv", "jsonl", "excel"]),
-              help="csv: RFC 4180, UTF-8, for programs; jsonl: a JSON object per line; excel: a CSV for "
-                   "spreadsheets (BOM, formulas neutralised, long texts over continuation columns, never "
-                   "gzipped). Repeat for several  [default: csv, jsonl]")
-@click.option("--gzip/--no-gzip", default=True, show_default=True,
-              help="Compress the csv and jsonl dumps (.csv.gz, .jsonl.gz).")
-@click.option("--canonical-only", is_flag=True,
-              help="Of documents, write only the canonical copies (documents-canonical.*: duplicate_kind "
-                   "is null). Default: documents.* (every row) and documents-canonical.* both.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder of the dumps (and WARC files)  [default: exports/ beside the archive]",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["csv", "jsonl", "excel"]),
+    help="csv: RFC 4180, UTF-8, for programs; jsonl: a JSON object per line; excel: a CSV for "
+    "spreadsheets (BOM, formulas neutralised, long texts over continuation columns, never "
+    "gzipped). Repeat for several  [default: csv, jsonl]",
+)
+@click.option(
+    "--gzip/--no-gzip",
+    default=True,
+    show_default=True,
+    help="Compress the csv and jsonl dumps (.csv.gz, .jsonl.gz).",
+)
+@click.option(
+    "--canonical-only",
+    is_flag=True,
+    help="Of documents, write only the canonical copies (documents-canonical.*: duplicate_kind "
+    "is null). Default: documents.* (every row) and documents-canonical.* both.",
+)
 @click.option("--no-canonical", is_flag=True, help="Of documents, write only documents.* (every row).")
-@click.option("--table", "tables", multiple=True,
-              type=click.Choice(["documents", "captures", "document_captures", "document_versions", "crawl_runs",
-                                 "crawl_run_sources"]),
-              help="Only these tables (repeatable)  [default: all six]")
-@click.option("--keep", default=0, show_default=True, type=click.IntRange(min=0), metavar="N",
-              help="Keep only the newest N dated dumps, remove older ones (0: keep all).")
-@click.option("--excel", "excel_flag", is_flag=True, hidden=True, help="Same as --format excel (older option).")
-@click.option("--warc", is_flag=True,
-              help="Write the captures, raw bodies included, as gzipped WARC 1.1 files (archive-YYYYMMDD-00001.warc.gz, "
-                   "…) into --out instead of the dumps (as well as them with a dump option).")
-@click.option("--warc-size", default=1_000_000_000, show_default=True, type=click.IntRange(min=1), metavar="BYTES",
-              help="Start a new WARC file once one reaches this size.")
-def export(db_path, out_dir, formats, gzip, canonical_only, no_canonical, tables, keep, excel_flag, warc,
-           warc_size):
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    type=click.Choice(
+        ["documents", "captures", "document_captures", "document_versions", "crawl_runs", "crawl_run_sources"]
+    ),
+    help="Only these tables (repeatable)  [default: all six]",
+)
+@click.option(
+    "--keep",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Keep only the newest N dated dumps, remove older ones (0: keep all).",
+)
+@click.option(
+    "--excel", "excel_flag", is_flag=True, hidden=True, help="Same as --format excel (older option)."
+)
+@click.option(
+    "--warc",
+    is_flag=True,
+    help="Write the captures, raw bodies included, as gzipped WARC 1.1 files (archive-YYYYMMDD-00001.warc.gz, "
+    "…) into --out instead of the dumps (as well as them with a dump option).",
+)
+@click.option(
+    "--warc-size",
+    default=1_000_000_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="BYTES",
+    help="Start a new WARC file once one reaches this size.",
+)
+def export(
+    db_path, out_dir, formats, gzip, canonical_only, no_canonical, tables, keep, excel_flag, warc, warc_size
+):
     """Write a dated dump of the archive: documents (every row, and the canonical copies only),
     captures (without bodies), document_captures, document_versions (earlier texts included),
     crawl_runs and crawl_run_sources, as gzipped CSV and JSONL by default, into
@@ -255,8 +346,16 @@ def export(db_path, out_dir, formats, gzip, canonical_only, no_canonical, tables
     try:
         if dumps:
             documents = "canonical" if canonical_only else "all" if no_canonical else "both"
-            result = do_export(db, out, tables=list(tables) or None, formats=formats, gzip=gzip,
-                               documents=documents, db_name=Path(db_path).name, keep=keep)
+            result = do_export(
+                db,
+                out,
+                tables=list(tables) or None,
+                formats=formats,
+                gzip=gzip,
+                documents=documents,
+                db_name=Path(db_path).name,
+                keep=keep,
+            )
             for f in result.files:
                 click.echo(f"{result.dir / f.name}\t{f.rows} rows")
             for table in result.skipped:
@@ -265,8 +364,10 @@ def export(db_path, out_dir, formats, gzip, canonical_only, no_canonical, tables
             run = f"crawl run {result.crawl_run_id}" if result.crawl_run_id is not None else "no crawl run"
             kept = f", {len(result.kept)} kept from the day's earlier dump" if result.kept else ""
             removed = f"; removed {len(result.removed)} older dumps" if result.removed else ""
-            click.echo(f"dump {result.date} ({run}): {len(result.files)} files, {size / 1e6:.1f} MB{kept}"
-                       f"{removed}; latest: {out / 'latest'}")
+            click.echo(
+                f"dump {result.date} ({run}): {len(result.files)} files, {size / 1e6:.1f} MB{kept}"
+                f"{removed}; latest: {out / 'latest'}"
+            )
     except (ValueError, PermissionError, NotADirectoryError, FileExistsError) as exc:  # bad --out or options
         fail(str(exc), EXIT_USAGE)
     except OSError as exc:  # disk full, I/O error: nothing half-written is left visible
@@ -277,20 +378,33 @@ def export(db_path, out_dir, formats, gzip, canonical_only, no_canonical, tables
         result = export_warc(db, out, db_name=Path(db_path).name, max_bytes=warc_size)
         for path, records in result.files:
             click.echo(f"{path}\t{records} records")
-        click.echo(f"{result.captures} captures: {result.responses} responses, {result.resources} resources, "
-                   f"{result.failed} failed fetches (metadata records)")
+        click.echo(
+            f"{result.captures} captures: {result.responses} responses, {result.resources} resources, "
+            f"{result.failed} failed fetches (metadata records)"
+        )
         if result.sha256_mismatches:
             ids = ", ".join(map(str, result.sha256_mismatches[:20]))
-            fail(f"{len(result.sha256_mismatches)} stored bodies no longer match their SHA-256 (exported as they "
-                 f"are): capture {ids}", EXIT_FAILED)
+            fail(
+                f"{len(result.sha256_mismatches)} stored bodies no longer match their SHA-256 (exported as they "
+                f"are): capture {ids}",
+                EXIT_FAILED,
+            )
 
 
 # status ---------------------------------------------------------------------------------------
 @main.command()
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (every source, worst first, and the counts).")
-@click.option("--sources-shown", "shown", type=click.IntRange(min=0), default=20, show_default=True,
-              help="List at most this many sources, worst first (failed, warn; highest error rate).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (every source, worst first, and the counts)."
+)
+@click.option(
+    "--sources-shown",
+    "shown",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="List at most this many sources, worst first (failed, warn; highest error rate).",
+)
 @click.option("--all", "show_all", is_flag=True, help="List every source.")
 def status(db_path, as_json, shown, show_all):
     """Counts of captures and documents, the last crawl runs, and the sources at their last run:
@@ -381,8 +495,9 @@ def dedupe(db_path, sources_file):
         fail(f"no archive at {db_path}", EXIT_USAGE)
     with _resolved_sources(db_path, sources_file) as (db, resolved):
         official = official_keys(db, resolved)  # the archive's record for sources the file lacks
-    counts = _over_all_documents(db_path, "dedupe",
-                                 lambda db, progress=None: Deduper(db, official_sources=official).rebuild(progress))
+    counts = _over_all_documents(
+        db_path, "dedupe", lambda db, progress=None: Deduper(db, official_sources=official).rebuild(progress)
+    )
     click.echo(
         f"{counts['documents']} documents, {counts['groups']} duplicate groups: "
         f"{counts.get('canonical', 0)} canonical, {counts.get('exact', 0)} exact, "
@@ -397,9 +512,19 @@ CLEAN_KEYS = list(document.CLEAN_JSON)  # the contract's keys, in its order (pip
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--url", help="The page's URL (default: the file's file:// URI).")
-@click.option("--source", "source_key", help="Apply this source's selectors/profile (and, with --db, what was learned of it).")
-@click.option("--db", "db_path", envvar="ARCHIVE_DB", default=None, type=click.Path(dir_okay=False),
-              help="Also apply the boilerplate learned for --source in this archive.")
+@click.option(
+    "--source",
+    "source_key",
+    help="Apply this source's selectors/profile (and, with --db, what was learned of it).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    envvar="ARCHIVE_DB",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also apply the boilerplate learned for --source in this archive.",
+)
 @sources_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the keys of INTERFACE.md).")
 def clean(file, url, source_key, db_path, sources_file, as_json):
@@ -431,7 +556,8 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
     page = Page.from_file(file, url)
     result = clean_document(
         [RawPage(body=page.body, url=page.url, content_type=page.content_type)],
-        learned=learned, **cleaning_options(source),
+        learned=learned,
+        **cleaning_options(source),
     )
     if as_json:
         ordered = {k: result.get(k) for k in CLEAN_KEYS}
@@ -452,8 +578,13 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--url", help="The page's URL (only with a single file).")
-@click.option("--source", "source_key", default="import", show_default=True,
-              help="Source key to file the documents under.")
+@click.option(
+    "--source",
+    "source_key",
+    default="import",
+    show_default=True,
+    help="Source key to file the documents under.",
+)
 @db_option
 @sources_option
 def import_(paths, url, source_key, db_path, sources_file):
@@ -518,7 +649,9 @@ def _resolved_sources(db_path, sources_file, *, writable: bool = False):
 @db_option
 @sources_option
 @click.option("--source", "source_key", help="Only this source's documents.")
-@click.option("--no-learn", is_flag=True, help="Keep the learned boilerplate as it is (don't relearn it first).")
+@click.option(
+    "--no-learn", is_flag=True, help="Keep the learned boilerplate as it is (don't relearn it first)."
+)
 def reprocess(db_path, sources_file, source_key, no_learn):
     """Re-run cleaning and metadata on every document from its stored raw captures (no network).
 
@@ -601,8 +734,10 @@ def sources_list(sources_file, db_path):
 
         with _resolved_sources(db_path, None) as (db, found):
             recorded = set(archived_sources(db))
-        for label, keys in ((f"{db_path} (recorded)", [k for k in found if k in recorded]),
-                            (str(sources_path(None)), [k for k in found if k not in recorded])):
+        for label, keys in (
+            (f"{db_path} (recorded)", [k for k in found if k in recorded]),
+            (str(sources_path(None)), [k for k in found if k not in recorded]),
+        ):
             if keys:
                 click.echo(f"# {label}")
             for key in keys:
@@ -621,8 +756,12 @@ def sources_list(sources_file, db_path):
 @click.argument("name")
 @sources_option
 @click.option("--url", help="Check this listing page instead of the source's start URLs.")
-@click.option("--file", "file_path", type=click.Path(exists=True, dir_okay=False),
-              help="Check a saved listing page (no network); use with --url for its address.")
+@click.option(
+    "--file",
+    "file_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Check a saved listing page (no network); use with --url for its address.",
+)
 @db_option
 def sources_check(name, sources_file, url, file_path, db_path):
     """Dry run: which links of a listing page the source would follow and archive.

@@ -48,12 +48,16 @@ def scrapy_settings(db_path: str, sources_file: str | None, overrides: dict | No
 def select_sources(sources_file: str | None, names: list[str] | None) -> dict[str, Source]:
     sources = load_sources(sources_file)
     if not sources:
-        raise SourceError(f"no sources configured in {sources_path(sources_file)}: add one (see README, "
-                          "'Adding a source') or pass --sources")
+        raise SourceError(
+            f"no sources configured in {sources_path(sources_file)}: add one (see README, "
+            "'Adding a source') or pass --sources"
+        )
     if names:
         unknown = [n for n in names if n not in sources]
         if unknown:
-            raise SourceError(f"unknown source(s): {', '.join(unknown)} (known: {', '.join(sorted(sources))})")
+            raise SourceError(
+                f"unknown source(s): {', '.join(unknown)} (known: {', '.join(sorted(sources))})"
+            )
         sources = {n: sources[n] for n in names}
     return sources
 
@@ -84,9 +88,16 @@ def clean_workers() -> int:
     return max(0, min(4, (os.cpu_count() or 1) - 1))
 
 
-def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str] | None = None,
-              overrides: dict | None = None, max_error_rate: float = 0.25, log_dir: str | None = None,
-              verbose: bool = False) -> CrawlResult:
+def run_crawl(
+    db_path: str,
+    *,
+    sources_file: str | None = None,
+    names: list[str] | None = None,
+    overrides: dict | None = None,
+    max_error_rate: float = 0.25,
+    log_dir: str | None = None,
+    verbose: bool = False,
+) -> CrawlResult:
     """Crawl the chosen sources into ``db_path``. Raises LockBusy, or crawler.sources.SourceError
     (a bad sources file or an unknown source). Scrapy's log goes to a file per run (``log_dir``,
     default logs/ beside the archive), and to stderr too when ``verbose``."""
@@ -102,37 +113,80 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         db.close()
         _prune_logs(log_file.parent)
         t0 = time.monotonic()
-        settings = scrapy_settings(db_path, sources_file, {
-            "ARCHIVE_CRAWL_RUN_ID": run_id, "ARCHIVE_LOCK_HELD": True,
-            "ARCHIVE_CLEAN_WORKERS": clean_workers(), "LOG_FILE": str(log_file),
-            "LOG_FILE_APPEND": False, "LOG_LEVEL": "INFO", **(overrides or {})})
+        settings = scrapy_settings(
+            db_path,
+            sources_file,
+            {
+                "ARCHIVE_CRAWL_RUN_ID": run_id,
+                "ARCHIVE_LOCK_HELD": True,
+                "ARCHIVE_CLEAN_WORKERS": clean_workers(),
+                "LOG_FILE": str(log_file),
+                "LOG_FILE_APPEND": False,
+                "LOG_LEVEL": "INFO",
+                **(overrides or {}),
+            },
+        )
         try:
             per_source = _run_scrapy(settings, sources, verbose)
             crawl_stats = per_source.pop(CRAWL_STATS, None)
         except BaseException as exc:  # record the failure in crawl_runs, then let it surface
             db = archive_db.open_db(db_path)
-            archive_db.finish_run(db, run_id, status="error", exit_code=EXIT_FAILED,
-                                  summary=f"crawl run {run_id} error: {exc.__class__.__name__}: {exc}", stats={})
+            archive_db.finish_run(
+                db,
+                run_id,
+                status="error",
+                exit_code=EXIT_FAILED,
+                summary=f"crawl run {run_id} error: {exc.__class__.__name__}: {exc}",
+                stats={},
+            )
             db.close()
             raise
         seconds = time.monotonic() - t0
         db = archive_db.open_db(db_path)
-        records = {key: source_record(db, run_id, key, stats, had_documents=before[key],
-                                      max_error_rate=max_error_rate)
-                   for key, stats in per_source.items()}
+        records = {
+            key: source_record(
+                db, run_id, key, stats, had_documents=before[key], max_error_rate=max_error_rate
+            )
+            for key, stats in per_source.items()
+        }
         exit_code, status = EXIT_OK, "ok"
-        problems = [f"{key}: {c['detail']}" for key, r in records.items() for c in r["checks"] if c["status"] == "fail"]
-        warnings = [f"{key}: {c['detail']}" for key, r in records.items() for c in r["checks"] if c["status"] == "warn"]
+        problems = [
+            f"{key}: {c['detail']}"
+            for key, r in records.items()
+            for c in r["checks"]
+            if c["status"] == "fail"
+        ]
+        warnings = [
+            f"{key}: {c['detail']}"
+            for key, r in records.items()
+            for c in r["checks"]
+            if c["status"] == "warn"
+        ]
         if problems:
             exit_code, status = EXIT_FAILED, "failed"
         if any(stats.get("finish_reason") == "shutdown" for stats in per_source.values()):
             # stopped by SIGTERM / SIGINT: what was fetched is stored, the run did not finish
             exit_code, status = EXIT_FAILED, "killed"
-        totals = {k: sum(r[k] for r in records.values())
-                  for k in ("pages", "reports", "new", "changed", "updated", "unchanged", "not_modified", "gone",
-                            "errors")}
-        totals["duplicates"] = sum(v for stats in per_source.values() for k, v in stats.items()
-                                   if k.startswith("archive/duplicates/"))
+        totals = {
+            k: sum(r[k] for r in records.values())
+            for k in (
+                "pages",
+                "reports",
+                "new",
+                "changed",
+                "updated",
+                "unchanged",
+                "not_modified",
+                "gone",
+                "errors",
+            )
+        }
+        totals["duplicates"] = sum(
+            v
+            for stats in per_source.values()
+            for k, v in stats.items()
+            if k.startswith("archive/duplicates/")
+        )
         rate = totals["pages"] / seconds if seconds else 0.0
         summary = (
             f"crawl run {run_id} {status}: {len(sources)} sources, {totals['pages']} pages, {totals['reports']} reports: "
@@ -145,11 +199,22 @@ def run_crawl(db_path: str, *, sources_file: str | None = None, names: list[str]
         )
         with db.atomic():
             for r in records.values():
-                db["crawl_run_sources"].insert({**r, "checks": json.dumps(r["checks"], ensure_ascii=False)},
-                                               replace=True)
-        archive_db.finish_run(db, run_id, status=status, exit_code=exit_code, summary=summary,
-                              stats={"sources": per_source, "totals": totals, "seconds": round(seconds, 3),
-                                     **({"crawl": crawl_stats} if crawl_stats else {})})
+                db["crawl_run_sources"].insert(
+                    {**r, "checks": json.dumps(r["checks"], ensure_ascii=False)}, replace=True
+                )
+        archive_db.finish_run(
+            db,
+            run_id,
+            status=status,
+            exit_code=exit_code,
+            summary=summary,
+            stats={
+                "sources": per_source,
+                "totals": totals,
+                "seconds": round(seconds, 3),
+                **({"crawl": crawl_stats} if crawl_stats else {}),
+            },
+        )
         db.close()
     return CrawlResult(run_id, exit_code, status, summary, seconds, per_source, log_file=str(log_file))
 
@@ -159,24 +224,41 @@ COVERAGE_DROP = 0.2  # …or where that share fell this much since the previous 
 ITEMS_DROP = 0.5  # fewer than half the report pages of the previous run: the listing patterns broke?
 
 
-def source_record(db, run_id: int, key: str, stats: dict, *, had_documents: bool, max_error_rate: float) -> dict:
+def source_record(
+    db, run_id: int, key: str, stats: dict, *, had_documents: bool, max_error_rate: float
+) -> dict:
     """A source's counts in one run and the monitoring checks on them (a ``crawl_run_sources`` row)."""
     g = lambda name: int(stats.get(name, 0) or 0)  # noqa: E731
-    fetched, not_modified, fresh = g("archive/report_pages"), g("archive/not_modified"), g("archive/skipped/fresh")
+    fetched, not_modified, fresh = (
+        g("archive/report_pages"),
+        g("archive/not_modified"),
+        g("archive/skipped/fresh"),
+    )
     errors = g("archive/errors/report") + g("archive/errors/listing")
-    attempts = fetched + not_modified + g("archive/errors/report") + g("archive/listing_pages") \
+    attempts = (
+        fetched
+        + not_modified
+        + g("archive/errors/report")
+        + g("archive/listing_pages")
         + g("archive/errors/listing")
+    )
     n, places, years = db.execute(
         "SELECT COUNT(*), COALESCE(SUM(admin_code IS NOT NULL), 0), COALESCE(SUM(year IS NOT NULL), 0) FROM documents"
-        " WHERE source = ? AND doc_type = 'report' AND gone_at IS NULL", [key]).fetchone()
+        " WHERE source = ? AND doc_type = 'report' AND gone_at IS NULL",
+        [key],
+    ).fetchone()
     rec = {
-        "run_id": run_id, "source": key,
+        "run_id": run_id,
+        "source": key,
         "pages": fetched + not_modified + g("archive/continuation_pages") + g("archive/listing_pages"),
         "reports": fetched + not_modified + fresh,  # report pages found this run, fetched or not
-        "new": g("archive/documents_new"), "changed": g("archive/documents_changed"),
+        "new": g("archive/documents_new"),
+        "changed": g("archive/documents_changed"),
         "updated": g("archive/documents_updated"),
         "unchanged": g("archive/documents_unchanged") + not_modified + fresh,
-        "not_modified": not_modified, "gone": g("archive/documents_gone"), "errors": errors,
+        "not_modified": not_modified,
+        "gone": g("archive/documents_gone"),
+        "errors": errors,
         "error_rate": round(errors / attempts, 4) if attempts else 0.0,
         "jurisdiction_found": round(places / n, 4) if n else None,
         "year_found": round(years / n, 4) if n else None,
@@ -184,39 +266,65 @@ def source_record(db, run_id: int, key: str, stats: dict, *, had_documents: bool
     prev = db.execute(
         "SELECT reports, jurisdiction_found, year_found FROM crawl_run_sources s JOIN crawl_runs r ON r.id = s.run_id"
         " WHERE s.source = ? AND s.run_id < ? AND r.status IN ('ok', 'failed') ORDER BY s.run_id DESC LIMIT 1",
-        [key, run_id]).fetchone()
+        [key, run_id],
+    ).fetchone()
     checks = []
 
     def check(name: str, ok: bool, detail: str, level: str = "fail") -> None:
         checks.append({"check": name, "status": "ok" if ok else level, "detail": detail})
 
     documents = rec["new"] + rec["changed"] + rec["updated"] + rec["unchanged"]
-    check("reports_found", not (had_documents and documents == 0),
-          f"{rec['reports']} report pages ({documents} documents)" if documents or not had_documents
-          else "had reports before, yielded none")
-    check("error_rate", rec["error_rate"] <= max_error_rate,
-          f"{errors} errors in {attempts} requests ({rec['error_rate']:.0%}, limit {max_error_rate:.0%})")
+    check(
+        "reports_found",
+        not (had_documents and documents == 0),
+        f"{rec['reports']} report pages ({documents} documents)"
+        if documents or not had_documents
+        else "had reports before, yielded none",
+    )
+    check(
+        "error_rate",
+        rec["error_rate"] <= max_error_rate,
+        f"{errors} errors in {attempts} requests ({rec['error_rate']:.0%}, limit {max_error_rate:.0%})",
+    )
     reason = stats.get("finish_reason")
-    check("finished", reason in (None, "finished"), f"stopped: {reason}" if reason not in (None, "finished")
-          else "finished")
-    dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
-               if k in ("archive/skipped/depth", "archive/skipped/url_too_long", "archive/skipped/repeated_path")}
-    check("trap_limits", not dropped.get("depth"),
-          "links dropped by the trap limits: " + (", ".join(f"{v} {k}" for k, v in sorted(dropped.items())) or "none")
-          + (" (raise DEPTH_LIMIT if the listing's pagination is longer)" if dropped.get("depth") else ""),
-          level="warn")
+    check(
+        "finished",
+        reason in (None, "finished"),
+        f"stopped: {reason}" if reason not in (None, "finished") else "finished",
+    )
+    dropped = {
+        k.rsplit("/", 1)[1]: v
+        for k, v in stats.items()
+        if k in ("archive/skipped/depth", "archive/skipped/url_too_long", "archive/skipped/repeated_path")
+    }
+    check(
+        "trap_limits",
+        not dropped.get("depth"),
+        "links dropped by the trap limits: "
+        + (", ".join(f"{v} {k}" for k, v in sorted(dropped.items())) or "none")
+        + (" (raise DEPTH_LIMIT if the listing's pagination is longer)" if dropped.get("depth") else ""),
+        level="warn",
+    )
     if prev is not None and prev[0]:
-        check("report_count", rec["reports"] >= ITEMS_DROP * prev[0],
-              f"{rec['reports']} report pages, {prev[0]} in the previous run")
-    for column, label, before in (("jurisdiction_found", "jurisdiction found", prev[1] if prev else None),
-                                  ("year_found", "year found", prev[2] if prev else None)):
+        check(
+            "report_count",
+            rec["reports"] >= ITEMS_DROP * prev[0],
+            f"{rec['reports']} report pages, {prev[0]} in the previous run",
+        )
+    for column, label, before in (
+        ("jurisdiction_found", "jurisdiction found", prev[1] if prev else None),
+        ("year_found", "year found", prev[2] if prev else None),
+    ):
         share = rec[column]
         if share is None:
             continue
         dropped = before is not None and share < before - COVERAGE_DROP
-        check(column, share >= COVERAGE_WARN and not dropped,
-              f"{label} in {share:.0%} of {n} reports" + (f" (was {before:.0%})" if before is not None else ""),
-              level="warn")
+        check(
+            column,
+            share >= COVERAGE_WARN and not dropped,
+            f"{label} in {share:.0%} of {n} reports" + (f" (was {before:.0%})" if before is not None else ""),
+            level="warn",
+        )
     rec["checks"] = checks
     levels = {c["status"] for c in checks}
     rec["status"] = "failed" if "fail" in levels else "warn" if "warn" in levels else "ok"
@@ -246,8 +354,10 @@ def _run_scrapy(settings, sources: dict[str, Source], verbose: bool = False) -> 
         (key,) = sources
         return {key: _plain({**whole, **by_source.get(key, {})})}
     # Scrapy's own counters (downloader/*, retry/*…) are the crawl's: kept in crawl_runs.stats["crawl"]
-    per_source = {key: _plain({**by_source.get(key, {}), "finish_reason": whole.get("finish_reason")})
-                  for key in sources}
+    per_source = {
+        key: _plain({**by_source.get(key, {}), "finish_reason": whole.get("finish_reason")})
+        for key in sources
+    }
     per_source[CRAWL_STATS] = _plain(whole)
     return per_source
 

@@ -24,9 +24,22 @@ from pipelines import document
 BASE_TABLES: dict[str, dict] = {
     "captures": {
         "columns": {
-            "id": int, "url": str, "requested_url": str, "fetched_at": str, "status": int,
-            "content_type": str, "encoding": str, "sha256": str, "size": int, "compression": str,
-            "source": str, "crawl_run_id": int, "error": str, "sniffed_type": str, "headers": str, "body": bytes,
+            "id": int,
+            "url": str,
+            "requested_url": str,
+            "fetched_at": str,
+            "status": int,
+            "content_type": str,
+            "encoding": str,
+            "sha256": str,
+            "size": int,
+            "compression": str,
+            "source": str,
+            "crawl_run_id": int,
+            "error": str,
+            "sniffed_type": str,
+            "headers": str,
+            "body": bytes,
         },
         "pk": "id",
         "indexes": [["url", "sha256"], ["sha256"], ["crawl_run_id"], ["requested_url"]],
@@ -36,12 +49,28 @@ BASE_TABLES: dict[str, dict] = {
         # the fields and their order: pipelines/document.py (the document record)
         "columns": {f.name: f.type for f in document.FIELDS},
         "pk": "id",
-        "indexes": [["text_hash"], ["canonical_id"], ["source"], ["city"], ["year"], ["province"],
-                    # a covering index for searches, counts and facets over a set of ids (``id IN
-                    # (SELECT rowid FROM documents_fts …)``): a row of documents is ~20 KB, one page
-                    # read per row; this reads the faceted columns of 50,000 rows from ~1 MB
-                    ["id", "province", "city", "admin_level", "year", "source", "doc_type", "duplicate_kind",
-                     "canonical_id"]],
+        "indexes": [
+            ["text_hash"],
+            ["canonical_id"],
+            ["source"],
+            ["city"],
+            ["year"],
+            ["province"],
+            # a covering index for searches, counts and facets over a set of ids (``id IN
+            # (SELECT rowid FROM documents_fts …)``): a row of documents is ~20 KB, one page
+            # read per row; this reads the faceted columns of 50,000 rows from ~1 MB
+            [
+                "id",
+                "province",
+                "city",
+                "admin_level",
+                "year",
+                "source",
+                "doc_type",
+                "duplicate_kind",
+                "canonical_id",
+            ],
+        ],
         "unique": [["url"]],
     },
     "document_captures": {
@@ -54,8 +83,16 @@ BASE_TABLES: dict[str, dict] = {
     "document_versions": {
         # earlier versions of a document, kept when its page's content changed (never overwritten)
         "columns": {
-            "document_id": int, "version": int, "title": str, "publish_date": str, "text_hash": str,
-            "capture_ids": str, "valid_from": str, "superseded_at": str, "chars": int, "text": str,
+            "document_id": int,
+            "version": int,
+            "title": str,
+            "publish_date": str,
+            "text_hash": str,
+            "capture_ids": str,
+            "valid_from": str,
+            "superseded_at": str,
+            "chars": int,
+            "text": str,
         },
         "pk": ("document_id", "version"),
         "indexes": [],
@@ -63,8 +100,16 @@ BASE_TABLES: dict[str, dict] = {
     },
     "crawl_runs": {
         "columns": {
-            "id": int, "started_at": str, "ended_at": str, "status": str, "exit_code": int,
-            "sources": str, "pid": int, "summary": str, "stats": str, "log_file": str,
+            "id": int,
+            "started_at": str,
+            "ended_at": str,
+            "status": str,
+            "exit_code": int,
+            "sources": str,
+            "pid": int,
+            "summary": str,
+            "stats": str,
+            "log_file": str,
         },
         "pk": "id",
         "indexes": [],
@@ -73,9 +118,21 @@ BASE_TABLES: dict[str, dict] = {
     "crawl_run_sources": {
         # one row per source of each run: the counts and the monitoring checks (``archive status``)
         "columns": {
-            "run_id": int, "source": str, "status": str, "pages": int, "reports": int, "new": int,
-            "changed": int, "updated": int, "unchanged": int, "not_modified": int, "gone": int,
-            "errors": int, "error_rate": float, "jurisdiction_found": float, "year_found": float,
+            "run_id": int,
+            "source": str,
+            "status": str,
+            "pages": int,
+            "reports": int,
+            "new": int,
+            "changed": int,
+            "updated": int,
+            "unchanged": int,
+            "not_modified": int,
+            "gone": int,
+            "errors": int,
+            "error_rate": float,
+            "jurisdiction_found": float,
+            "year_found": float,
             "checks": str,
         },
         "pk": ("run_id", "source"),
@@ -96,8 +153,17 @@ SOURCE_TABLES: dict[str, dict] = {
         # one row per source: its entry as last used (TOML text and its sha256), the file it came
         # from, its first and last crawl runs; since_*: when this entry (this digest) was first used
         "columns": {
-            "key": str, "name": str, "digest": str, "file": str, "first_run": int, "last_run": int,
-            "first_seen_at": str, "last_seen_at": str, "since_run": int, "since_at": str, "toml": str,
+            "key": str,
+            "name": str,
+            "digest": str,
+            "file": str,
+            "first_run": int,
+            "last_run": int,
+            "first_seen_at": str,
+            "last_seen_at": str,
+            "since_run": int,
+            "since_at": str,
+            "toml": str,
         },
         "pk": "key",
         "indexes": [],
@@ -106,8 +172,15 @@ SOURCE_TABLES: dict[str, dict] = {
     "source_versions": {
         # the entries a source had before its present one: each kept when the entry changed
         "columns": {
-            "id": int, "key": str, "digest": str, "file": str, "from_run": int, "until_run": int,
-            "valid_from": str, "superseded_at": str, "toml": str,
+            "id": int,
+            "key": str,
+            "digest": str,
+            "file": str,
+            "from_run": int,
+            "until_run": int,
+            "valid_from": str,
+            "superseded_at": str,
+            "toml": str,
         },
         "pk": "id",
         "indexes": [["key"]],
@@ -133,9 +206,12 @@ def _merged(*specs: dict[str, dict]) -> dict[str, dict]:
     for spec in specs:
         for name, table in spec.items():
             if name in out:
-                out[name] = {**out[name], "columns": {**out[name]["columns"], **table["columns"]},
-                             "indexes": out[name]["indexes"] + table["indexes"],
-                             "unique": out[name]["unique"] + table["unique"]}
+                out[name] = {
+                    **out[name],
+                    "columns": {**out[name]["columns"], **table["columns"]},
+                    "indexes": out[name]["indexes"] + table["indexes"],
+                    "unique": out[name]["unique"] + table["unique"],
+                }
             else:
                 out[name] = table
     return out
@@ -201,13 +277,15 @@ def _m1_base(db) -> None:
         "CREATE VIEW IF NOT EXISTS crawl_health AS SELECT s.source, s.run_id, r.started_at, s.status, s.reports,"
         " s.new, s.changed, s.unchanged, s.gone, s.errors, s.error_rate, s.jurisdiction_found, s.year_found,"
         " s.checks FROM crawl_run_sources s JOIN crawl_runs r ON r.id = s.run_id"
-        " WHERE s.run_id = (SELECT MAX(run_id) FROM crawl_run_sources s2 WHERE s2.source = s.source)")
+        " WHERE s.run_id = (SELECT MAX(run_id) FROM crawl_run_sources s2 WHERE s2.source = s.source)"
+    )
     # the canonical-only view Datasette publishes: one row per report, duplicates left out
     db.execute(
         "CREATE VIEW IF NOT EXISTS reports AS SELECT id, title, year, province, city, admin_level, admin_code,"
         " doc_type, source, source_name, publish_date, delivery_date, session, speaker, speaker_role, pages, chars,"
         " truncated, mojibake, masked_chars, version, checked_at, gone_at, url, capture_id, text"
-        " FROM documents WHERE duplicate_kind IS NULL")
+        " FROM documents WHERE duplicate_kind IS NULL"
+    )
 
 
 def _m2_sources(db) -> None:
@@ -227,7 +305,9 @@ def _m4_crawl_health_worst_first(db) -> None:
 
     The latest run per source is a GROUP BY over crawl_run_sources(source, run_id), a covering
     index (the primary key is (run_id, source): no use for it), then a primary-key lookup per source."""
-    db.execute("CREATE INDEX IF NOT EXISTS idx_crawl_run_sources_source_run_id ON crawl_run_sources (source, run_id)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_crawl_run_sources_source_run_id ON crawl_run_sources (source, run_id)"
+    )
     db.execute("DROP VIEW IF EXISTS crawl_health")
     db.execute(
         "CREATE VIEW crawl_health AS SELECT s.source, s.run_id, r.started_at, s.status, s.reports,"
@@ -236,7 +316,8 @@ def _m4_crawl_health_worst_first(db) -> None:
         " JOIN crawl_run_sources s ON s.run_id = latest.run_id AND s.source = latest.source"
         " JOIN crawl_runs r ON r.id = s.run_id"
         " ORDER BY CASE s.status WHEN 'failed' THEN 0 WHEN 'warn' THEN 1 WHEN 'ok' THEN 3 ELSE 2 END,"
-        " s.error_rate DESC, s.source")
+        " s.error_rate DESC, s.source"
+    )
 
 
 # Applied in order, each once, in its own transaction; ``PRAGMA user_version`` is the number of the
@@ -255,6 +336,7 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
     Archives made before numbered migrations say ``user_version = 1`` whatever columns they have:
     for them migration 1 (create what is missing) runs again. Other modules' own tables (the
     duplicate index, the search index) are checked on every open, as before."""
+
     def due(number: int, done: int) -> bool:
         return number > done or (number == 1 and done <= 1)
 
@@ -298,9 +380,21 @@ def decompress(body: bytes | None, compression: str | None) -> bytes:
     raise ValueError(f"unknown compression {compression!r}")
 
 
-def save_capture(db, *, url: str, requested_url: str, status: int, headers: dict, body: bytes,
-                 fetched_at: str, source: str, crawl_run_id: int | None, encoding: str | None = None,
-                 error: str | None = None, sniffed_type: str | None = None) -> tuple[int, bool]:
+def save_capture(
+    db,
+    *,
+    url: str,
+    requested_url: str,
+    status: int,
+    headers: dict,
+    body: bytes,
+    fetched_at: str,
+    source: str,
+    crawl_run_id: int | None,
+    encoding: str | None = None,
+    error: str | None = None,
+    sniffed_type: str | None = None,
+) -> tuple[int, bool]:
     """Store one response; the same bytes at the same URL are stored once. Returns (id, new).
 
     ``sniffed_type``: the body's type by its magic bytes when it is a binary format (a PDF served as
@@ -317,8 +411,23 @@ def save_capture(db, *, url: str, requested_url: str, status: int, headers: dict
         "INSERT INTO captures (url, requested_url, fetched_at, status, headers, content_type, encoding,"
         " sha256, size, body, compression, source, crawl_run_id, error, sniffed_type)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [url, requested_url, fetched_at, status, json.dumps(headers, ensure_ascii=False), content_type,
-         encoding, sha, len(body), blob, compression, source, crawl_run_id, error, sniffed_type],
+        [
+            url,
+            requested_url,
+            fetched_at,
+            status,
+            json.dumps(headers, ensure_ascii=False),
+            content_type,
+            encoding,
+            sha,
+            len(body),
+            blob,
+            compression,
+            source,
+            crawl_run_id,
+            error,
+            sniffed_type,
+        ],
     )
     return cur.lastrowid, True
 
@@ -333,8 +442,17 @@ def document_values(cleaned: dict) -> dict:
     return values
 
 
-def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
-                  capture_ids: list[int], fetched: bool = True, reason: str | None = None) -> tuple[int, str]:
+def save_document(
+    db,
+    *,
+    url: str,
+    source: str,
+    cleaned: dict,
+    text_hash: str,
+    capture_ids: list[int],
+    fetched: bool = True,
+    reason: str | None = None,
+) -> tuple[int, str]:
     """Insert or update (same id) the document at ``url``.
 
     Returns (id, state): 'new'; 'changed' when the page's content changed (other captures, other
@@ -350,8 +468,10 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
     values = document_values(cleaned)
     values.update(source=source, text_hash=text_hash, capture_id=capture_ids[0])
     cols = list(values)
-    row = db.execute(f"SELECT id, {', '.join(cols)}, version, updated_at, first_seen_at FROM documents WHERE url = ?",
-                     [url]).fetchone()
+    row = db.execute(
+        f"SELECT id, {', '.join(cols)}, version, updated_at, first_seen_at FROM documents WHERE url = ?",
+        [url],
+    ).fetchone()
     now = utcnow()
     if row is None:
         values.update(url=url, first_seen_at=now, updated_at=now, checked_at=now, version=1)
@@ -363,27 +483,37 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
         doc_id, state = cur.lastrowid, "new"
         db.execute("UPDATE documents SET canonical_id = ? WHERE id = ?", [doc_id, doc_id])
     else:
-        doc_id, old = row[0], dict(zip(cols, row[1:len(cols) + 1], strict=True))
-        version, updated_at, first_seen = row[len(cols) + 1:]
+        doc_id, old = row[0], dict(zip(cols, row[1 : len(cols) + 1], strict=True))
+        version, updated_at, first_seen = row[len(cols) + 1 :]
         state = "unchanged" if old == values else "updated"
         extra = {"checked_at": now, "gone_at": None} if fetched else {}
         if state == "updated":
-            current = [c for (c,) in db.execute(
-                "SELECT capture_id FROM document_captures WHERE document_id = ? AND current IS NOT 0 ORDER BY page",
-                [doc_id])]
+            current = [
+                c
+                for (c,) in db.execute(
+                    "SELECT capture_id FROM document_captures WHERE document_id = ? AND current IS NOT 0 ORDER BY page",
+                    [doc_id],
+                )
+            ]
             page_changed = set(current) != set(capture_ids)
             if old["text_hash"] != text_hash and page_changed:
                 state = "changed"  # the page itself changed
             if any(old[c] != values[c] for c in cols if c != "capture_id"):  # what a citation quotes changed
-                why = "page changed" if page_changed else reason or ("rules upgrade" if fetched else "reprocess")
+                why = (
+                    "page changed"
+                    if page_changed
+                    else reason or ("rules upgrade" if fetched else "reprocess")
+                )
                 kept = keep_version(db, doc_id, version, old, current, updated_at or first_seen, now, why)
                 extra["version"] = kept + 1
             extra["updated_at"] = now
         values.update(extra)
         write = values if state != "unchanged" else extra
         if write:
-            db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in write)} WHERE id = ?",
-                       [*write.values(), doc_id])
+            db.execute(
+                f"UPDATE documents SET {', '.join(f'{c} = ?' for c in write)} WHERE id = ?",
+                [*write.values(), doc_id],
+            )
     for page, capture_id in enumerate(capture_ids, start=1):
         db.execute(
             "INSERT INTO document_captures (document_id, capture_id, page, current) VALUES (?, ?, ?, 1)"
@@ -392,7 +522,9 @@ def save_document(db, *, url: str, source: str, cleaned: dict, text_hash: str,
         )
     db.execute(
         f"UPDATE document_captures SET current = 0 WHERE document_id = ? AND current IS NOT 0"
-        f" AND capture_id NOT IN ({', '.join('?' * len(capture_ids))})", [doc_id, *capture_ids])
+        f" AND capture_id NOT IN ({', '.join('?' * len(capture_ids))})",
+        [doc_id, *capture_ids],
+    )
     return doc_id, state
 
 
@@ -407,19 +539,42 @@ def version_metadata(values: dict) -> str:
     return json.dumps(meta, ensure_ascii=False)
 
 
-def keep_version(db, doc_id: int, version: int | None, old: dict, capture_ids: list[int], valid_from: str | None,
-                 superseded_at: str, reason: str) -> int:
+def keep_version(
+    db,
+    doc_id: int,
+    version: int | None,
+    old: dict,
+    capture_ids: list[int],
+    valid_from: str | None,
+    superseded_at: str,
+    reason: str,
+) -> int:
     """Keep the document's present state (``old``: its stored values) as an earlier version; never
     overwrites a kept one. Returns the number it was kept under (the document's present version)."""
     number = version or 1
-    last = db.execute("SELECT MAX(version) FROM document_versions WHERE document_id = ?", [doc_id]).fetchone()[0]
+    last = db.execute(
+        "SELECT MAX(version) FROM document_versions WHERE document_id = ?", [doc_id]
+    ).fetchone()[0]
     if last is not None and last >= number:  # an archive whose numbers went astray: never overwrite
         number = last + 1
     db.execute(
         "INSERT INTO document_versions (document_id, version, title, publish_date, text_hash, capture_ids,"
         " valid_from, superseded_at, chars, text, reason, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [doc_id, number, old["title"], old["publish_date"], old["text_hash"], json.dumps(capture_ids), valid_from,
-         superseded_at, old["chars"], old["text"], reason, version_metadata(old)])
+        [
+            doc_id,
+            number,
+            old["title"],
+            old["publish_date"],
+            old["text_hash"],
+            json.dumps(capture_ids),
+            valid_from,
+            superseded_at,
+            old["chars"],
+            old["text"],
+            reason,
+            version_metadata(old),
+        ],
+    )
     return number
 
 
@@ -431,20 +586,30 @@ def revisit_info(db, url: str) -> dict | None:
         "SELECT d.id, c.headers, COALESCE(d.checked_at, c.fetched_at), d.gone_at, d.validators, d.url"
         " FROM captures c JOIN document_captures dc ON dc.capture_id = c.id AND dc.page = 1 AND dc.current IS NOT 0"
         " JOIN documents d ON d.id = dc.document_id"
-        " WHERE c.url = ? OR c.requested_url = ? ORDER BY c.id DESC LIMIT 1", [url, url]).fetchone()
+        " WHERE c.url = ? OR c.requested_url = ? ORDER BY c.id DESC LIMIT 1",
+        [url, url],
+    ).fetchone()
     if row is None:
         return None
     # the validators of the last 200 (a server may send new ones with the same bytes); else the capture's
     headers = {k.lower(): v for k, v in json.loads(row[4] or row[1] or "{}").items()}
-    return {"document_id": row[0], "etag": headers.get("etag"), "last_modified": headers.get("last-modified"),
-            "checked_at": row[2], "gone_at": row[3], "url": row[5]}
+    return {
+        "document_id": row[0],
+        "etag": headers.get("etag"),
+        "last_modified": headers.get("last-modified"),
+        "checked_at": row[2],
+        "gone_at": row[3],
+        "url": row[5],
+    }
 
 
 def save_validators(db, document_id: int, headers: dict) -> None:
     """Keep the ETag / Last-Modified of a document's first page as last answered with 200."""
     kept = {k: v for k, v in headers.items() if k.lower() in ("etag", "last-modified")}
-    db.execute("UPDATE documents SET validators = ? WHERE id = ? AND validators IS NOT ?",
-               [json.dumps(kept) if kept else None, document_id, json.dumps(kept) if kept else None])
+    db.execute(
+        "UPDATE documents SET validators = ? WHERE id = ? AND validators IS NOT ?",
+        [json.dumps(kept) if kept else None, document_id, json.dumps(kept) if kept else None],
+    )
 
 
 def mark_checked(db, document_id: int) -> None:
@@ -459,8 +624,10 @@ def mark_gone(db, url: str) -> int | None:
     if info is None or info["url"] != url:  # only the document's own address: an old alias may be gone
         return None
     now = utcnow()
-    db.execute("UPDATE documents SET gone_at = COALESCE(gone_at, ?), checked_at = ? WHERE id = ?",
-               [now, now, info["document_id"]])
+    db.execute(
+        "UPDATE documents SET gone_at = COALESCE(gone_at, ?), checked_at = ? WHERE id = ?",
+        [now, now, info["document_id"]],
+    )
     return info["document_id"] if info["gone_at"] is None else None
 
 
@@ -506,7 +673,14 @@ def finish_run(db, run_id: int, *, status: str, exit_code: int, summary: str, st
     with db.atomic():
         db.execute(
             "UPDATE crawl_runs SET ended_at = ?, status = ?, exit_code = ?, summary = ?, stats = ? WHERE id = ?",
-            [utcnow(), status, exit_code, summary, json.dumps(stats, ensure_ascii=False, default=str), run_id],
+            [
+                utcnow(),
+                status,
+                exit_code,
+                summary,
+                json.dumps(stats, ensure_ascii=False, default=str),
+                run_id,
+            ],
         )
 
 

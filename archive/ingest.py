@@ -63,8 +63,9 @@ class PipelineRunner:
         from crawler.sources import load_sources
         from pipelines.extract import ExtractPipeline
 
-        self.settings = scrapy_settings(self.db_path, self.sources_file,
-                                        {"ARCHIVE_LOCK_HELD": True, **(self.overrides or {})})
+        self.settings = scrapy_settings(
+            self.db_path, self.sources_file, {"ARCHIVE_LOCK_HELD": True, **(self.overrides or {})}
+        )
         self.stats = Stats()
         if self.sources is None:
             self.sources = load_sources(self.sources_file)
@@ -92,7 +93,9 @@ def iter_import_files(paths: list[str]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMPORT_SUFFIXES))
+            files.extend(
+                sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMPORT_SUFFIXES)
+            )
         elif p.is_file():
             files.append(p)
         else:
@@ -100,8 +103,14 @@ def iter_import_files(paths: list[str]) -> list[Path]:
     return files
 
 
-def import_files(db_path: str, files: list[Path], *, url: str | None = None, source: str = "import",
-                 sources_file: str | None = None) -> dict:
+def import_files(
+    db_path: str,
+    files: list[Path],
+    *,
+    url: str | None = None,
+    source: str = "import",
+    sources_file: str | None = None,
+) -> dict:
     """Run each file through the pipelines as one document. Returns the stats. A ``source`` that the
     sources file configures is recorded in the archive (``sources``): its documents were cleaned
     with that entry. Others (``import``) have no configuration, and are re-cleaned without one."""
@@ -123,9 +132,15 @@ def import_files(db_path: str, files: list[Path], *, url: str | None = None, sou
     return runner.stats.get_stats()
 
 
-def reprocess(db_path: str, *, source: str | None = None, sources_file: str | None = None,
-              progress: Callable[[int], None] | None = None, sources: dict[str, Source] | None = None,
-              reason: str = "reprocess") -> dict:
+def reprocess(
+    db_path: str,
+    *,
+    source: str | None = None,
+    sources_file: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    sources: dict[str, Source] | None = None,
+    reason: str = "reprocess",
+) -> dict:
     """Re-clean every document from its stored raw captures, in place (ids kept). No network.
 
     ``sources``: the configuration to clean with (default: ``resolve_sources`` of the archive and
@@ -148,8 +163,9 @@ def reprocess(db_path: str, *, source: str | None = None, sources_file: str | No
     keys = [source] if source else sorted(k for k in counts if k not in skip)
     # the archive's record of the sources left alone too: their documents are not re-read, and
     # whether they are official (preferred as canonical) stays known to the duplicate groups
-    with PipelineRunner(db_path, sources_file, {"ARCHIVE_VERSION_REASON": reason},
-                        sources={**archived, **sources}) as runner:
+    with PipelineRunner(
+        db_path, sources_file, {"ARCHIVE_VERSION_REASON": reason}, sources={**archived, **sources}
+    ) as runner:
         db = archive_db.acquire_shared(db_path)  # the pipelines' own connection: reads see their writes
         try:
             for key in keys:
@@ -159,8 +175,11 @@ def reprocess(db_path: str, *, source: str | None = None, sources_file: str | No
                     runner.stats.inc_value("archive/reprocessed")
                     if progress is not None:
                         progress(1)
-            used = {k: s for k, s in sources.items() if k in keys and s.table and (
-                k not in archived or source_toml(s) != source_toml(archived[k]))}
+            used = {
+                k: s
+                for k, s in sources.items()
+                if k in keys and s.table and (k not in archived or source_toml(s) != source_toml(archived[k]))
+            }
             if used:  # the documents are now cleaned with these entries: the archive's record from now on
                 record_sources(db, used, None)
         finally:
@@ -172,12 +191,15 @@ def reprocess(db_path: str, *, source: str | None = None, sources_file: str | No
 
 def no_configuration(key: str, sources_file: str | None) -> str:
     where = f"in {sources_file}" if sources_file else "recorded in the archive nor in the sources file"
-    return (f"source {key!r} has no configuration {'' if sources_file else 'either '}{where}: its documents "
-            "are not re-cleaned without one (pass --sources with its entry)").replace("  ", " ")
+    return (
+        f"source {key!r} has no configuration {'' if sources_file else 'either '}{where}: its documents "
+        "are not re-cleaned without one (pass --sources with its entry)"
+    ).replace("  ", " ")
 
 
-def relearn_boilerplate(db_path: str, source: str, *, sources_file: str | None = None,
-                        sources: dict[str, Source] | None = None) -> bool:
+def relearn_boilerplate(
+    db_path: str, source: str, *, sources_file: str | None = None, sources: dict[str, Source] | None = None
+) -> bool:
     """Learn ``source``'s recurring chrome from the template lines of its stored pages (what
     surrounds the text, whatever was learned before, so the learning is stable) and save it.
     ``sources``: the configuration its pages are read with (default: ``sources_file``'s); a source

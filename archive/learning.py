@@ -33,13 +33,17 @@ def ensure_schema(db) -> None:
 
 
 def save_context(db, document_id: int, lines: list[str], clean_key: str | None = None) -> None:
-    db.execute("INSERT OR REPLACE INTO document_context (document_id, lines, clean_key) VALUES (?, ?, ?)",
-               [document_id, json.dumps(lines, ensure_ascii=False), clean_key])
+    db.execute(
+        "INSERT OR REPLACE INTO document_context (document_id, lines, clean_key) VALUES (?, ?, ?)",
+        [document_id, json.dumps(lines, ensure_ascii=False), clean_key],
+    )
 
 
 def clean_key_of(conn, document_id: int) -> str | None:
     """The clean key a document's present text was made with (None: unknown)."""
-    row = conn.execute("SELECT clean_key FROM document_context WHERE document_id = ?", [document_id]).fetchone()
+    row = conn.execute(
+        "SELECT clean_key FROM document_context WHERE document_id = ?", [document_id]
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -49,15 +53,17 @@ def _contexts(db, source: str, source_config) -> list[list[str]]:
     rows = db.execute(
         "SELECT d.id, c.lines FROM (SELECT MIN(id) AS id FROM documents WHERE source = ? GROUP BY text_hash"
         " ORDER BY MIN(id) DESC LIMIT ?) d LEFT JOIN document_context c ON c.document_id = d.id",
-        [source, SAMPLE]).fetchall()
+        [source, SAMPLE],
+    ).fetchall()
     out = []
     for doc_id, lines in rows:
         if lines is None:
             pages = [p for p in document_pages(db, doc_id) if p.ok]
             if not pages:
                 continue
-            made = page_context([RawPage(p.body, p.url, p.content_type) for p in pages],
-                                **cleaning_options(source_config))
+            made = page_context(
+                [RawPage(p.body, p.url, p.content_type) for p in pages], **cleaning_options(source_config)
+            )
             save_context(db, doc_id, made)
             out.append(made)
         else:
@@ -84,7 +90,9 @@ def affected(db, source: str, delta: set[tuple[str, str]]) -> list[int]:
     keys = {norm_key(text) for text, kind in delta if kind == "line"} - {""}
     glued = {text.strip() for text, kind in delta if kind == "glued"} - {""}
     out = []
-    for doc_id, text, removed in db.execute("SELECT id, text, removed FROM documents WHERE source = ?", [source]):
+    for doc_id, text, removed in db.execute(
+        "SELECT id, text, removed FROM documents WHERE source = ?", [source]
+    ):
         lines = [r.get("line") or "" for r in json.loads(removed or "[]")]
         raw = (text or "") + "\n" + "\n".join(lines)
         if glued and any(g in raw for g in glued):

@@ -61,7 +61,9 @@ def _read_only_database_class():
 
             if write:
                 raise PermissionError("the archive is served read-only")
-            uri = Path(self.path).resolve().as_uri() + "?mode=ro"  # as_uri: a '?' or '#' in the path is escaped
+            uri = (
+                Path(self.path).resolve().as_uri() + "?mode=ro"
+            )  # as_uri: a '?' or '#' in the path is escaped
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._all_file_connections.append(conn)
             return conn
@@ -72,7 +74,9 @@ def _read_only_database_class():
     return ReadOnlyDatabase
 
 
-def make_datasette(db_path: str, *, public: bool = False, settings: dict | None = None, exports: str | None = None):
+def make_datasette(
+    db_path: str, *, public: bool = False, settings: dict | None = None, exports: str | None = None
+):
     """A configured Datasette instance over ``db_path`` (the file must exist); ``settings`` override
     Datasette settings (``max_returned_rows``, ``sql_time_limit_ms`` …); ``exports``: the folder of
     ``archive export``'s dumps (default: exports/ beside the archive), listed at /-/downloads."""
@@ -109,8 +113,12 @@ def public_app(app):
             return
         headers = [(b"x-robots-tag", ROBOTS_TAG)]
         if scope["method"] not in ("GET", "HEAD"):
-            await _respond(send, 405, b"Method not allowed: this archive is read-only\n",
-                           [*headers, (b"allow", b"GET, HEAD")])
+            await _respond(
+                send,
+                405,
+                b"Method not allowed: this archive is read-only\n",
+                [*headers, (b"allow", b"GET, HEAD")],
+            )
             return
         if scope["path"] == "/robots.txt":
             await _respond(send, 200, ROBOTS_TXT, headers, body=scope["method"] == "GET")
@@ -128,21 +136,42 @@ def public_app(app):
 
 
 async def _respond(send, status: int, content: bytes, headers: list, body: bool = True) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(content)).encode()), *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(content)).encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": content if body else b""})
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, *, public: bool = False,
-          exports: str | None = None) -> None:
+def serve(
+    db_path: str,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    *,
+    public: bool = False,
+    exports: str | None = None,
+) -> None:
     """Serve until interrupted."""
     import uvicorn
 
     ds = make_datasette(db_path, public=public, exports=exports)
     _run_sync(ds.invoke_startup)
     app = ds.app()
-    uvicorn.run(public_app(app) if public else app, host=host, port=port, log_level="warning",
-                lifespan="on", workers=1)
+    uvicorn.run(
+        public_app(app) if public else app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        workers=1,
+    )
 
 
 def _run_sync(coro_func):

@@ -67,8 +67,11 @@ _SPACE = re.compile(r"\s+")
 
 def _mapped(text: str) -> list[str]:
     """The runs of ``text`` between whitespace, normalised, each character as a token character."""
-    return ["".join(map(_token_char, run)) if not run.isalnum() else run
-            for run in _SPACE.split(normalize(text)) if run]
+    return [
+        "".join(map(_token_char, run)) if not run.isalnum() else run
+        for run in _SPACE.split(normalize(text))
+        if run
+    ]
 
 
 def tokens(text: str) -> str:
@@ -95,8 +98,11 @@ def tokens(text: str) -> str:
 def _tokens_reference(text: str) -> str:
     """``tokens`` in plain Python, one character at a time (the definition the tests hold it to)."""
     out = []
-    for run in ["".join(map(_token_char, run)) if not run.isalnum() else run
-                for run in _SPACE.split(_normalize_reference(text)) if run]:
+    for run in [
+        "".join(map(_token_char, run)) if not run.isalnum() else run
+        for run in _SPACE.split(_normalize_reference(text))
+        if run
+    ]:
         out.extend(a + b for a, b in zip(run, run[1:], strict=False))
         out.append(run[-1] + _END)
     return " ".join(out)
@@ -120,7 +126,7 @@ def _tables() -> np.ndarray:
     table[0] = _code_points(norm)
     table[1] = _code_points("".join(map(_token_char, norm)))
     for m in _SPACE.finditer(norm):
-        table[1, m.start():m.end()] = _GAP
+        table[1, m.start() : m.end()] = _GAP
     table.setflags(write=False)
     return table
 
@@ -179,14 +185,17 @@ def ensure_index(db) -> None:
 def _create(db) -> None:
     db.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(text, content='',"
-        " tokenize='unicode61 remove_diacritics 0', prefix='1')")
+        " tokenize='unicode61 remove_diacritics 0', prefix='1')"
+    )
     db.execute("CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT)")
     db.execute("CREATE TABLE IF NOT EXISTS search_indexed (doc_id INTEGER PRIMARY KEY, digest TEXT)")
 
 
 def _set_version(db) -> None:
-    db.execute("INSERT OR REPLACE INTO search_meta (key, value) VALUES ('tokenizer_version', ?)",
-               [str(TOKENIZER_VERSION)])
+    db.execute(
+        "INSERT OR REPLACE INTO search_meta (key, value) VALUES ('tokenizer_version', ?)",
+        [str(TOKENIZER_VERSION)],
+    )
 
 
 def index_version(db) -> str | None:
@@ -210,10 +219,14 @@ def index_document(db, doc_id: int, old_text: str | None, new_text: str | None) 
         if old_text is None or row[0] != _digest(old_text):  # what was indexed is unknown: start over
             rebuild(db)
             return
-        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text) VALUES ('delete', ?, ?)",
-                   [doc_id, tokens(old_text)])
+        db.execute(
+            f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text) VALUES ('delete', ?, ?)",
+            [doc_id, tokens(old_text)],
+        )
     db.execute(f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)", [doc_id, tokens(new_text)])
-    db.execute("INSERT OR REPLACE INTO search_indexed (doc_id, digest) VALUES (?, ?)", [doc_id, _digest(new_text)])
+    db.execute(
+        "INSERT OR REPLACE INTO search_indexed (doc_id, digest) VALUES (?, ?)", [doc_id, _digest(new_text)]
+    )
 
 
 def index_documents(db, doc_ids: Iterable[int], *, batch: int = 500) -> int:
@@ -226,12 +239,14 @@ def index_documents(db, doc_ids: Iterable[int], *, batch: int = 500) -> int:
     ids = sorted(set(doc_ids))
     done = 0
     for i in range(0, len(ids), batch):
-        chunk = ids[i:i + batch]
+        chunk = ids[i : i + batch]
         marks = ", ".join("?" * len(chunk))
         stale = []  # (id, text, digest of text, digest indexed or None)
         for doc_id, text, indexed in db.execute(
-                f"SELECT d.id, d.text, s.digest FROM documents d LEFT JOIN search_indexed s ON s.doc_id = d.id"
-                f" WHERE d.id IN ({marks})", chunk):
+            f"SELECT d.id, d.text, s.digest FROM documents d LEFT JOIN search_indexed s ON s.doc_id = d.id"
+            f" WHERE d.id IN ({marks})",
+            chunk,
+        ):
             text = text or ""
             digest = _digest(text)
             if digest != indexed:
@@ -243,19 +258,27 @@ def index_documents(db, doc_ids: Iterable[int], *, batch: int = 500) -> int:
         if wanted:
             olds = [doc_id for doc_id, _ in wanted]
             for doc_id, text in db.execute(
-                    f"SELECT document_id, text FROM document_versions WHERE document_id IN"
-                    f" ({', '.join('?' * len(olds))}) ORDER BY document_id, version DESC", olds):
+                f"SELECT document_id, text FROM document_versions WHERE document_id IN"
+                f" ({', '.join('?' * len(olds))}) ORDER BY document_id, version DESC",
+                olds,
+            ):
                 text = text or ""
                 if doc_id not in old and (doc_id, _digest(text)) in wanted:
                     old[doc_id] = text
             if len(old) < len(wanted):  # what was indexed is unknown: start over
                 return rebuild(db)
-        db.conn.executemany(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text) VALUES ('delete', ?, ?)",
-                            ((doc_id, tokens(text)) for doc_id, text in old.items()))
-        db.conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)",
-                            ((doc_id, tokens(text)) for doc_id, text, _, _ in stale))
-        db.conn.executemany("INSERT OR REPLACE INTO search_indexed (doc_id, digest) VALUES (?, ?)",
-                            ((doc_id, digest) for doc_id, _, digest, _ in stale))
+        db.conn.executemany(
+            f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text) VALUES ('delete', ?, ?)",
+            ((doc_id, tokens(text)) for doc_id, text in old.items()),
+        )
+        db.conn.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)",
+            ((doc_id, tokens(text)) for doc_id, text, _, _ in stale),
+        )
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO search_indexed (doc_id, digest) VALUES (?, ?)",
+            ((doc_id, digest) for doc_id, _, digest, _ in stale),
+        )
         done += len(stale)
     return done
 
@@ -268,13 +291,21 @@ def rebuild(db, progress=None, batch: int = 500) -> int:
     n = 0
     ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY id")]
     for i in range(0, len(ids), batch):
-        chunk = ids[i:i + batch]
-        rows = [(doc_id, text or "") for doc_id, text in db.execute(
-            f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk)]
-        db.conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)",
-                            ((doc_id, tokens(text)) for doc_id, text in rows))
-        db.conn.executemany("INSERT INTO search_indexed (doc_id, digest) VALUES (?, ?)",
-                            ((doc_id, _digest(text)) for doc_id, text in rows))
+        chunk = ids[i : i + batch]
+        rows = [
+            (doc_id, text or "")
+            for doc_id, text in db.execute(
+                f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            )
+        ]
+        db.conn.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (?, ?)",
+            ((doc_id, tokens(text)) for doc_id, text in rows),
+        )
+        db.conn.executemany(
+            "INSERT INTO search_indexed (doc_id, digest) VALUES (?, ?)",
+            ((doc_id, _digest(text)) for doc_id, text in rows),
+        )
         n += len(rows)
         if progress:
             progress(len(chunk))
@@ -283,21 +314,28 @@ def rebuild(db, progress=None, batch: int = 500) -> int:
     return n
 
 
-def search(db, query: str, *, limit: int = 20, offset: int = 0, canonical_only: bool = False) -> tuple[int, list]:
+def search(
+    db, query: str, *, limit: int = 20, offset: int = 0, canonical_only: bool = False
+) -> tuple[int, list]:
     """(number of matching documents, [(id, rank)] of one page, best first: bm25)."""
     match = fts_query(query)
     where = " AND d.duplicate_kind IS NULL" if canonical_only else ""
     total = db.execute(
         f"SELECT COUNT(*) FROM {FTS_TABLE} f JOIN documents d ON d.id = f.rowid"
-        f" WHERE {FTS_TABLE} MATCH ?{where}", [match]).fetchone()[0]
+        f" WHERE {FTS_TABLE} MATCH ?{where}",
+        [match],
+    ).fetchone()[0]
     rows = db.execute(
         f"SELECT f.rowid, bm25({FTS_TABLE}) AS r FROM {FTS_TABLE} f JOIN documents d ON d.id = f.rowid"
         f" WHERE {FTS_TABLE} MATCH ?{where} ORDER BY r, f.rowid LIMIT ? OFFSET ?",
-        [match, limit, offset]).fetchall()
+        [match, limit, offset],
+    ).fetchall()
     return total, rows
 
 
-def highlight(text: str, query_words: Iterable[str], *, width: int = 60, most: int = 3) -> list[list[tuple[str, bool]]]:
+def highlight(
+    text: str, query_words: Iterable[str], *, width: int = 60, most: int = 3
+) -> list[list[tuple[str, bool]]]:
     """Up to ``most`` passages of ``text`` around the words, as [(piece, is_match)] lists, for
     the search page to escape and mark up. Matching is on the normalised text (full/half width,
     case), so what is marked is what the index found."""

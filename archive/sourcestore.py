@@ -28,7 +28,10 @@ def digest(toml: str) -> str:
 
 
 def _has(db, table: str) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone() is not None
+    return (
+        db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
+        is not None
+    )
 
 
 def record_sources(db, sources: dict[str, Source], run_id: int | None) -> None:
@@ -43,13 +46,15 @@ def record_sources(db, sources: dict[str, Source], run_id: int | None) -> None:
                 raise ValueError(f"source {key!r} has no TOML table to record")
             toml = source_toml(src)
             dig = digest(toml)
-            row = db.execute("SELECT digest, toml, file, since_run, since_at, last_run FROM sources WHERE key = ?",
-                             [key]).fetchone()
+            row = db.execute(
+                "SELECT digest, toml, file, since_run, since_at, last_run FROM sources WHERE key = ?", [key]
+            ).fetchone()
             if row is None:
                 db.execute(
                     "INSERT INTO sources (key, name, digest, file, first_run, last_run, first_seen_at, last_seen_at,"
                     " since_run, since_at, toml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [key, src.name, dig, src.origin, run_id, run_id, now, now, run_id, now, toml])
+                    [key, src.name, dig, src.origin, run_id, run_id, now, now, run_id, now, toml],
+                )
                 continue
             old_digest, old_toml, old_file, since_run, since_at, last_run = row
             since = {}
@@ -57,13 +62,22 @@ def record_sources(db, sources: dict[str, Source], run_id: int | None) -> None:
                 db.execute(
                     "INSERT INTO source_versions (key, digest, file, from_run, until_run, valid_from, superseded_at,"
                     " toml) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [key, old_digest, old_file, since_run, last_run, since_at, now, old_toml])
+                    [key, old_digest, old_file, since_run, last_run, since_at, now, old_toml],
+                )
                 since = {"since_run": run_id, "since_at": now}
-            values = {"name": src.name, "digest": dig, "file": src.origin, "toml": toml, "last_seen_at": now, **since}
+            values = {
+                "name": src.name,
+                "digest": dig,
+                "file": src.origin,
+                "toml": toml,
+                "last_seen_at": now,
+                **since,
+            }
             db.execute(
                 f"UPDATE sources SET {', '.join(f'{c} = ?' for c in values)},"
                 " first_run = COALESCE(first_run, ?), last_run = COALESCE(?, last_run) WHERE key = ?",
-                [*values.values(), run_id, run_id, key])
+                [*values.values(), run_id, run_id, key],
+            )
 
 
 def _archived(db) -> tuple[dict[str, Source], list[str]]:
@@ -74,8 +88,10 @@ def _archived(db) -> tuple[dict[str, Source], list[str]]:
         try:
             out[key] = parse_source(key, tomllib.loads(toml)[key], origin=file)
         except (SourceError, tomllib.TOMLDecodeError, KeyError) as exc:
-            problems.append(f"source {key}: the archive's record of it cannot be read ({exc}): its documents "
-                            "are left alone")
+            problems.append(
+                f"source {key}: the archive's record of it cannot be read ({exc}): its documents "
+                "are left alone"
+            )
     return out, problems
 
 
@@ -90,9 +106,13 @@ def configured_keys(db) -> set[str]:
     if _has(db, "sources"):
         keys.update(k for (k,) in db.execute("SELECT key FROM sources"))
     if _has(db, "crawl_runs"):
-        keys.update(k for (k,) in db.execute(
-            "SELECT DISTINCT j.value FROM crawl_runs r, json_each(CASE WHEN json_valid(r.sources)"
-            " THEN r.sources ELSE '[]' END) j WHERE j.type = 'text'"))
+        keys.update(
+            k
+            for (k,) in db.execute(
+                "SELECT DISTINCT j.value FROM crawl_runs r, json_each(CASE WHEN json_valid(r.sources)"
+                " THEN r.sources ELSE '[]' END) j WHERE j.type = 'text'"
+            )
+        )
     if _has(db, "crawl_run_sources"):
         keys.update(k for (k,) in db.execute("SELECT DISTINCT source FROM crawl_run_sources"))
     return keys
@@ -128,9 +148,15 @@ def resolve_sources(db, sources_file: str | None) -> tuple[dict[str, Source], li
             if not any(w.startswith(f"source {key}:") for w in warnings):
                 warnings.append(f"source {key}: not in {sources_file}: its {n} documents are left alone")
         for key, src in given.items():
-            if key in archived and counts.get(key) and digest(source_toml(src)) != digest(source_toml(archived[key])):
-                warnings.append(f"source {key}: {sources_file} has another entry than the one the archive recorded "
-                                f"(from {archived[key].origin}): using {sources_file}'s")
+            if (
+                key in archived
+                and counts.get(key)
+                and digest(source_toml(src)) != digest(source_toml(archived[key]))
+            ):
+                warnings.append(
+                    f"source {key}: {sources_file} has another entry than the one the archive recorded "
+                    f"(from {archived[key].origin}): using {sources_file}'s"
+                )
         return given, warnings
     resolved = dict(archived)
     default = sources_path(None)
@@ -145,12 +171,16 @@ def resolve_sources(db, sources_file: str | None) -> tuple[dict[str, Source], li
             if counts.get(key):
                 warnings.append(f"source {key}: the archive has no record of its entry: using {default}'s")
         elif counts.get(key) and digest(source_toml(src)) != digest(source_toml(resolved[key])):
-            warnings.append(f"source {key}: using the entry the archive recorded; {default} has another one "
-                            f"(pass --sources {default} to use it)")
+            warnings.append(
+                f"source {key}: using the entry the archive recorded; {default} has another one "
+                f"(pass --sources {default} to use it)"
+            )
     for key, n in unconfigured_sources(db, resolved).items():
         if not any(w.startswith(f"source {key}:") for w in warnings):
-            warnings.append(f"source {key}: no entry recorded in the archive nor in {default}: its {n} documents "
-                            "are left alone (pass --sources with its entry)")
+            warnings.append(
+                f"source {key}: no entry recorded in the archive nor in {default}: its {n} documents "
+                "are left alone (pass --sources with its entry)"
+            )
     return resolved, warnings
 
 
@@ -158,4 +188,3 @@ def official_keys(db, sources: dict[str, Source]) -> set[str]:
     """Keys of the official sources: ``sources``, and the archive's record for keys it lacks
     (whether a site is the government's own is a fact about the site, not about this command)."""
     return {k for k, s in {**archived_sources(db), **sources}.items() if s.official}
-

@@ -40,10 +40,15 @@ WARC_VERSION = "1.1"
 FILE_NAME = "archive-{date}-{n:05d}.warc.gz"
 TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP header name (RFC 9110 token)
 # Headers that describe the bytes on the wire, not the stored (already decoded, de-chunked) body.
-WIRE_HEADERS = {"content-length": "Content-Length", "content-encoding": "Content-Encoding",
-                "transfer-encoding": "Transfer-Encoding"}
-CAPTURE_COLUMNS = ("id, url, requested_url, fetched_at, status, content_type, encoding, sha256, size,"
-                   " compression, source, crawl_run_id, error, headers")
+WIRE_HEADERS = {
+    "content-length": "Content-Length",
+    "content-encoding": "Content-Encoding",
+    "transfer-encoding": "Transfer-Encoding",
+}
+CAPTURE_COLUMNS = (
+    "id, url, requested_url, fetched_at, status, content_type, encoding, sha256, size,"
+    " compression, source, crawl_run_id, error, headers"
+)
 
 
 @dataclass
@@ -56,8 +61,14 @@ class WarcExport:
     sha256_mismatches: list[int] = field(default_factory=list)  # capture ids whose body has another hash
 
 
-def export_warc(db, out_dir: str | Path, *, db_name: str = "archive.db", max_bytes: int = DEFAULT_MAX_BYTES,
-                when: datetime | None = None) -> WarcExport:
+def export_warc(
+    db,
+    out_dir: str | Path,
+    *,
+    db_name: str = "archive.db",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    when: datetime | None = None,
+) -> WarcExport:
     """Write every capture of ``db`` (a sqlite_utils or sqlite3 connection) as WARC files into
     ``out_dir``. A file is written under a temporary name and renamed when complete; files of an
     earlier export of the same day beyond the last one written are removed."""
@@ -77,8 +88,13 @@ def export_warc(db, out_dir: str | Path, *, db_name: str = "archive.db", max_byt
         writer = WARCWriter(f, gzip=True, warc_version=WARC_VERSION)
         info = writer.create_warcinfo_record(path.name, warcinfo_fields(db_name, when))
         writer.write_record(info)
-        state.update(file=f, writer=writer, path=path, records=1,
-                     warcinfo_id=info.rec_headers.get_header("WARC-Record-ID"))
+        state.update(
+            file=f,
+            writer=writer,
+            path=path,
+            records=1,
+            warcinfo_id=info.rec_headers.get_header("WARC-Record-ID"),
+        )
 
     def close_current() -> None:
         f, path = state["file"], state["path"]
@@ -98,7 +114,9 @@ def export_warc(db, out_dir: str | Path, *, db_name: str = "archive.db", max_byt
             del blob
             if cap["sha256"] and hashlib.sha256(body).hexdigest() != cap["sha256"]:
                 result.sha256_mismatches.append(cap["id"])
-            state["records"] += write_capture(state["writer"], cap, body, result, warcinfo_id=state["warcinfo_id"])
+            state["records"] += write_capture(
+                state["writer"], cap, body, result, warcinfo_id=state["warcinfo_id"]
+            )
             result.captures += 1
             if state["file"].tell() >= max_bytes:
                 close_current()
@@ -135,8 +153,8 @@ def warcinfo_fields(db_name: str, when: datetime) -> dict:
         "isPartOf": db_name,
         "created": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "description": "Captures of an archive of Chinese government work reports: a response (or resource)"
-                       " record per capture with a metadata record; fetches that failed without a response"
-                       " as metadata records; HTTP headers rebuilt for the stored, content-decoded body",
+        " record per capture with a metadata record; fetches that failed without a response"
+        " as metadata records; HTTP headers rebuilt for the stored, content-decoded body",
     }
 
 
@@ -167,25 +185,43 @@ def write_capture(writer, cap: dict, body: bytes, result: WarcExport, warcinfo_i
     if scheme in ("http", "https"):
         stored = json.loads(cap["headers"] or "{}")
         record = writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body), length=len(body), warc_headers_dict=dict(base),
-            http_headers=http_headers(cap["status"], stored, body))
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_headers_dict=dict(base),
+            http_headers=http_headers(cap["status"], stored, body),
+        )
         result.responses += 1
     else:
         record = writer.create_warc_record(
-            url, "resource", payload=io.BytesIO(body), length=len(body), warc_headers_dict=dict(base),
-            warc_content_type=cap["content_type"] or "application/octet-stream")
+            url,
+            "resource",
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_headers_dict=dict(base),
+            warc_content_type=cap["content_type"] or "application/octet-stream",
+        )
         result.resources += 1
     writer.write_record(record)
-    writer.write_record(metadata_record(writer, url, base, cap,
-                                        concurrent_to=record.rec_headers.get_header("WARC-Record-ID")))
+    writer.write_record(
+        metadata_record(writer, url, base, cap, concurrent_to=record.rec_headers.get_header("WARC-Record-ID"))
+    )
     return 2
 
 
 def metadata_record(writer, url: str, base: dict, cap: dict, concurrent_to: str | None):
     fields = {
-        "capture-id": cap["id"], "requested-url": cap["requested_url"], "status": cap["status"],
-        "fetched-at": cap["fetched_at"], "sha256": cap["sha256"], "size": cap["size"], "source": cap["source"],
-        "crawl-run-id": cap["crawl_run_id"], "content-type": cap["content_type"], "encoding": cap["encoding"],
+        "capture-id": cap["id"],
+        "requested-url": cap["requested_url"],
+        "status": cap["status"],
+        "fetched-at": cap["fetched_at"],
+        "sha256": cap["sha256"],
+        "size": cap["size"],
+        "source": cap["source"],
+        "crawl-run-id": cap["crawl_run_id"],
+        "content-type": cap["content_type"],
+        "encoding": cap["encoding"],
         "error": cap["error"],
     }
     text = "".join(f"{k}: {_one_line(v)}\r\n" for k, v in fields.items() if v is not None and v != "")
@@ -193,8 +229,14 @@ def metadata_record(writer, url: str, base: dict, cap: dict, concurrent_to: str 
     headers = dict(base)
     if concurrent_to:
         headers["WARC-Concurrent-To"] = concurrent_to
-    return writer.create_warc_record(url, "metadata", payload=io.BytesIO(payload), length=len(payload),
-                                     warc_content_type="application/warc-fields", warc_headers_dict=headers)
+    return writer.create_warc_record(
+        url,
+        "metadata",
+        payload=io.BytesIO(payload),
+        length=len(payload),
+        warc_content_type="application/warc-fields",
+        warc_headers_dict=headers,
+    )
 
 
 def http_headers(status: int, stored: dict, body: bytes):
@@ -235,7 +277,7 @@ def still_encoded(coding: str, body: bytes) -> bool:
     if coding in ("gzip", "x-gzip", "deflate"):
         if coding != "deflate" and not body.startswith(b"\x1f\x8b"):
             return False
-        for wbits in ((31,) if coding != "deflate" else (15, -15)):
+        for wbits in (31,) if coding != "deflate" else (15, -15):
             try:
                 zlib.decompressobj(wbits).decompress(body[:4096], 64)
                 return True

@@ -69,9 +69,17 @@ def store_item(db, item, *, run_id: int | None, stats, reason: str | None = None
         capture_ids = []
         for page in item.pages:
             cid, new = archive_db.save_capture(
-                db, url=page.url, requested_url=page.requested_url, status=page.status,
-                headers=page.headers, body=page.body, fetched_at=page.fetched_at, source=key,
-                crawl_run_id=run_id, encoding=encoding if page.ok else None, error=page.error,
+                db,
+                url=page.url,
+                requested_url=page.requested_url,
+                status=page.status,
+                headers=page.headers,
+                body=page.body,
+                fetched_at=page.fetched_at,
+                source=key,
+                crawl_run_id=run_id,
+                encoding=encoding if page.ok else None,
+                error=page.error,
                 sniffed_type=page.sniffed_type,
             )
             capture_ids.append(cid)
@@ -80,8 +88,14 @@ def store_item(db, item, *, run_id: int | None, stats, reason: str | None = None
         if not item.skip_reason and item.cleaned:
             extra = {"reason": reason} if reason else {}
             doc_id, state = archive_db.save_document(
-                db, url=item.pages[0].url, source=key, cleaned=item.cleaned,
-                text_hash=item.text_hash, capture_ids=capture_ids, fetched=not item.offline, **extra,
+                db,
+                url=item.pages[0].url,
+                source=key,
+                cleaned=item.cleaned,
+                text_hash=item.text_hash,
+                capture_ids=capture_ids,
+                fetched=not item.offline,
+                **extra,
             )
             item.document_id = doc_id
             if "context" in item.cleaned:
@@ -216,7 +230,11 @@ class ArchiveWriter:
         if not db.conn.in_transaction:
             db.begin()
         key = item.source
-        if item.cleaned and item.learned_version is not None and item.learned_version != self.learned.version(key):
+        if (
+            item.cleaned
+            and item.learned_version is not None
+            and item.learned_version != self.learned.version(key)
+        ):
             # cleaned (in a worker) with the learned set a relearn has since replaced: again, now
             item.cleaned = item.skip_reason = None
             extract_item(item, source=self.sources.get(key), learned=self.learned.get(key))
@@ -261,8 +279,9 @@ class ArchiveWriter:
         for doc_id in learning.affected(self.db, key, delta):
             item = ReportItem(source=key, pages=document_pages(self.db, doc_id), offline=True)
             extract_item(item, source=config, learned=learned)
-            state = store_item(self.db, item, run_id=self.run_id, stats=_Quiet(),
-                               reason="relearned boilerplate")
+            state = store_item(
+                self.db, item, run_id=self.run_id, stats=_Quiet(), reason="relearned boilerplate"
+            )
             if state in ("updated", "changed"):
                 count(self.stats, key, "archive/documents_recleaned")
             self._after_store(item, state)

@@ -21,16 +21,39 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-        "-s", "CONCURRENT_REQUESTS=16"]
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+    "-s",
+    "CONCURRENT_REQUESTS=16",
+]
 
 
 def crawl_once(sources: str, dedupe: bool) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         r = subprocess.run(
-            [sys.executable, "-m", "archive.cli", "crawl", "--db", f"{tmp}/a.db", "--sources", sources, *FAST,
-             "-s", f"DEDUP_ENABLED={dedupe}"],
-            cwd=REPO, capture_output=True, text=True, check=True)
+            [
+                sys.executable,
+                "-m",
+                "archive.cli",
+                "crawl",
+                "--db",
+                f"{tmp}/a.db",
+                "--sources",
+                sources,
+                *FAST,
+                "-s",
+                f"DEDUP_ENABLED={dedupe}",
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     m = re.search(r"([\d.]+)s \(([\d.]+) pages/s\)", r.stdout)
     return float(m.group(1)), float(m.group(2))
 

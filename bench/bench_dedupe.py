@@ -101,12 +101,14 @@ def build(n: int, seed: int, workdir: Path) -> dict:
         truth[d.id - 1] = (d.group, KIND_CODES[d.kind], d.juris, d.province, d.year)
         if len(batch) >= 500:
             db.conn.executemany(
-                f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", batch)
+                f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", batch
+            )
             db.conn.commit()
             batch.clear()
     if batch:
-        db.conn.executemany(f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                            batch)
+        db.conn.executemany(
+            f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", batch
+        )
     db.conn.commit()
     db.close()
     elapsed = time.perf_counter() - t0
@@ -135,22 +137,33 @@ def worker_ours(path: str, workers: int | None) -> dict:
         before, done = done, done + k
         if done // step > before // step:
             marks.append(time.perf_counter() - t0)
-            print(f"  ours {done:>7,}/{n:,}  {done / marks[-1]:7.0f} docs/s  peak {peak_rss_mb():6.0f} MB",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  ours {done:>7,}/{n:,}  {done / marks[-1]:7.0f} docs/s  peak {peak_rss_mb():6.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
 
     with db.atomic():
         ded.rebuild(progress=progress, workers=workers)
     elapsed = time.perf_counter() - t0
     tables = {
         "dedupe_sketches": db.execute("SELECT COUNT(*) FROM dedupe_sketches").fetchone()[0],
-        "dedupe_postings": db.execute("SELECT COALESCE(SUM(LENGTH(docs)), 0) / 8 FROM dedupe_index").fetchone()[0],
+        "dedupe_postings": db.execute(
+            "SELECT COALESCE(SUM(LENGTH(docs)), 0) / 8 FROM dedupe_index"
+        ).fetchone()[0],
         "dedupe_stock": db.execute("SELECT COUNT(*) FROM dedupe_index WHERE docs IS NULL").fetchone()[0],
         "hashes": db.execute("SELECT COUNT(*) FROM dedupe_index").fetchone()[0],
     }
     db.close()
-    return {"seconds": elapsed, "setup_seconds": t0 - t_start, "docs": n, "peak_mb": peak_rss_mb(),
-            "workers": ded.last_workers,
-            "deciles": marks, "tables": tables}
+    return {
+        "seconds": elapsed,
+        "setup_seconds": t0 - t_start,
+        "docs": n,
+        "peak_mb": peak_rss_mb(),
+        "workers": ded.last_workers,
+        "deciles": marks,
+        "tables": tables,
+    }
 
 
 def minhash_engine(engine: str, thresholds: list[float]):
@@ -179,11 +192,16 @@ def _bands(threshold: float, num_perm: int = 128) -> int:
     """The fewest LSH bands (dividing ``num_perm``) whose S-curve 1 - (1 - s^r)^b reaches 0.5 at
     or below ``threshold``: pairs at the threshold are found more often than not (128 perms, 0.8: 16
     bands of 8 rows, 50 % at s = 0.67; 8 bands of 16 would find a pair at 0.8 only 20 % of the time)."""
-    return min(b for b in range(1, num_perm + 1)
-               if num_perm % b == 0 and (1 - 0.5 ** (1 / b)) ** (b / num_perm) <= threshold)
+    return min(
+        b
+        for b in range(1, num_perm + 1)
+        if num_perm % b == 0 and (1 - 0.5 ** (1 / b)) ** (b / num_perm) <= threshold
+    )
 
 
-def worker_minhash(engine: str, path: str, out: str, thresholds: list[float], limit: int, budget: float) -> dict:
+def worker_minhash(
+    engine: str, path: str, out: str, thresholds: list[float], limit: int, budget: float
+) -> dict:
     import sqlite3
 
     import numpy as np
@@ -214,7 +232,7 @@ def worker_minhash(engine: str, path: str, out: str, thresholds: list[float], li
         doc_id, text = row
         s = "".join(unicodedata.normalize("NFKC", text or "").split())
         b = time.perf_counter()
-        m = sketch({s[i:i + 5] for i in range(len(s) - 4)})
+        m = sketch({s[i : i + 5] for i in range(len(s) - 4)})
         c = time.perf_counter()
         t_read += b - a
         t_mh += c - b
@@ -229,18 +247,32 @@ def worker_minhash(engine: str, path: str, out: str, thresholds: list[float], li
         done += 1
         elapsed = time.perf_counter() - t0
         if done % max(1, n // 10) == 0:
-            print(f"  {engine} {done:>7,}/{n:,}  {done / elapsed:6.0f} docs/s  peak {peak_rss_mb():6.0f} MB",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {engine} {done:>7,}/{n:,}  {done / elapsed:6.0f} docs/s  peak {peak_rss_mb():6.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
         if limit and done >= limit:
             break
         if not limit and done == 500 and elapsed / done * n > budget:
             limit = max(1000, int(budget / (elapsed / done)))
-            print(f"  {engine}: projected {elapsed / done * n / 60:.0f} min for {n:,}: capped at {limit:,}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {engine}: projected {elapsed / done * n / 60:.0f} min for {n:,}: capped at {limit:,}",
+                file=sys.stderr,
+                flush=True,
+            )
     labels = np.stack([np.array([find(p, i) for i in range(1, done + 1)], dtype=np.int64) for p in parents])
     np.save(out, labels)
-    return {"engine": engine, "docs": done, "n": n, "read": t_read, "minhash": t_mh, "lsh": t_lsh,
-            "thresholds": thresholds, "peak_mb": peak_rss_mb()}
+    return {
+        "engine": engine,
+        "docs": done,
+        "n": n,
+        "read": t_read,
+        "minhash": t_mh,
+        "lsh": t_lsh,
+        "thresholds": thresholds,
+        "peak_mb": peak_rss_mb(),
+    }
 
 
 def run_worker(args: list[str]) -> dict:
@@ -274,8 +306,12 @@ def score(pred, truth) -> dict:
     same_juris_same_group = pairs(_key(_key(pred, juris), group))
     hn_year = same_juris - same_juris_same_group
     is_prov = juris < 0
-    prov_counts = Counter(zip(pred[is_prov].tolist(), prov[is_prov].tolist(), year[is_prov].tolist(), strict=True))
-    city_counts = Counter(zip(pred[~is_prov].tolist(), prov[~is_prov].tolist(), year[~is_prov].tolist(), strict=True))
+    prov_counts = Counter(
+        zip(pred[is_prov].tolist(), prov[is_prov].tolist(), year[is_prov].tolist(), strict=True)
+    )
+    city_counts = Counter(
+        zip(pred[~is_prov].tolist(), prov[~is_prov].tolist(), year[~is_prov].tolist(), strict=True)
+    )
     hn_prov = sum(c * city_counts.get(k, 0) for k, c in prov_counts.items())
     # recall by kind: is the copy in the same predicted group as its original?
     by_kind = {}
@@ -287,9 +323,15 @@ def score(pred, truth) -> dict:
         by_kind[codes[int(code)]] = (int(hit[sel].sum()), int(sel.sum()))
     fp = pred_pairs - tp
     return {
-        "precision": tp / pred_pairs if pred_pairs else 1.0, "recall": tp / true_pairs if true_pairs else 1.0,
-        "tp": tp, "pred_pairs": pred_pairs, "true_pairs": true_pairs, "hn_year": hn_year, "hn_prov": hn_prov,
-        "fp_other": fp - hn_year - hn_prov, "by_kind": by_kind,
+        "precision": tp / pred_pairs if pred_pairs else 1.0,
+        "recall": tp / true_pairs if true_pairs else 1.0,
+        "tp": tp,
+        "pred_pairs": pred_pairs,
+        "true_pairs": true_pairs,
+        "hn_year": hn_year,
+        "hn_prov": hn_prov,
+        "fp_other": fp - hn_year - hn_prov,
+        "by_kind": by_kind,
     }
 
 
@@ -304,8 +346,13 @@ def _key(a, b):
 # report ------------------------------------------------------------------------------------------
 def fmt_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)  # noqa: E731
-                               for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+
+    def line(r):
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+
     return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
 
 
@@ -326,8 +373,11 @@ def run_size(n: int, args, workdir: Path) -> dict:
     truth = np.load(workdir / f"truth_{n}_{args.seed}.npy")
     path = Path(built["path"])
     kinds = Counter(truth[:, 1].tolist())
-    print(f"  corpus: {n:,} docs, {built['chars'] / n:,.0f} chars/doc, built in {built['seconds']:.0f}s "
-          f"({n / built['seconds']:,.0f} docs/s, not counted), archive {built['mb']:,.0f} MB", file=sys.stderr)
+    print(
+        f"  corpus: {n:,} docs, {built['chars'] / n:,.0f} chars/doc, built in {built['seconds']:.0f}s "
+        f"({n / built['seconds']:,.0f} docs/s, not counted), archive {built['mb']:,.0f} MB",
+        file=sys.stderr,
+    )
 
     ours = run_worker(["ours", str(path), "default" if args.workers is None else str(args.workers)])
     checkpoint(path)
@@ -335,25 +385,42 @@ def run_size(n: int, args, workdir: Path) -> dict:
     import sqlite3
 
     conn = sqlite3.connect(path)
-    pred = np.array([r[0] for r in conn.execute("SELECT canonical_id FROM documents ORDER BY id")], dtype=np.int64)
+    pred = np.array(
+        [r[0] for r in conn.execute("SELECT canonical_id FROM documents ORDER BY id")], dtype=np.int64
+    )
     conn.close()
     s_ours = score(pred, truth)
 
     others = []
     for engine, limit in args.engines:
         out = workdir / f"{engine}_{n}_{args.seed}.npy"
-        res = run_worker(["minhash", engine, str(path), str(out), args.ds_thresholds, str(limit or 0),
-                          str(DS_BUDGET_S)])
+        res = run_worker(
+            ["minhash", engine, str(path), str(out), args.ds_thresholds, str(limit or 0), str(DS_BUDGET_S)]
+        )
         res["scores"] = [score(lab, truth) for lab in np.load(out)]
         if res["docs"] < n:  # ours on the same prefix, for a fair P/R comparison
             conn = sqlite3.connect(path)
-            sub = np.array([r[0] for r in conn.execute(
-                "SELECT canonical_id FROM documents WHERE id <= ? ORDER BY id", [res["docs"]])], dtype=np.int64)
+            sub = np.array(
+                [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT canonical_id FROM documents WHERE id <= ? ORDER BY id", [res["docs"]]
+                    )
+                ],
+                dtype=np.int64,
+            )
             conn.close()
             res["ours_prefix"] = score(sub, truth)
         others.append(res)
-    result = {"n": n, "built": built, "ours": ours, "ours_score": s_ours, "after_mb": after_mb, "others": others,
-              "kinds": kinds}
+    result = {
+        "n": n,
+        "built": built,
+        "ours": ours,
+        "ours_score": s_ours,
+        "after_mb": after_mb,
+        "others": others,
+        "kinds": kinds,
+    }
     if not args.keep and not args.reuse:
         for p in workdir.glob(f"*_{n}_{args.seed}.*"):
             p.unlink()
@@ -368,10 +435,15 @@ def print_result(r: dict) -> None:
     n, ours, so = r["n"], r["ours"], r["ours_score"]
     codes = {v: k for k, v in KIND_CODES.items()}
     copies = n - r["kinds"].get(KIND_CODES["original"], 0)
-    print(f"\nN = {n:,} documents ({r['built']['chars'] / n:,.0f} characters each on average, "
-          f"{copies:,} planted copies = {100 * copies / n:.1f}%; "
-          + ", ".join(f"{codes[k]} {c:,}" for k, c in sorted(r["kinds"].items()) if codes[k] != "original") + ")")
-    print(f"corpus generation + insert: {r['built']['seconds']:.0f}s, not counted; archive {r['built']['mb']:,.0f} MB")
+    print(
+        f"\nN = {n:,} documents ({r['built']['chars'] / n:,.0f} characters each on average, "
+        f"{copies:,} planted copies = {100 * copies / n:.1f}%; "
+        + ", ".join(f"{codes[k]} {c:,}" for k, c in sorted(r["kinds"].items()) if codes[k] != "original")
+        + ")"
+    )
+    print(
+        f"corpus generation + insert: {r['built']['seconds']:.0f}s, not counted; archive {r['built']['mb']:,.0f} MB"
+    )
     header = ("", "ours (archive.dedupe)")
     cols = []  # (engine result, threshold index)
     for res in r["others"]:
@@ -386,53 +458,92 @@ def print_result(r: dict) -> None:
     def seconds(res, k):
         return res["read"] + res["minhash"] + res["lsh"][k]
 
-    rows.append(("docs/s (sketch+persist+group)", f"{n / ours['seconds']:,.0f}",
-                 *[f"{res['docs'] / seconds(res, k):,.0f}" for res, k in cols]))
+    rows.append(
+        (
+            "docs/s (sketch+persist+group)",
+            f"{n / ours['seconds']:,.0f}",
+            *[f"{res['docs'] / seconds(res, k):,.0f}" for res, k in cols],
+        )
+    )
     times = []
     for res, k in cols:
         t = seconds(res, k)
-        times.append(f"{t:,.1f}" if res["docs"] == res["n"] else f"{t:,.1f} → ~{t * res['n'] / res['docs']:,.0f} extrapolated")
+        times.append(
+            f"{t:,.1f}"
+            if res["docs"] == res["n"]
+            else f"{t:,.1f} → ~{t * res['n'] / res['docs']:,.0f} extrapolated"
+        )
     rows.append(("seconds", f"{ours['seconds']:,.1f}", *times))
-    rows.append(("peak memory (VmHWM, MB)", f"{ours['peak_mb']:,.0f}",
-                 *[f"{res['peak_mb']:,.0f}" + (" (shared)" if k else "") for res, k in cols]))
+    rows.append(
+        (
+            "peak memory (VmHWM, MB)",
+            f"{ours['peak_mb']:,.0f}",
+            *[f"{res['peak_mb']:,.0f}" + (" (shared)" if k else "") for res, k in cols],
+        )
+    )
     scores = [so, *[res["scores"][k] for res, k in cols]]
     rows.append(("pairwise precision", *[pct(s["precision"]) for s in scores]))
     rows.append(("pairwise recall", *[pct(s["recall"]) for s in scores]))
-    rows.append(("pairs predicted / true / correct", *[f"{s['pred_pairs']:,} / {s['true_pairs']:,} / {s['tp']:,}"
-                                                       for s in scores]))
+    rows.append(
+        (
+            "pairs predicted / true / correct",
+            *[f"{s['pred_pairs']:,} / {s['true_pairs']:,} / {s['tp']:,}" for s in scores],
+        )
+    )
     rows.append(("hard neg. merged: same place, other year", *[f"{s['hn_year']:,}" for s in scores]))
     rows.append(("hard neg. merged: province & its city", *[f"{s['hn_prov']:,}" for s in scores]))
     rows.append(("other wrong pairs", *[f"{s['fp_other']:,}" for s in scores]))
     for kind in KIND_ORDER[1:]:
         if kind in so["by_kind"]:
-            rows.append((f"copies found: {kind}", *[
-                "{}/{}".format(*s["by_kind"].get(kind, (0, 0))) for s in scores]))
-    rows.append(("SQLite file (MB)", f"{r['built']['mb']:,.0f} → {r['after_mb']:,.0f}",
-                 *["(read only)" for _ in cols]))
+            rows.append(
+                (f"copies found: {kind}", *["{}/{}".format(*s["by_kind"].get(kind, (0, 0))) for s in scores])
+            )
+    rows.append(
+        (
+            "SQLite file (MB)",
+            f"{r['built']['mb']:,.0f} → {r['after_mb']:,.0f}",
+            *["(read only)" for _ in cols],
+        )
+    )
     print(fmt_table(rows, header))
     t = ours["tables"]
-    print(f"ours: {t['dedupe_sketches']:,} sketches, {t['dedupe_postings']:,} postings of {t.get('hashes', 0):,} sampled hashes, "
-          f"{t['dedupe_stock']:,} stock hashes (in more than MAX_DF documents); sketching in {ours['workers']} worker process(es) (peak memory above is the "
-          f"grouping process's; each worker holds one batch of texts); docs/s by tenth of the run: "
-          + " ".join(f"{n // 10 / (b - a):,.0f}" for a, b in zip([0.0, *ours["deciles"]], ours["deciles"], strict=False)))
+    print(
+        f"ours: {t['dedupe_sketches']:,} sketches, {t['dedupe_postings']:,} postings of {t.get('hashes', 0):,} sampled hashes, "
+        f"{t['dedupe_stock']:,} stock hashes (in more than MAX_DF documents); sketching in {ours['workers']} worker process(es) (peak memory above is the "
+        f"grouping process's; each worker holds one batch of texts); docs/s by tenth of the run: "
+        + " ".join(
+            f"{n // 10 / (b - a):,.0f}"
+            for a, b in zip([0.0, *ours["deciles"]], ours["deciles"], strict=False)
+        )
+    )
     for res in r["others"]:
-        print(f"{res['engine']}: read+normalise {res['read']:.1f}s, MinHash {res['minhash']:.1f}s, LSH "
-              + ", ".join(f"@{t:g} {s:.1f}s" for t, s in zip(res["thresholds"], res["lsh"], strict=True))
-              + (f" ({_bands(res['thresholds'][0])} bands for @{res['thresholds'][0]:g})" if res["engine"] == "rensa" else ""))
+        print(
+            f"{res['engine']}: read+normalise {res['read']:.1f}s, MinHash {res['minhash']:.1f}s, LSH "
+            + ", ".join(f"@{t:g} {s:.1f}s" for t, s in zip(res["thresholds"], res["lsh"], strict=True))
+            + (
+                f" ({_bands(res['thresholds'][0])} bands for @{res['thresholds'][0]:g})"
+                if res["engine"] == "rensa"
+                else ""
+            )
+        )
         if "ours_prefix" in res:
             p = res["ours_prefix"]
-            print(f"ours on the same first {res['docs']:,} documents as {res['engine']}: precision {pct(p['precision'])}, "
-                  f"recall {pct(p['recall'])} (grouped with all {n:,} present)")
+            print(
+                f"ours on the same first {res['docs']:,} documents as {res['engine']}: precision {pct(p['precision'])}, "
+                f"recall {pct(p['recall'])} (grouped with all {n:,} present)"
+            )
 
 
 def engine_version() -> str:
     """The commit of the engine's files, and whether the working tree changes them."""
     files = ["archive/dedupe", "pipelines/similarity.py"]
     try:
-        commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", *files], cwd=REPO, capture_output=True,
-                                text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", *files], cwd=REPO, capture_output=True,
-                               text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "log", "-1", "--format=%h", "--", *files], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *files], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         return "unknown"
     return f"{commit or '?'}{' + uncommitted changes' if dirty else ''}"
@@ -445,31 +556,59 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "ours":
             res = worker_ours(rest[0], None if rest[1] == "default" else int(rest[1]))
         else:
-            res = worker_minhash(rest[0], rest[1], rest[2], [float(x) for x in rest[3].split(",")], int(rest[4]),
-                                 float(rest[5]))
+            res = worker_minhash(
+                rest[0],
+                rest[1],
+                rest[2],
+                [float(x) for x in rest[3].split(",")],
+                int(rest[4]),
+                float(rest[5]),
+            )
         print(json.dumps(res))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes (default: %(default)s)")
-    ap.add_argument("--datasketch-limit", type=int, default=0,
-                    help="run datasketch on the first K documents only (default: all, unless > 20 min)")
+    ap.add_argument(
+        "--sizes", default="10000,100000", help="comma-separated corpus sizes (default: %(default)s)"
+    )
+    ap.add_argument(
+        "--datasketch-limit",
+        type=int,
+        default=0,
+        help="run datasketch on the first K documents only (default: all, unless > 20 min)",
+    )
     ap.add_argument("--no-datasketch", action="store_true")
-    ap.add_argument("--rensa-limit", type=int, default=0,
-                    help="run rensa on the first K documents only (default: all, unless > 20 min)")
+    ap.add_argument(
+        "--rensa-limit",
+        type=int,
+        default=0,
+        help="run rensa on the first K documents only (default: all, unless > 20 min)",
+    )
     ap.add_argument("--no-rensa", action="store_true")
-    ap.add_argument("--ds-thresholds", default="0.8",
-                    help="LSH thresholds, comma-separated, sharing the MinHashes; the first is timed (%(default)s)")
+    ap.add_argument(
+        "--ds-thresholds",
+        default="0.8",
+        help="LSH thresholds, comma-separated, sharing the MinHashes; the first is timed (%(default)s)",
+    )
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--workers", type=int, help="sketching processes for ours (default: as `archive dedupe`, the CPUs less one)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        help="sketching processes for ours (default: as `archive dedupe`, the CPUs less one)",
+    )
     ap.add_argument("--workdir", help="where the archives go (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the archives and labels")
-    ap.add_argument("--reuse", action="store_true",
-                    help="reuse the corpus a --keep run left in --workdir (the grouping is recomputed from scratch)")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the corpus a --keep run left in --workdir (the grouping is recomputed from scratch)",
+    )
     args = ap.parse_args(argv)
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x]
     args.engines = []
-    for engine, skip, limit in (("datasketch", args.no_datasketch, args.datasketch_limit),
-                                ("rensa", args.no_rensa, args.rensa_limit)):
+    for engine, skip, limit in (
+        ("datasketch", args.no_datasketch, args.datasketch_limit),
+        ("rensa", args.no_rensa, args.rensa_limit),
+    ):
         if skip:
             continue
         try:
@@ -484,8 +623,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         tmp = tempfile.mkdtemp(prefix="bench_dedupe_")
         workdir = Path(tmp)
-    print(f"bench_dedupe: sizes {sizes}, seed {args.seed}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"engine {engine_version()}, workdir {workdir}", flush=True)
+    print(
+        f"bench_dedupe: sizes {sizes}, seed {args.seed}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"engine {engine_version()}, workdir {workdir}",
+        flush=True,
+    )
     results = []
     try:
         for n in sizes:
@@ -499,8 +641,10 @@ def main(argv: list[str] | None = None) -> int:
     if len(results) > 1:
         a, b = results[0], results[-1]
         ratio = b["ours"]["seconds"] / a["ours"]["seconds"]
-        print(f"\nlinearity (ours): {a['n']:,} → {b['n']:,} documents ({b['n'] / a['n']:.0f}x): time x{ratio:.1f} "
-              f"({a['ours']['seconds']:.1f}s → {b['ours']['seconds']:.1f}s; linear would be x{b['n'] / a['n']:.0f})")
+        print(
+            f"\nlinearity (ours): {a['n']:,} → {b['n']:,} documents ({b['n'] / a['n']:.0f}x): time x{ratio:.1f} "
+            f"({a['ours']['seconds']:.1f}s → {b['ours']['seconds']:.1f}s; linear would be x{b['n'] / a['n']:.0f})"
+        )
     return 0
 
 

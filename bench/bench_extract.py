@@ -43,8 +43,9 @@ def tools() -> dict:
         from gne import GeneralNewsExtractor
     except ImportError as exc:  # a comparison without its other columns is no comparison
         reason = " ".join(str(exc).split())
-        raise SystemExit(f"bench_extract: cannot import a comparison library ({reason}); "
-                         "pip install -e '.[bench]'") from exc
+        raise SystemExit(
+            f"bench_extract: cannot import a comparison library ({reason}); pip install -e '.[bench]'"
+        ) from exc
     gne = GeneralNewsExtractor()
     return {
         "ours (clean_page)": lambda raw, url: clean_page(raw, url)["text"],
@@ -65,9 +66,14 @@ def main() -> int:
         pass
     d = Path(args.pages)
     names = sorted(p.stem for p in (d / "html").glob("*.html"))
-    pages = [((d / "html" / f"{n}.html").read_bytes(),
-              (d / "truth" / f"{n}.txt").read_text(encoding="utf-8", errors="replace"),
-              f"http://example.com/{n}.html") for n in names]
+    pages = [
+        (
+            (d / "html" / f"{n}.html").read_bytes(),
+            (d / "truth" / f"{n}.txt").read_text(encoding="utf-8", errors="replace"),
+            f"http://example.com/{n}.html",
+        )
+        for n in names
+    ]
     rows = []
     for name, fn in tools().items():
         fn(pages[0][0], pages[0][2])  # warm-up: lazy imports, caches
@@ -77,15 +83,28 @@ def main() -> int:
             t0 = time.perf_counter()
             texts = [fn(raw, url) for raw, _, url in pages]
             best = min(best, time.perf_counter() - t0)
-        p, r, f1 = macro(precision_recall(truth, got) for (_, truth, _), got in zip(pages, texts, strict=True))
+        p, r, f1 = macro(
+            precision_recall(truth, got) for (_, truth, _), got in zip(pages, texts, strict=True)
+        )
         rows.append((name, p, r, f1, len(pages) / best))
     if args.cli:
         t0 = time.perf_counter()
         for n in names:
-            subprocess.run([sys.executable, "-m", "pipelines.cleaning", str(d / "html" / f"{n}.html"), "--json"],
-                           cwd=REPO, stdout=subprocess.DEVNULL, check=True)
-        rows.append(("ours (CLI, process per page)", float("nan"), float("nan"), float("nan"),
-                     len(names) / (time.perf_counter() - t0)))
+            subprocess.run(
+                [sys.executable, "-m", "pipelines.cleaning", str(d / "html" / f"{n}.html"), "--json"],
+                cwd=REPO,
+                stdout=subprocess.DEVNULL,
+                check=True,
+            )
+        rows.append(
+            (
+                "ours (CLI, process per page)",
+                float("nan"),
+                float("nan"),
+                float("nan"),
+                len(names) / (time.perf_counter() - t0),
+            )
+        )
     print(f"{len(pages)} pages from {d}\n")
     print(f"{'tool':32} {'precision':>9} {'recall':>7} {'F1':>6} {'docs/s':>8}")
     for name, p, r, f1, dps in rows:

@@ -61,12 +61,15 @@ def build(path: Path, n: int, seed: int) -> dict:
         cols = cols or list(row)
         batch.append([row[c] for c in cols])
         if len(batch) >= 500:
-            db.conn.executemany(f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                                batch)
+            db.conn.executemany(
+                f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", batch
+            )
             db.conn.commit()
             batch.clear()
     if batch:
-        db.conn.executemany(f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", batch)
+        db.conn.executemany(
+            f"INSERT INTO documents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", batch
+        )
     db.conn.commit()
     t_docs = time.perf_counter() - t0
     size0 = file_mb(path)
@@ -79,15 +82,23 @@ def build(path: Path, n: int, seed: int) -> dict:
     t0 = time.perf_counter()
     with db.atomic():
         db.execute("DROP TABLE IF EXISTS documents_trigram")
-        db.execute("CREATE VIRTUAL TABLE documents_trigram USING fts5(text, content='documents', content_rowid='id',"
-                   " tokenize='trigram')")
+        db.execute(
+            "CREATE VIRTUAL TABLE documents_trigram USING fts5(text, content='documents', content_rowid='id',"
+            " tokenize='trigram')"
+        )
         db.execute("INSERT INTO documents_trigram (documents_trigram) VALUES ('rebuild')")
     t_tri = time.perf_counter() - t0
     checkpoint(db)
     size2 = file_mb(path)
     db.close()
-    return {"docs_s": t_docs, "ours_s": t_ours, "tri_s": t_tri, "mb_docs": size0, "mb_ours": size1 - size0,
-            "mb_tri": size2 - size1}
+    return {
+        "docs_s": t_docs,
+        "ours_s": t_ours,
+        "tri_s": t_tri,
+        "mb_docs": size0,
+        "mb_ours": size1 - size0,
+        "mb_tri": size2 - size1,
+    }
 
 
 def file_mb(path: Path) -> float:
@@ -111,7 +122,7 @@ def pick_queries(path: Path, k: int, seed: int) -> list[str]:
         if len(text) <= length:
             continue
         i = rng.randrange(0, len(text) - length)
-        q = text[i:i + length]
+        q = text[i : i + length]
         if re.search(r"\s", q) or q in out:
             continue
         out.append(q)
@@ -144,20 +155,39 @@ def results(path: Path, queries: list[str], like_k: int) -> dict[str, list[set[i
     con = sqlite3.connect(path)
     got: dict[str, list[set[int]]] = {"ours": [], "trigram": [], "like": []}
     for q in queries:
-        got["ours"].append({r[0] for r in con.execute(
-            "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [fts_query(q)])})
-        got["trigram"].append({r[0] for r in con.execute(
-            "SELECT rowid FROM documents_trigram WHERE documents_trigram MATCH ?", ['"' + q.replace('"', '""') + '"'])})
+        got["ours"].append(
+            {
+                r[0]
+                for r in con.execute(
+                    "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [fts_query(q)]
+                )
+            }
+        )
+        got["trigram"].append(
+            {
+                r[0]
+                for r in con.execute(
+                    "SELECT rowid FROM documents_trigram WHERE documents_trigram MATCH ?",
+                    ['"' + q.replace('"', '""') + '"'],
+                )
+            }
+        )
         if len(got["like"]) < like_k:  # a full scan of ~1 GB of text per query: the first K only
             like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            got["like"].append({r[0] for r in con.execute(
-                "SELECT id FROM documents WHERE text LIKE ? ESCAPE '\\'", [f"%{like}%"])})
+            got["like"].append(
+                {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT id FROM documents WHERE text LIKE ? ESCAPE '\\'", [f"%{like}%"]
+                    )
+                }
+            )
     con.close()
     return got
 
 
 def pr(found: list[set[int]], true: list[set[int]]) -> dict:
-    true = true[:len(found)]
+    true = true[: len(found)]
     tp = sum(len(f & t) for f, t in zip(found, true, strict=True))
     fp = sum(len(f - t) for f, t in zip(found, true, strict=True))
     fn = sum(len(t - f) for f, t in zip(found, true, strict=True))
@@ -211,8 +241,12 @@ def latency(urls: list[str]) -> dict:
         times.append(ms)
         errors += not ok
     times.sort()
-    return {"p50": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))], "max": times[-1],
-            "errors": errors}
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(0.95 * (len(times) - 1))],
+        "max": times[-1],
+        "errors": errors,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,15 +255,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir")
-    ap.add_argument("--reuse", action="store_true", help="reuse an archive built by an earlier run in --workdir")
-    ap.add_argument("--like-queries", type=int, default=20,
-                    help="the LIKE scan (~1 GB of text per query) runs the first K queries only (default %(default)s)")
+    ap.add_argument(
+        "--reuse", action="store_true", help="reuse an archive built by an earlier run in --workdir"
+    )
+    ap.add_argument(
+        "--like-queries",
+        type=int,
+        default=20,
+        help="the LIKE scan (~1 GB of text per query) runs the first K queries only (default %(default)s)",
+    )
     args = ap.parse_args(argv)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_search_"))
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / f"search_{args.n}_{args.seed}.db"
-    print(f"bench_search: N = {args.n:,} documents, {args.queries} random substrings + 发展, seed {args.seed}, "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, workdir {workdir}", flush=True)
+    print(
+        f"bench_search: N = {args.n:,} documents, {args.queries} random substrings + 发展, seed {args.seed}, "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, workdir {workdir}",
+        flush=True,
+    )
     built_file = workdir / f"search_{args.n}_{args.seed}.json"
     if args.reuse and path.exists() and built_file.exists():
         built = json.loads(built_file.read_text())
@@ -239,36 +282,77 @@ def main(argv: list[str] | None = None) -> int:
     else:
         built = build(path, args.n, args.seed)
         built_file.write_text(json.dumps(built))
-    print(f"archive: {built['mb_docs']:,.0f} MB of documents (built in {built['docs_s']:.0f}s, not counted)", flush=True)
+    print(
+        f"archive: {built['mb_docs']:,.0f} MB of documents (built in {built['docs_s']:.0f}s, not counted)",
+        flush=True,
+    )
     queries = pick_queries(path, args.queries, args.seed)
     scores_file = workdir / f"search_{args.n}_{args.seed}_scores.json"
     cached = json.loads(scores_file.read_text()) if args.reuse and scores_file.exists() else None
-    if cached and cached["queries"] == queries and cached.get("like_queries") == args.like_queries:  # the same archive and queries: the same truth
+    if (
+        cached and cached["queries"] == queries and cached.get("like_queries") == args.like_queries
+    ):  # the same archive and queries: the same truth
         scores, true_sizes = cached["scores"], cached["true_sizes"]
     else:
         true = truth(path, queries)
         got = results(path, queries, args.like_queries)
         scores = {k: pr(v, true) for k, v in got.items()}
         true_sizes = [len(t) for t in true]
-        scores_file.write_text(json.dumps({"queries": queries, "scores": scores, "true_sizes": true_sizes,
-                                           "like_queries": args.like_queries}))
+        scores_file.write_text(
+            json.dumps(
+                {
+                    "queries": queries,
+                    "scores": scores,
+                    "true_sizes": true_sizes,
+                    "like_queries": args.like_queries,
+                }
+            )
+        )
 
     port_ours, port_plain = free_port(), free_port()
     ours_base, plain_base = f"http://127.0.0.1:{port_ours}", f"http://127.0.0.1:{port_plain}"
     servers = [
-        start([sys.executable, "-m", "archive.cli", "serve", "--db", str(path), "--port", str(port_ours)], ours_base),
-        start([sys.executable, "-m", "datasette", "serve", str(path), "--port", str(port_plain),
-               "--setting", "sql_time_limit_ms", "60000", "--setting", "facet_time_limit_ms", "1000"], plain_base),
+        start(
+            [sys.executable, "-m", "archive.cli", "serve", "--db", str(path), "--port", str(port_ours)],
+            ours_base,
+        ),
+        start(
+            [
+                sys.executable,
+                "-m",
+                "datasette",
+                "serve",
+                str(path),
+                "--port",
+                str(port_plain),
+                "--setting",
+                "sql_time_limit_ms",
+                "60000",
+                "--setting",
+                "facet_time_limit_ms",
+                "1000",
+            ],
+            plain_base,
+        ),
     ]
     db_plain = path.stem
     try:
         qs = [urllib.parse.quote(q) for q in queries]
         lat = {
             "ours": latency([f"{ours_base}/archive/documents.json?_search={q}&_size=20" for q in qs]),
-            "trigram": latency([f"{plain_base}/{db_plain}/documents.json?_search={q}&_size=20"
-                                f"&_fts_table=documents_trigram&_fts_pk=id" for q in qs]),
-            "like": latency([f"{plain_base}/{db_plain}/documents.json?text__contains={q}&_size=20"
-                             for q in qs[:args.like_queries]]),
+            "trigram": latency(
+                [
+                    f"{plain_base}/{db_plain}/documents.json?_search={q}&_size=20"
+                    f"&_fts_table=documents_trigram&_fts_pk=id"
+                    for q in qs
+                ]
+            ),
+            "like": latency(
+                [
+                    f"{plain_base}/{db_plain}/documents.json?text__contains={q}&_size=20"
+                    for q in qs[: args.like_queries]
+                ]
+            ),
         }
     finally:
         for s in servers:
@@ -287,7 +371,12 @@ def main(argv: list[str] | None = None) -> int:
         ("index build (s)", f"{built['ours_s']:.0f}", f"{built['tri_s']:.0f}", "-"),
         ("index size (MB)", f"{built['mb_ours']:,.0f}", f"{built['mb_tri']:,.0f}", "-"),
     ]
-    header = ("", "ours (bigram FTS5)", "FTS5 trigram", f"LIKE (first {min(args.like_queries, len(queries))})")
+    header = (
+        "",
+        "ours (bigram FTS5)",
+        "FTS5 trigram",
+        f"LIKE (first {min(args.like_queries, len(queries))})",
+    )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
     print()
     for r in [header, tuple("-" * w for w in widths), *rows]:
@@ -295,8 +384,13 @@ def main(argv: list[str] | None = None) -> int:
     lengths = {}
     for q, t in zip(queries, true_sizes, strict=True):
         lengths.setdefault(len(q), []).append(t)
-    print("\nqueries by length: " + ", ".join(f"{k} chars: {len(v)} (median {statistics.median(v):,.0f} matches)"
-                                              for k, v in sorted(lengths.items())))
+    print(
+        "\nqueries by length: "
+        + ", ".join(
+            f"{k} chars: {len(v)} (median {statistics.median(v):,.0f} matches)"
+            for k, v in sorted(lengths.items())
+        )
+    )
     print(f"发展: {true_sizes[0]:,} of {args.n:,} documents")
     return 0
 

@@ -102,7 +102,9 @@ def baseline_worktree(commit: str) -> Path:
     if path.exists():
         head = git("rev-parse", "HEAD", cwd=path)
         if head != full:
-            sys.exit(f"{path} exists but is at {head[:12]}, not {commit}: remove it (git worktree remove {path})")
+            sys.exit(
+                f"{path} exists but is at {head[:12]}, not {commit}: remove it (git worktree remove {path})"
+            )
     else:
         git("worktree", "add", "--detach", str(path), full)
     return path
@@ -117,10 +119,13 @@ def env_for(code: Path) -> dict:
 
 def where_imported(code: Path) -> dict[str, str]:
     """archive / crawler / pipelines as imported by the interpreter and env a run of ``code`` uses."""
-    probe = ("import json, archive, archive.crawl, crawler, pipelines;"
-             "print(json.dumps({m.__name__: m.__file__ for m in (archive, archive.crawl, crawler, pipelines)}))")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=code, env=env_for(code), check=True,
-                         capture_output=True, text=True).stdout
+    probe = (
+        "import json, archive, archive.crawl, crawler, pipelines;"
+        "print(json.dumps({m.__name__: m.__file__ for m in (archive, archive.crawl, crawler, pipelines)}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=code, env=env_for(code), check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(out)
 
 
@@ -169,7 +174,9 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def measure(cmd: list[str], cwd: Path, env: dict, timeout: float, log: Path) -> tuple[int | None, float, float, str]:
+def measure(
+    cmd: list[str], cwd: Path, env: dict, timeout: float, log: Path
+) -> tuple[int | None, float, float, str]:
     """(exit code or None on timeout, seconds, peak RSS MB of the tree, stdout)."""
     with open(log, "w") as err, open(log.with_suffix(".out"), "w+") as out:
         t0 = time.monotonic()
@@ -202,8 +209,10 @@ def check_archive(db: Path, count: int) -> tuple[int, bool, list[str], tuple[int
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         counts = dict(conn.execute("SELECT source, COUNT(*) FROM documents GROUP BY source").fetchall())
-        found = conn.execute("SELECT COALESCE(SUM(admin_code IS NOT NULL), 0), COALESCE(SUM(year IS NOT NULL), 0)"
-                             " FROM documents").fetchone()
+        found = conn.execute(
+            "SELECT COALESCE(SUM(admin_code IS NOT NULL), 0), COALESCE(SUM(year IS NOT NULL), 0)"
+            " FROM documents"
+        ).fetchone()
     finally:
         conn.close()
     problems = []
@@ -211,8 +220,10 @@ def check_archive(db: Path, count: int) -> tuple[int, bool, list[str], tuple[int
     extra = sorted(counts.keys() - want)
     several = sorted(k for k, n in counts.items() if n != 1)
     if missing:
-        problems.append(f"{len(missing)} sources without a document ({', '.join(missing[:8])}"
-                        f"{' …' if len(missing) > 8 else ''})")
+        problems.append(
+            f"{len(missing)} sources without a document ({', '.join(missing[:8])}"
+            f"{' …' if len(missing) > 8 else ''})"
+        )
     if several:
         problems.append(f"{len(several)} sources with more than one document ({', '.join(several[:8])})")
     if extra:
@@ -229,13 +240,31 @@ def run_one(design: str, code: Path, count: int, ports: dict, work: Path, args) 
     sources = folder / "sources.toml"
     sources.write_text(sources_site.sources_toml(count, ports), encoding="utf-8")
     db = folder / "bench.db"
-    cmd = [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", str(sources),
-           "--log-dir", str(folder / "logs"),
-           "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
-           "-s", f"CONCURRENT_REQUESTS={args.concurrency}", "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={args.per_domain}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "archive.cli",
+        "crawl",
+        "--db",
+        str(db),
+        "--sources",
+        str(sources),
+        "--log-dir",
+        str(folder / "logs"),
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        f"CONCURRENT_REQUESTS={args.concurrency}",
+        "-s",
+        f"CONCURRENT_REQUESTS_PER_DOMAIN={args.per_domain}",
+    ]
     site_call(ports, "reset")
     load0 = os.getloadavg()[0]
-    rc, run.seconds, run.peak_mb, stdout = measure(cmd, code, env_for(code), args.timeout, folder / "crawl.stderr")
+    rc, run.seconds, run.peak_mb, stdout = measure(
+        cmd, code, env_for(code), args.timeout, folder / "crawl.stderr"
+    )
     run.load = (load0, os.getloadavg()[0])
     run.served = site_call(ports, "stats")
     run.rc = rc
@@ -254,14 +283,18 @@ def run_one(design: str, code: Path, count: int, ports: dict, work: Path, args) 
 
 
 # --- output -----------------------------------------------------------------------------------------
-HEADER = ("| design | crawlers | sources | seconds | pages/s | peak RSS MB | documents | archived all | load 1-min before→after |\n"
-          "|---|---|---:|---:|---:|---:|---:|---|---|")
+HEADER = (
+    "| design | crawlers | sources | seconds | pages/s | peak RSS MB | documents | archived all | load 1-min before→after |\n"
+    "|---|---|---:|---:|---:|---:|---:|---|---|"
+)
 
 
 def row(r: Run) -> str:
     status = "" if r.status == "ok" else f" **{r.status.upper()}**"
-    return (f"| {r.design}{status} | {crawlers(r)} | {r.sources:,} | {r.seconds:.1f} | {r.pages_per_s:.1f} | {r.peak_mb:,.0f} | "
-            f"{r.documents:,} | {'yes' if r.archived_all else 'NO'} | {r.load[0]:.2f}→{r.load[1]:.2f} |")
+    return (
+        f"| {r.design}{status} | {crawlers(r)} | {r.sources:,} | {r.seconds:.1f} | {r.pages_per_s:.1f} | {r.peak_mb:,.0f} | "
+        f"{r.documents:,} | {'yes' if r.archived_all else 'NO'} | {r.load[0]:.2f}→{r.load[1]:.2f} |"
+    )
 
 
 def verdicts(runs: list[Run], design: str) -> tuple[list[str], bool]:
@@ -281,17 +314,29 @@ def verdicts(runs: list[Run], design: str) -> tuple[list[str], bool]:
         line("3,000 sources in ≤ 300 s", False if r3 else None, r3.status if r3 else "not run")
     if r3 and r1 and r3.status == r1.status == "ok":
         ratio = r3.seconds / r1.seconds
-        line("time(3000)/time(1000) ≤ 3.6", ratio <= TARGET_RATIO,
-             f"{r3.seconds:.1f} / {r1.seconds:.1f} = {ratio:.2f}")
+        line(
+            "time(3000)/time(1000) ≤ 3.6",
+            ratio <= TARGET_RATIO,
+            f"{r3.seconds:.1f} / {r1.seconds:.1f} = {ratio:.2f}",
+        )
     else:
-        line("time(3000)/time(1000) ≤ 3.6", False if r3 and r1 else None,
-             "needs finished runs at 1,000 and 3,000")
+        line(
+            "time(3000)/time(1000) ≤ 3.6",
+            False if r3 and r1 else None,
+            "needs finished runs at 1,000 and 3,000",
+        )
     worst = max(mine.values(), key=lambda r: r.peak_mb, default=None)
     if worst:
-        line("peak RSS ≤ 1.5 GB", worst.peak_mb <= TARGET_RSS_MB,
-             f"largest {worst.peak_mb:,.0f} MB (at {worst.sources:,} sources)")
-        line("every report archived", all(r.archived_all for r in mine.values()),
-             ", ".join(f"{r.sources:,}: {r.documents:,}/{r.sources:,}" for r in mine.values()))
+        line(
+            "peak RSS ≤ 1.5 GB",
+            worst.peak_mb <= TARGET_RSS_MB,
+            f"largest {worst.peak_mb:,.0f} MB (at {worst.sources:,} sources)",
+        )
+        line(
+            "every report archived",
+            all(r.archived_all for r in mine.values()),
+            ", ".join(f"{r.sources:,}: {r.documents:,}/{r.sources:,}" for r in mine.values()),
+        )
     return lines, missed
 
 
@@ -313,14 +358,26 @@ def sizes(text: str) -> list[int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="\n".join(__doc__.splitlines()[2:6]))
-    ap.add_argument("--sizes", type=sizes, default=[300, 1000, 3000],
-                    help="source counts for the code of this checkout (default 300,1000,3000; empty: none)")
-    ap.add_argument("--baseline-commit", metavar="COMMIT", help="also run the code of this commit (e.g. 33fcb02)")
-    ap.add_argument("--baseline-sizes", type=sizes, default=[300], help="source counts for the baseline (default 300)")
-    ap.add_argument("--timeout", type=float, default=900.0, help="seconds per run before it is killed (default 900)")
+    ap = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:6]),
+    )
+    ap.add_argument(
+        "--sizes",
+        type=sizes,
+        default=[300, 1000, 3000],
+        help="source counts for the code of this checkout (default 300,1000,3000; empty: none)",
+    )
+    ap.add_argument(
+        "--baseline-commit", metavar="COMMIT", help="also run the code of this commit (e.g. 33fcb02)"
+    )
+    ap.add_argument(
+        "--baseline-sizes", type=sizes, default=[300], help="source counts for the baseline (default 300)"
+    )
+    ap.add_argument(
+        "--timeout", type=float, default=900.0, help="seconds per run before it is killed (default 900)"
+    )
     ap.add_argument("--concurrency", type=int, default=64, help="CONCURRENT_REQUESTS (default 64)")
     ap.add_argument("--per-domain", type=int, default=4, help="CONCURRENT_REQUESTS_PER_DOMAIN (default 4)")
     ap.add_argument("--keep", metavar="DIR", help="keep the archives, sources files and logs in DIR")
@@ -329,18 +386,25 @@ def main() -> None:
     designs: list[tuple[str, Path, list[int]]] = []
     if args.sizes:
         dirty = git("status", "--porcelain", "--", "archive", "crawler", "pipelines")
-        designs.append((f"checkout {git('rev-parse', '--short', 'HEAD')}{' + uncommitted' if dirty else ''}",
-                        REPO, args.sizes))
+        designs.append(
+            (
+                f"checkout {git('rev-parse', '--short', 'HEAD')}{' + uncommitted' if dirty else ''}",
+                REPO,
+                args.sizes,
+            )
+        )
     if args.baseline_commit:
         tree = baseline_worktree(args.baseline_commit)
         designs.append((f"baseline {args.baseline_commit}", tree, args.baseline_sizes))
     if not designs:
         sys.exit("nothing to run: --sizes is empty and no --baseline-commit")
 
-    print(f"bench_sources: one-report sources on {len(sources_site.ADDRESSES)} loopback addresses "
-          f"({sources_site.ADDRESSES[0]} … {sources_site.ADDRESSES[-1]}), CONCURRENT_REQUESTS={args.concurrency}, "
-          f"CONCURRENT_REQUESTS_PER_DOMAIN={args.per_domain}, AutoThrottle off, no delay; "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, timeout {args.timeout:.0f} s per run")
+    print(
+        f"bench_sources: one-report sources on {len(sources_site.ADDRESSES)} loopback addresses "
+        f"({sources_site.ADDRESSES[0]} … {sources_site.ADDRESSES[-1]}), CONCURRENT_REQUESTS={args.concurrency}, "
+        f"CONCURRENT_REQUESTS_PER_DOMAIN={args.per_domain}, AutoThrottle off, no delay; "
+        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, timeout {args.timeout:.0f} s per run"
+    )
     for name, code, _counts in designs:
         where = where_imported(code)
         print(f"{name}: {git('log', '-1', '--oneline', cwd=code)}")
@@ -356,8 +420,11 @@ def main() -> None:
     t0 = time.monotonic()
     server, ports = start_sites(count_max)
     sample = sources_site.report_page(1)
-    print(f"sites of {count_max:,} sources served by pid {server.pid} (pages made in {time.monotonic() - t0:.1f} s; "
-          f"a report page ~{len(sample) / 1024:.0f} KB of HTML)", flush=True)
+    print(
+        f"sites of {count_max:,} sources served by pid {server.pid} (pages made in {time.monotonic() - t0:.1f} s; "
+        f"a report page ~{len(sample) / 1024:.0f} KB of HTML)",
+        flush=True,
+    )
     runs: list[Run] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-sources-") as tmp:
@@ -367,10 +434,13 @@ def main() -> None:
                 for n in counts:
                     r = run_one(name, code, n, ports, work, args)
                     runs.append(r)
-                    print(f"  {name}, {n:,} sources: {r.status}, {r.seconds:.1f} s, peak {r.peak_mb:,.0f} MB, "
-                          f"{r.documents:,} documents, {r.pages:,} pages served, {r.served.get('robots', 0):,} robots.txt "
-                          f"requests ({crawlers(r)}), {r.served.get('other', 0):,} other, jurisdiction/year found in {r.meta_found[0]:,}/{r.meta_found[1]:,}, load "
-                          f"{r.load[0]:.2f}→{r.load[1]:.2f}", flush=True)
+                    print(
+                        f"  {name}, {n:,} sources: {r.status}, {r.seconds:.1f} s, peak {r.peak_mb:,.0f} MB, "
+                        f"{r.documents:,} documents, {r.pages:,} pages served, {r.served.get('robots', 0):,} robots.txt "
+                        f"requests ({crawlers(r)}), {r.served.get('other', 0):,} other, jurisdiction/year found in {r.meta_found[0]:,}/{r.meta_found[1]:,}, load "
+                        f"{r.load[0]:.2f}→{r.load[1]:.2f}",
+                        flush=True,
+                    )
                     print(f"    archive crawl: {r.summary[:400] or '(no summary)'}", flush=True)
                     for p in r.problems:
                         print(f"    PROBLEM: {p}", flush=True)
@@ -393,8 +463,10 @@ def main() -> None:
     for n in sorted({r.sources for r in runs}):
         pair = [by.get((name, n)) for name, _, _ in designs]
         if len(designs) == 2 and all(p and p.status == "ok" for p in pair):
-            print(f"at {n:,} sources: checkout / baseline time {pair[0].seconds / pair[1].seconds:.2f}, "
-                  f"peak RSS {pair[0].peak_mb / pair[1].peak_mb:.2f}")
+            print(
+                f"at {n:,} sources: checkout / baseline time {pair[0].seconds / pair[1].seconds:.2f}, "
+                f"peak RSS {pair[0].peak_mb / pair[1].peak_mb:.2f}"
+            )
     failed = [r for r in runs if r.status != "ok"]
     if failed:
         print("FAILED runs: " + "; ".join(f"{r.design} at {r.sources:,}: {r.status}" for r in failed))

@@ -58,7 +58,9 @@ def texts(n: int, seed: int) -> dict[str, list[str]]:
 
     pages = REPO / "tests" / "fixtures" / "realpages"
     return {
-        "realpage main texts": [p.read_text(encoding="utf-8") for p in sorted((pages / "truth").glob("*.txt"))],
+        "realpage main texts": [
+            p.read_text(encoding="utf-8") for p in sorted((pages / "truth").glob("*.txt"))
+        ],
         "realpage whole pages": [decode(p.read_bytes())[0] for p in sorted((pages / "html").glob("*.html"))],
         f"synthetic reports (n={n})": [d.row["text"] for d in documents(n, seed)],
     }
@@ -80,19 +82,25 @@ def compare(corpora: dict[str, list[str]], repeat: int) -> None:
 
     search.tokens("预热")  # the lookup tables are built once per process (not counted)
     text_hash("预热，")
-    pairs = [("tokens", search._tokens_reference, search.tokens),
-             ("normalize", search._normalize_reference, search.normalize),
-             ("_cjk_quality", cjk_quality_before, _cjk_quality),
-             ("text_hash", text_hash_before, text_hash)]
-    print(f"{'texts':<32} {'docs':>5} {'chars/doc':>9}  {'function':<13} {'before ms':>9} {'now ms':>8} {'speed-up':>8}")
+    pairs = [
+        ("tokens", search._tokens_reference, search.tokens),
+        ("normalize", search._normalize_reference, search.normalize),
+        ("_cjk_quality", cjk_quality_before, _cjk_quality),
+        ("text_hash", text_hash_before, text_hash),
+    ]
+    print(
+        f"{'texts':<32} {'docs':>5} {'chars/doc':>9}  {'function':<13} {'before ms':>9} {'now ms':>8} {'speed-up':>8}"
+    )
     for name, docs in corpora.items():
         chars = sum(map(len, docs)) / len(docs)
         for label, before, now in pairs:
             t_before, expected = per_doc_ms(before, docs, repeat)
             t_now, got = per_doc_ms(now, docs, repeat)
             assert got == expected, f"{label} differs on {name}"
-            print(f"{name:<32} {len(docs):>5} {chars:>9,.0f}  {label:<13} {t_before:>9.3f} {t_now:>8.3f}"
-                  f" {t_before / t_now:>7.1f}x")
+            print(
+                f"{name:<32} {len(docs):>5} {chars:>9,.0f}  {label:<13} {t_before:>9.3f} {t_now:>8.3f}"
+                f" {t_before / t_now:>7.1f}x"
+            )
     print("outputs identical")
 
 
@@ -106,8 +114,10 @@ def index_step(n: int, seed: int) -> None:
         timings = {}
         for how in ("per document", "batched"):
             db = open_db(Path(tmp) / f"{how[0]}.db")
-            db.conn.executemany("INSERT INTO documents (id, url, text) VALUES (?, ?, ?)",
-                                [(i, d["url"], d["text"]) for i, d in enumerate(docs, start=1)])
+            db.conn.executemany(
+                "INSERT INTO documents (id, url, text) VALUES (?, ?, ?)",
+                [(i, d["url"], d["text"]) for i, d in enumerate(docs, start=1)],
+            )
             db.conn.commit()
             ids = list(range(1, n + 1))
             t0 = time.perf_counter()
@@ -121,7 +131,9 @@ def index_step(n: int, seed: int) -> None:
             db.conn.commit()
             t_new = time.perf_counter() - t0
             # every text changes (the previous kept as a version, as the store does)
-            db.execute("INSERT INTO document_versions (document_id, version, text) SELECT id, 1, text FROM documents")
+            db.execute(
+                "INSERT INTO document_versions (document_id, version, text) SELECT id, 1, text FROM documents"
+            )
             db.execute("UPDATE documents SET text = text || '（修订）', version = 2")
             db.conn.commit()
             t0 = time.perf_counter()
@@ -152,8 +164,10 @@ def main(argv: list[str] | None = None) -> int:
 
     import numpy
 
-    print(f"bench_tokens: Python {platform.python_version()}, numpy {numpy.__version__},"
-          f" Unicode {unicodedata.unidata_version}\n")
+    print(
+        f"bench_tokens: Python {platform.python_version()}, numpy {numpy.__version__},"
+        f" Unicode {unicodedata.unidata_version}\n"
+    )
     compare(texts(args.n, args.seed), args.repeat)
     if args.index:
         index_step(args.index, args.seed)

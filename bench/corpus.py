@@ -36,36 +36,184 @@ REPO = Path(__file__).resolve().parents[1]
 
 YEARS = tuple(range(2012, 2026))
 PROVINCES = (
-    ("北京市", "11"), ("天津市", "12"), ("河北省", "13"), ("山西省", "14"), ("内蒙古自治区", "15"),
-    ("辽宁省", "21"), ("吉林省", "22"), ("黑龙江省", "23"), ("上海市", "31"), ("江苏省", "32"),
-    ("浙江省", "33"), ("安徽省", "34"), ("福建省", "35"), ("江西省", "36"), ("山东省", "37"),
-    ("河南省", "41"), ("湖北省", "42"), ("湖南省", "43"), ("广东省", "44"), ("广西壮族自治区", "45"),
-    ("海南省", "46"), ("重庆市", "50"), ("四川省", "51"), ("贵州省", "52"), ("云南省", "53"),
-    ("西藏自治区", "54"), ("陕西省", "61"), ("甘肃省", "62"), ("青海省", "63"), ("宁夏回族自治区", "64"),
+    ("北京市", "11"),
+    ("天津市", "12"),
+    ("河北省", "13"),
+    ("山西省", "14"),
+    ("内蒙古自治区", "15"),
+    ("辽宁省", "21"),
+    ("吉林省", "22"),
+    ("黑龙江省", "23"),
+    ("上海市", "31"),
+    ("江苏省", "32"),
+    ("浙江省", "33"),
+    ("安徽省", "34"),
+    ("福建省", "35"),
+    ("江西省", "36"),
+    ("山东省", "37"),
+    ("河南省", "41"),
+    ("湖北省", "42"),
+    ("湖南省", "43"),
+    ("广东省", "44"),
+    ("广西壮族自治区", "45"),
+    ("海南省", "46"),
+    ("重庆市", "50"),
+    ("四川省", "51"),
+    ("贵州省", "52"),
+    ("云南省", "53"),
+    ("西藏自治区", "54"),
+    ("陕西省", "61"),
+    ("甘肃省", "62"),
+    ("青海省", "63"),
+    ("宁夏回族自治区", "64"),
     ("新疆维吾尔自治区", "65"),
 )
-PLACE_CHARS = ("安宝北滨昌长城川大德东丰福阜固广桂海汉和河鹤红华怀淮黄惠吉济江金晋靖九康兰乐临凌龙隆"
-               "鲁洛茂梅蒙南宁平普齐庆泉仁荣瑞山上邵沈石寿双顺泗松太泰天通潼万望威文武西溪仙祥新兴许"
-               "阳伊宜永余玉元岳云泽漳镇中舟庄遵荔柳榆桐枣杉柏桃梨樟枫莲兰菊竹峰岭岗崖湾洲津浦沙泗涧"
-               "源泉湖潭塘池渠溪浦陵原坪坝屯营堡寨关口门台楼阁亭林苑丘阜邑郡都嘉清明光辉盛昌荣富")
-INDUSTRIES = (
-    "汽车零部件", "新能源", "光伏", "风电装备", "生物医药", "新材料", "电子信息", "装备制造", "食品加工",
-    "现代物流", "文化旅游", "数字经济", "冰雪经济", "农产品加工", "纺织服装", "精细化工", "钢铁深加工",
-    "有色金属", "绿色建材", "智能家居", "新能源汽车", "新型储能", "氢能", "集成电路", "软件信息服务",
-    "电子商务", "跨境电商", "健康养老", "中医药", "特色种植", "现代畜牧", "水产养殖", "林下经济", "茶产业",
-    "中药材", "乳制品", "白酒酿造", "陶瓷", "轨道交通装备", "通用航空", "船舶制造", "工业机器人",
-    "人工智能", "大数据", "云计算", "物联网", "北斗应用", "节能环保", "再生资源", "现代金融", "会展经济",
-    "商贸流通", "康养旅游", "研学旅游", "体育产业", "家政服务", "预制菜", "精品民宿", "稀土新材料", "石墨深加工",
+PLACE_CHARS = (
+    "安宝北滨昌长城川大德东丰福阜固广桂海汉和河鹤红华怀淮黄惠吉济江金晋靖九康兰乐临凌龙隆"
+    "鲁洛茂梅蒙南宁平普齐庆泉仁荣瑞山上邵沈石寿双顺泗松太泰天通潼万望威文武西溪仙祥新兴许"
+    "阳伊宜永余玉元岳云泽漳镇中舟庄遵荔柳榆桐枣杉柏桃梨樟枫莲兰菊竹峰岭岗崖湾洲津浦沙泗涧"
+    "源泉湖潭塘池渠溪浦陵原坪坝屯营堡寨关口门台楼阁亭林苑丘阜邑郡都嘉清明光辉盛昌荣富"
 )
-PRODUCTS = ("水稻", "玉米", "大豆", "小麦", "马铃薯", "茶叶", "柑橘", "苹果", "葡萄", "蓝莓", "食用菌",
-            "中药材", "生猪", "肉牛", "肉羊", "奶牛", "小龙虾", "花生", "油菜", "辣椒", "蔬菜", "蚕桑", "花卉")
-VERBS = ("加快推进", "全面启动", "建成投用", "开工建设", "改造提升", "高标准建设", "有序推进", "扎实推进",
-         "统筹推进", "全力推动", "加快实施", "集中实施", "谋划推进", "深入实施", "稳步推进")
-WORKS = ("提升改造", "拓宽改造", "延伸", "综合整治", "雨污分流改造", "立面改造", "提档升级", "路网连通",
-         "管网改造", "亮化美化", "海绵城市改造", "快速化改造")
-FACILITIES = ("污水处理厂", "体育中心", "人民医院新院区", "文化馆", "图书馆", "职业教育园区", "物流园",
-              "综合客运枢纽", "垃圾焚烧发电厂", "供水厂", "第二中学", "实验小学", "养老服务中心",
-              "妇幼保健院", "疾控中心", "便民服务中心", "全民健身中心", "科创中心", "数据中心", "冷链物流中心")
+INDUSTRIES = (
+    "汽车零部件",
+    "新能源",
+    "光伏",
+    "风电装备",
+    "生物医药",
+    "新材料",
+    "电子信息",
+    "装备制造",
+    "食品加工",
+    "现代物流",
+    "文化旅游",
+    "数字经济",
+    "冰雪经济",
+    "农产品加工",
+    "纺织服装",
+    "精细化工",
+    "钢铁深加工",
+    "有色金属",
+    "绿色建材",
+    "智能家居",
+    "新能源汽车",
+    "新型储能",
+    "氢能",
+    "集成电路",
+    "软件信息服务",
+    "电子商务",
+    "跨境电商",
+    "健康养老",
+    "中医药",
+    "特色种植",
+    "现代畜牧",
+    "水产养殖",
+    "林下经济",
+    "茶产业",
+    "中药材",
+    "乳制品",
+    "白酒酿造",
+    "陶瓷",
+    "轨道交通装备",
+    "通用航空",
+    "船舶制造",
+    "工业机器人",
+    "人工智能",
+    "大数据",
+    "云计算",
+    "物联网",
+    "北斗应用",
+    "节能环保",
+    "再生资源",
+    "现代金融",
+    "会展经济",
+    "商贸流通",
+    "康养旅游",
+    "研学旅游",
+    "体育产业",
+    "家政服务",
+    "预制菜",
+    "精品民宿",
+    "稀土新材料",
+    "石墨深加工",
+)
+PRODUCTS = (
+    "水稻",
+    "玉米",
+    "大豆",
+    "小麦",
+    "马铃薯",
+    "茶叶",
+    "柑橘",
+    "苹果",
+    "葡萄",
+    "蓝莓",
+    "食用菌",
+    "中药材",
+    "生猪",
+    "肉牛",
+    "肉羊",
+    "奶牛",
+    "小龙虾",
+    "花生",
+    "油菜",
+    "辣椒",
+    "蔬菜",
+    "蚕桑",
+    "花卉",
+)
+VERBS = (
+    "加快推进",
+    "全面启动",
+    "建成投用",
+    "开工建设",
+    "改造提升",
+    "高标准建设",
+    "有序推进",
+    "扎实推进",
+    "统筹推进",
+    "全力推动",
+    "加快实施",
+    "集中实施",
+    "谋划推进",
+    "深入实施",
+    "稳步推进",
+)
+WORKS = (
+    "提升改造",
+    "拓宽改造",
+    "延伸",
+    "综合整治",
+    "雨污分流改造",
+    "立面改造",
+    "提档升级",
+    "路网连通",
+    "管网改造",
+    "亮化美化",
+    "海绵城市改造",
+    "快速化改造",
+)
+FACILITIES = (
+    "污水处理厂",
+    "体育中心",
+    "人民医院新院区",
+    "文化馆",
+    "图书馆",
+    "职业教育园区",
+    "物流园",
+    "综合客运枢纽",
+    "垃圾焚烧发电厂",
+    "供水厂",
+    "第二中学",
+    "实验小学",
+    "养老服务中心",
+    "妇幼保健院",
+    "疾控中心",
+    "便民服务中心",
+    "全民健身中心",
+    "科创中心",
+    "数据中心",
+    "冷链物流中心",
+)
 LOCAL_TEMPLATES = (
     "{verb}{road}{work}工程，完成投资{f:0.3-9}亿元，新增道路{f:1-30}公里。",
     "{road}、{road}等{n:3-30}条道路完成{work}，{village}等{n:4-40}个老旧小区改造全面完工。",
@@ -92,18 +240,54 @@ LOCAL_TEMPLATES = (
     "{company}完成股份制改造，{company}在{board}挂牌，直接融资{f:0.5-20}亿元。",
     "全力推进{proj}建设，{road}综合管廊、{name}变电站等配套工程同步实施。",
 )
-TITLES = ("美丽乡村示范村", "乡村治理示范村", "文明村镇", "卫生村", "森林乡村", "民主法治示范村", "旅游重点村")
-HONORS = ("专精特新“小巨人”企业", "绿色工厂", "智能制造示范工厂", "技术创新示范企业", "农业产业化重点龙头企业",
-          "服务型制造示范企业", "知识产权优势企业", "高新技术企业")
+TITLES = (
+    "美丽乡村示范村",
+    "乡村治理示范村",
+    "文明村镇",
+    "卫生村",
+    "森林乡村",
+    "民主法治示范村",
+    "旅游重点村",
+)
+HONORS = (
+    "专精特新“小巨人”企业",
+    "绿色工厂",
+    "智能制造示范工厂",
+    "技术创新示范企业",
+    "农业产业化重点龙头企业",
+    "服务型制造示范企业",
+    "知识产权优势企业",
+    "高新技术企业",
+)
 CAMPAIGNS = ("我为群众办实事", "暖心服务", "优化营商环境", "清河行动", "净化家园", "项目攻坚", "服务企业周")
 BOARDS = ("北交所", "新三板", "区域股权市场", "深交所创业板", "上交所科创板")
 ROAD_SUFFIX = ("路", "大街", "大道", "街", "公路", "大桥")
 VILLAGE_SUFFIX = ("村", "镇", "乡", "社区", "街道")
 COMPANY_SUFFIX = ("有限公司", "股份有限公司", "集团", "科技有限公司")
 PROJ_SUFFIX = ("产业园", "产业基地", "示范区", "物流港", "科技城", "双创园", "数字产业园")
-SEED_PLACES = ("通化", "吉林", "长春", "四平", "延边", "白山", "松原", "辽源", "白城", "梅河口", "集安", "东北")
-DUP_KINDS = (("exact", 0.15), ("stars", 0.2), ("truncated", 0.15), ("excerpt", 0.15), ("layout", 0.15),
-             ("edits", 0.15), ("layout+stars", 0.05))
+SEED_PLACES = (
+    "通化",
+    "吉林",
+    "长春",
+    "四平",
+    "延边",
+    "白山",
+    "松原",
+    "辽源",
+    "白城",
+    "梅河口",
+    "集安",
+    "东北",
+)
+DUP_KINDS = (
+    ("exact", 0.15),
+    ("stars", 0.2),
+    ("truncated", 0.15),
+    ("excerpt", 0.15),
+    ("layout", 0.15),
+    ("edits", 0.15),
+    ("layout+stars", 0.05),
+)
 KIND_CODES = {k: i for i, k in enumerate(("original", *(k for k, _ in DUP_KINDS)))}
 SOURCES = ("gov", "news", "agg", "blog")
 META_MISSING_ORIGINAL = 0.10  # share of documents without city / year / admin code
@@ -151,10 +335,10 @@ SEED_CLAUSES = _seed_clauses()
 
 @dataclass(frozen=True)
 class Juris:
-    index: int          # -1 - province index for a province
+    index: int  # -1 - province index for a province
     name: str
     short: str
-    unit: str           # 省 市 县 区
+    unit: str  # 省 市 县 区
     province: int
     code: str
     industries: tuple[str, ...]
@@ -183,7 +367,9 @@ def _juris_words(rng: random.Random, short: str) -> dict:
         industries=inds,
         products=tuple(rng.sample(PRODUCTS, 3)),
         parks=(f"{short}经济开发区", f"{short}{rng.choice(('高新区', '工业园区', '产业园区'))}"),
-        sights=tuple(_name(rng) + rng.choice(("山", "湖", "古镇", "湿地公园", "风景区", "森林公园")) for _ in range(3)),
+        sights=tuple(
+            _name(rng) + rng.choice(("山", "湖", "古镇", "湿地公园", "风景区", "森林公园")) for _ in range(3)
+        ),
         rivers=tuple(_name(rng, 1) + rng.choice(("河", "江", "溪")) for _ in range(2)),
         roads=tuple(_name(rng) + rng.choice(ROAD_SUFFIX) for _ in range(10)),
         villages=tuple(_name(rng) + rng.choice(VILLAGE_SUFFIX) for _ in range(12)),
@@ -197,8 +383,16 @@ def province(pi: int, seed: int) -> Juris:
     name, code = PROVINCES[pi]
     rng = random.Random(f"{seed}:province:{pi}")
     short = name[:3] if name.startswith(("内蒙古", "黑龙江")) else name[:2]
-    return Juris(-1 - pi, name, short, name[-1] if name[-1] in "省市" else "区", pi, code + "0000",
-                 scale=3.0, **_juris_words(rng, short))
+    return Juris(
+        -1 - pi,
+        name,
+        short,
+        name[-1] if name[-1] in "省市" else "区",
+        pi,
+        code + "0000",
+        scale=3.0,
+        **_juris_words(rng, short),
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -208,8 +402,16 @@ def juris(ji: int, seed: int) -> Juris:
     short = _name(rng, rng.choice((2, 2, 2, 3)))
     unit = rng.choice("市市县县县区")
     code = f"{PROVINCES[pi][1]}{ji // len(PROVINCES) % 10000:04d}"
-    return Juris(ji, short + unit, short, unit, pi, code, scale=rng.choice((0.3, 0.5, 1.0, 1.5)),
-                 **_juris_words(rng, short))
+    return Juris(
+        ji,
+        short + unit,
+        short,
+        unit,
+        pi,
+        code,
+        scale=rng.choice((0.3, 0.5, 1.0, 1.5)),
+        **_juris_words(rng, short),
+    )
 
 
 class Filler:
@@ -226,15 +428,28 @@ class Filler:
         if key == "village":
             return _name(rng) + rng.choice(VILLAGE_SUFFIX) if fresh else rng.choice(j.villages)
         if key == "company":
-            return (_name(rng) + rng.choice(INDUSTRIES) + rng.choice(COMPANY_SUFFIX)) if fresh \
+            return (
+                (_name(rng) + rng.choice(INDUSTRIES) + rng.choice(COMPANY_SUFFIX))
+                if fresh
                 else rng.choice(j.companies)
+            )
         if key == "proj":
             return rng.choice(j.projects)
         simple = {
-            "park": j.parks, "sight": j.sights, "river": j.rivers, "prod": j.products,
-            "material": DEMO.MATERIALS, "region": DEMO.REGIONS, "festival": DEMO.FESTIVALS,
-            "verb": VERBS, "work": WORKS, "facility": FACILITIES, "title": TITLES, "honor": HONORS,
-            "campaign": CAMPAIGNS, "board": BOARDS,
+            "park": j.parks,
+            "sight": j.sights,
+            "river": j.rivers,
+            "prod": j.products,
+            "material": DEMO.MATERIALS,
+            "region": DEMO.REGIONS,
+            "festival": DEMO.FESTIVALS,
+            "verb": VERBS,
+            "work": WORKS,
+            "facility": FACILITIES,
+            "title": TITLES,
+            "honor": HONORS,
+            "campaign": CAMPAIGNS,
+            "board": BOARDS,
         }
         if key in simple:
             return rng.choice(simple[key])
@@ -321,12 +536,16 @@ def province_pool(pi: int, seed: int) -> tuple[str, ...]:
     for _ in range(12):
         n = rng.choice("一二三四五六七八九")
         a, b = rng.sample(INDUSTRIES, 2)
-        out.append(rng.choice((
-            f"深入实施“{n}{_name(rng)}{_name(rng)}”发展战略，全面落实{p.name}委{p.name[-1]}政府决策部署。",
-            f"加快建设{a}强{p.unit}和{b}强{p.unit}，奋力谱写{p.short}高质量发展新篇章。",
-            f"坚持“{_name(rng)}{_name(rng)}、{_name(rng)}{_name(rng)}”工作导向，推动{p.short}全面振兴取得新突破。",
-            f"全力打造{a}、{b}两个千亿级产业集群，构建具有{p.short}特色的现代化产业体系。",
-        )))
+        out.append(
+            rng.choice(
+                (
+                    f"深入实施“{n}{_name(rng)}{_name(rng)}”发展战略，全面落实{p.name}委{p.name[-1]}政府决策部署。",
+                    f"加快建设{a}强{p.unit}和{b}强{p.unit}，奋力谱写{p.short}高质量发展新篇章。",
+                    f"坚持“{_name(rng)}{_name(rng)}、{_name(rng)}{_name(rng)}”工作导向，推动{p.short}全面振兴取得新突破。",
+                    f"全力打造{a}、{b}两个千亿级产业集群，构建具有{p.short}特色的现代化产业体系。",
+                )
+            )
+        )
     return tuple(out)
 
 
@@ -369,8 +588,15 @@ def make_original(j: Juris, year: int, seed: int, copy_seed: str = "") -> Origin
     if j.is_province:
         weights = (("bank", 18), ("py", 34), ("pinv", 6), ("national", 12), ("seed", 8), ("local", 22))
     else:
-        weights = (("bank", 12), ("juris", 32), ("py", 16), ("pinv", 3), ("national", 7), ("seed", 6),
-                   ("local", 24))
+        weights = (
+            ("bank", 12),
+            ("juris", 32),
+            ("py", 16),
+            ("pinv", 3),
+            ("national", 7),
+            ("seed", 6),
+            ("local", 24),
+        )
     kinds = [k for k, w in weights for _ in range(w)]
 
     def sentence(bank: list) -> str:
@@ -394,7 +620,8 @@ def make_original(j: Juris, year: int, seed: int, copy_seed: str = "") -> Origin
         "各位代表：",
         rng.choice(DEMO.OPENINGS).replace("{gov}", gov).replace("{cppcc}", f"{j.unit}政协"),
         f"一、{year - 1}年工作回顾",
-        rng.choice(pools["national"] or ["过去的一年，"]) + f"在{j.unit}委的坚强领导下，全{j.unit}上下团结奋斗，"
+        rng.choice(pools["national"] or ["过去的一年，"])
+        + f"在{j.unit}委的坚强领导下，全{j.unit}上下团结奋斗，"
         + f"全年实现地区生产总值{rng.uniform(80, 9000) * j.scale:.1f}亿元，增长{rng.uniform(1, 9):.1f}%；"
         + f"规模以上工业增加值增长{rng.uniform(1, 12):.1f}%；固定资产投资增长{rng.uniform(1, 15):.1f}%。",
     ]
@@ -410,21 +637,35 @@ def make_original(j: Juris, year: int, seed: int, copy_seed: str = "") -> Origin
     tail.append(f.fill(rng.choice(DEMO.CLOSINGS)).replace(f"{j.unit}委", f"{j.unit}委"))
     mid = [
         "在肯定成绩的同时，我们也清醒地看到，发展中还存在一些困难和问题："
-        + "；".join(rng.sample(DEMO.DIFFICULTIES, rng.randint(3, 5))) + "。对此，我们将采取有力措施切实加以解决。",
+        + "；".join(rng.sample(DEMO.DIFFICULTIES, rng.randint(3, 5)))
+        + "。对此，我们将采取有力措施切实加以解决。",
         f"二、{year}年工作安排",
-        (DEMO.PLAN_CONTEXT.get(year, f"今年是{prov.short}发展的关键之年") + "。政府工作的总体要求是："
-         + rng.choice(DEMO.GUIDES) + "，" + "，".join(f.fill(t) for t in rng.sample(DEMO.PLAN_TAILS, 3))
-         + (pools["pinv"].pop() if pools["pinv"] else "。")),
+        (
+            DEMO.PLAN_CONTEXT.get(year, f"今年是{prov.short}发展的关键之年")
+            + "。政府工作的总体要求是："
+            + rng.choice(DEMO.GUIDES)
+            + "，"
+            + "，".join(f.fill(t) for t in rng.sample(DEMO.PLAN_TAILS, 3))
+            + (pools["pinv"].pop() if pools["pinv"] else "。")
+        ),
         f"主要预期目标是：地区生产总值增长{rng.choice(('5', '5.5', '6', '6.5', '7', '7.5', '8'))}%左右，"
         + f"固定资产投资增长{rng.randint(5, 12)}%，城乡居民人均可支配收入增长与经济增长基本同步。",
         rng.choice(DEMO.PLAN_LEADS),
     ]
-    sections = [[f"（{_cn(i + 1)}）{f.fill(rng.choice(long_ if i % 2 else short))}", bank, []]
-                for i, (short, long_, bank) in enumerate(review)]
-    plan_sections = [[f"（{_cn(i + 1)}）{f.fill(rng.choice(long_ if i % 2 else short))}", bank, []]
-                     for i, (short, long_, bank) in enumerate(plan)]
-    total = sum(map(len, lines)) + sum(map(len, tail)) + sum(map(len, mid)) \
+    sections = [
+        [f"（{_cn(i + 1)}）{f.fill(rng.choice(long_ if i % 2 else short))}", bank, []]
+        for i, (short, long_, bank) in enumerate(review)
+    ]
+    plan_sections = [
+        [f"（{_cn(i + 1)}）{f.fill(rng.choice(long_ if i % 2 else short))}", bank, []]
+        for i, (short, long_, bank) in enumerate(plan)
+    ]
+    total = (
+        sum(map(len, lines))
+        + sum(map(len, tail))
+        + sum(map(len, mid))
         + sum(len(s[0]) for s in sections + plan_sections)
+    )
     both = sections + plan_sections
     i = 0
     while total < target:
@@ -454,9 +695,9 @@ def _stars(rng: random.Random, text: str) -> str:
     for _ in range(rng.randint(3, 30)):
         k = rng.randint(2, 4)
         at = rng.randrange(0, max(1, len(chars) - k))
-        if "\n" in chars[at:at + k]:
+        if "\n" in chars[at : at + k]:
             continue
-        chars[at:at + k] = "*" * (k if rng.random() < 0.7 else 2)
+        chars[at : at + k] = "*" * (k if rng.random() < 0.7 else 2)
     return "".join(chars)
 
 
@@ -466,7 +707,7 @@ def _layout(rng: random.Random, lines: list[str]) -> str:
         if len(ln) > 60 and rng.random() < 0.5:
             # hard wraps of the page layout, or a paragraph broken in two
             width = rng.randint(28, 45) if rng.random() < 0.5 else rng.randint(len(ln) // 3, len(ln) - 10)
-            ln = "\n".join(ln[i:i + width] for i in range(0, len(ln), width))
+            ln = "\n".join(ln[i : i + width] for i in range(0, len(ln), width))
         if rng.random() < 0.3:
             ln = "　　" + ln
         out.append(ln)
@@ -497,9 +738,9 @@ def make_copy(orig: Original, kind: str, rng: random.Random, seed: int) -> tuple
     if kind == "excerpt":
         choice = rng.random()
         if choice < 0.4:
-            lines = lines[orig.part_two:orig.part_three]
+            lines = lines[orig.part_two : orig.part_three]
         elif choice < 0.7:
-            lines = lines[:orig.part_two]
+            lines = lines[: orig.part_two]
         else:  # a few consecutive paragraphs of ~1,000-2,500 characters
             start = rng.randrange(4, orig.part_three - 3)
             end, size, want = start, 0, rng.randint(1000, 2500)
@@ -526,10 +767,10 @@ def make_copy(orig: Original, kind: str, rng: random.Random, seed: int) -> tuple
 @dataclass
 class Doc:
     id: int
-    row: dict         # the documents row (without id)
-    group: int        # true group: id of the original
-    kind: str         # original / exact / stars / ...
-    juris: int        # jurisdiction index (provinces: -1 - province index)
+    row: dict  # the documents row (without id)
+    group: int  # true group: id of the original
+    kind: str  # original / exact / stars / ...
+    juris: int  # jurisdiction index (provinces: -1 - province index)
     province: int
     year: int
 
@@ -543,13 +784,13 @@ def plan_originals(n: int, seed: int) -> list[tuple[int, int]]:
     while len(out) < want:
         length = rng.randint(5, len(YEARS))
         first = rng.randint(0, len(YEARS) - length)
-        out.extend((ji, y) for y in YEARS[first:first + length])
+        out.extend((ji, y) for y in YEARS[first : first + length])
         ji += 1
     rng.shuffle(out)
     # spares, in case fewer copies than expected fall within the first n documents
     spare: list[tuple[int, int]] = []
     while len(spare) < n // 10 + 100:
-        spare.extend((ji, y) for y in YEARS[rng.randint(0, 6):])
+        spare.extend((ji, y) for y in YEARS[rng.randint(0, 6) :])
         ji += 1
     rng.shuffle(spare)
     return out + spare
@@ -602,8 +843,9 @@ def documents(n: int, seed: int = 1) -> Iterator[Doc]:
             "pages": 1,
         }
         # aggregator and blog copies often lack the metadata (no title, no date): the text alone decides
-        if random.Random(f"{seed}:meta:{doc_id}").random() < (META_MISSING_ORIGINAL if kind == "original"
-                                                               else META_MISSING_COPY):
+        if random.Random(f"{seed}:meta:{doc_id}").random() < (
+            META_MISSING_ORIGINAL if kind == "original" else META_MISSING_COPY
+        ):
             row.update(city=None, year=None, admin_code=None, admin_level=None)
         yield Doc(doc_id, row, group, kind, j.index, j.province, year)
 

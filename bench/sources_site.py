@@ -31,12 +31,40 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 ADDRESSES = tuple(f"127.0.0.{k}" for k in range(2, 42))  # Linux routes all of 127/8 to lo
 SEED = 1
-NAV = ["首页", "政务公开", "政务服务", "互动交流", "走进{short}", "政策文件", "新闻中心", "数据发布", "专题专栏",
-       "办事指南", "领导信息", "机构职能"]
-SIDEBAR = ["优化营商环境专栏", "重点项目建设", "乡村振兴进行时", "民生实事办理", "政府信息公开年报", "政策解读",
-           "统计公报", "财政预决算"]
-NEWS = ["召开常务会议研究部署重点工作", "举行重大项目集中开工仪式", "召开全体会议", "开展安全生产大检查",
-        "召开优化营商环境工作推进会", "举行新闻发布会", "调研乡村振兴工作", "召开防汛工作会议"]
+NAV = [
+    "首页",
+    "政务公开",
+    "政务服务",
+    "互动交流",
+    "走进{short}",
+    "政策文件",
+    "新闻中心",
+    "数据发布",
+    "专题专栏",
+    "办事指南",
+    "领导信息",
+    "机构职能",
+]
+SIDEBAR = [
+    "优化营商环境专栏",
+    "重点项目建设",
+    "乡村振兴进行时",
+    "民生实事办理",
+    "政府信息公开年报",
+    "政策解读",
+    "统计公报",
+    "财政预决算",
+]
+NEWS = [
+    "召开常务会议研究部署重点工作",
+    "举行重大项目集中开工仪式",
+    "召开全体会议",
+    "开展安全生产大检查",
+    "召开优化营商环境工作推进会",
+    "举行新闻发布会",
+    "调研乡村振兴工作",
+    "召开防汛工作会议",
+]
 
 
 def key(i: int) -> str:
@@ -52,9 +80,14 @@ def divisions() -> tuple[tuple[str, str], ...]:
     """(code, name) of the current prefectures and counties named …市 or …县, in a fixed shuffled order."""
     path = REPO / "pipelines" / "cleaning" / "data" / "admin_divisions.csv"
     with open(path, encoding="utf-8") as f:
-        rows = sorted((r["code"], r["name"]) for r in csv.DictReader(f)
-                      if r.get("current", "1") == "1" and r["level"] in ("prefecture", "county")
-                      and r["name"].endswith(("市", "县")) and len(r["name"]) >= 2)
+        rows = sorted(
+            (r["code"], r["name"])
+            for r in csv.DictReader(f)
+            if r.get("current", "1") == "1"
+            and r["level"] in ("prefecture", "county")
+            and r["name"].endswith(("市", "县"))
+            and len(r["name"]) >= 2
+        )
     random.Random(f"{SEED}:divisions").shuffle(rows)
     return tuple(rows)
 
@@ -67,9 +100,18 @@ def meta(i: int) -> dict:
     year = 2008 + ((i - 1) * 7 + (i - 1) // len(divs)) % 18  # a division seen twice gets another year
     month, day = 1 + rnd.randrange(2), 3 + rnd.randrange(25)
     stamp = f"{year}{month:02d}"
-    return {"i": i, "key": key(i), "host": address(i), "code": code, "name": name, "year": year,
-            "month": month, "day": day, "title": f"{year}年{name}政府工作报告",
-            "path": f"/{key(i)}/{stamp}/t{stamp}{day:02d}_{4000000 + i}.html"}
+    return {
+        "i": i,
+        "key": key(i),
+        "host": address(i),
+        "code": code,
+        "name": name,
+        "year": year,
+        "month": month,
+        "day": day,
+        "title": f"{year}年{name}政府工作报告",
+        "path": f"/{key(i)}/{stamp}/t{stamp}{day:02d}_{4000000 + i}.html",
+    }
 
 
 def _juris(m: dict):
@@ -80,8 +122,16 @@ def _juris(m: dict):
     pcode = m["code"][:2]
     province = next((k for k, (_, c) in enumerate(corpus.PROVINCES) if c == pcode), 0)
     rng = random.Random(f"{SEED}:juris:{m['i']}")
-    return corpus.Juris(m["i"], name, short, name[-1], province, m["code"], scale=rng.choice((0.3, 0.5, 1.0, 1.5)),
-                        **corpus._juris_words(rng, short))
+    return corpus.Juris(
+        m["i"],
+        name,
+        short,
+        name[-1],
+        province,
+        m["code"],
+        scale=rng.choice((0.3, 0.5, 1.0, 1.5)),
+        **corpus._juris_words(rng, short),
+    )
 
 
 def report_lines(m: dict) -> list[str]:
@@ -116,7 +166,7 @@ def _top(m: dict, title: str, crumbs: str) -> str:
         '<input name="q"><button>搜索</button></form></div>'
         f'<div class="nav"><ul>{nav}</ul></div>'
         f'<div class="crumbs">当前位置：<a href="{p}/home.html">首页</a> &gt; <a href="{p}/zwgk/">政务公开</a> &gt; '
-        f'{crumbs}</div>'
+        f"{crumbs}</div>"
     )
 
 
@@ -128,10 +178,10 @@ def _bottom(m: dict) -> str:
         f'<div class="sidebar"><h4>热点专题</h4><ul>{side}</ul></div>'
         f'<div class="footer"><p><a href="{p}/about/">关于我们</a> | <a href="{p}/map/">网站地图</a> | '
         f'<a href="{p}/contact/">联系我们</a> | <a href="{p}/help/">使用帮助</a></p>'
-        f'<p>主办单位：{m["name"]}人民政府办公室　承办单位：{m["name"]}政务服务和数据管理局</p>'
-        f'<p>网站标识码：{m["code"]}{rnd.randrange(1000):04d}　ICP备{rnd.randrange(10**7, 10**8)}号　'
-        f'公网安备 {m["code"]}{rnd.randrange(10**7, 10**8)}号</p>'
-        '<p>建议使用1920×1080分辨率、IE10以上版本浏览器浏览本网站</p></div></body></html>'
+        f"<p>主办单位：{m['name']}人民政府办公室　承办单位：{m['name']}政务服务和数据管理局</p>"
+        f"<p>网站标识码：{m['code']}{rnd.randrange(1000):04d}　ICP备{rnd.randrange(10**7, 10**8)}号　"
+        f"公网安备 {m['code']}{rnd.randrange(10**7, 10**8)}号</p>"
+        "<p>建议使用1920×1080分辨率、IE10以上版本浏览器浏览本网站</p></div></body></html>"
     )
 
 
@@ -140,33 +190,38 @@ def report_page(i: int) -> bytes:
     rnd = random.Random(f"{SEED}:page:{i}")
     p = f"/{m['key']}"
     body = "".join(f"<p>{line}</p>" for line in report_lines(m))
-    related = "".join(f'<li><a href="{p}/xwzx/{m["year"]}{k:02d}/t{rnd.randrange(10**6, 10**7)}.html">'
-                      f'{m["name"]}{rnd.choice(NEWS)}</a></li>' for k in range(1, 6))
+    related = "".join(
+        f'<li><a href="{p}/xwzx/{m["year"]}{k:02d}/t{rnd.randrange(10**6, 10**7)}.html">'
+        f"{m['name']}{rnd.choice(NEWS)}</a></li>"
+        for k in range(1, 6)
+    )
     html = (
         _top(m, m["title"], f'<a href="{p}/">政府工作报告</a>')
         + f'<div class="article"><h1 class="title">{m["title"]}</h1>'
         f'<div class="property">发布时间：{m["year"]}-{m["month"]:02d}-{m["day"]:02d} '
-        f'{rnd.randrange(8, 18):02d}:{rnd.randrange(60):02d}　来源：{m["name"]}人民政府办公室　'
+        f"{rnd.randrange(8, 18):02d}:{rnd.randrange(60):02d}　来源：{m['name']}人民政府办公室　"
         f'浏览次数：<span id="hits">{rnd.randrange(100, 90000)}</span>　字号：[<a href="#">大</a> '
         '<a href="#">中</a> <a href="#">小</a>]</div>'
         f'<div id="zoom"><div class="TRS_Editor">{body}</div></div>'
         '<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a> <a href="#">QQ空间</a></div>'
         '<div class="tools">【<a href="javascript:window.print()">打印本页</a>】'
         '【<a href="javascript:window.close()">关闭窗口</a>】</div>'
-        f'<div class="related"><h4>相关链接</h4><ul>{related}</ul></div></div>'
-        + _bottom(m)
+        f'<div class="related"><h4>相关链接</h4><ul>{related}</ul></div></div>' + _bottom(m)
     )
     return html.encode("utf-8")
 
 
 def listing_page(i: int) -> bytes:
     m = meta(i)
-    item = (f'<li><a href="{m["path"]}" target="_blank">{m["title"]}</a>'
-            f'<span class="date">{m["year"]}-{m["month"]:02d}-{m["day"]:02d}</span></li>')
-    html = (_top(m, "政府工作报告", "政府工作报告")
-            + f'<div class="list"><h2>政府工作报告</h2><ul>{item}</ul>'
-            '<div class="pages"><a href="./">首页</a> <span>1</span> <a href="./">尾页</a> 共1页</div></div>'
-            + _bottom(m))
+    item = (
+        f'<li><a href="{m["path"]}" target="_blank">{m["title"]}</a>'
+        f'<span class="date">{m["year"]}-{m["month"]:02d}-{m["day"]:02d}</span></li>'
+    )
+    html = (
+        _top(m, "政府工作报告", "政府工作报告") + f'<div class="list"><h2>政府工作报告</h2><ul>{item}</ul>'
+        '<div class="pages"><a href="./">首页</a> <span>1</span> <a href="./">尾页</a> 共1页</div></div>'
+        + _bottom(m)
+    )
     return html.encode("utf-8")
 
 
@@ -241,9 +296,12 @@ def serve(count: int, conn) -> None:
                 status, ctype, body = answer(host, path)
                 close = b"connection: close" in head.lower()
                 reason = "OK" if status == 200 else "Not Found"
-                writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\n"
-                             f"Content-Length: {len(body)}\r\nConnection: {'close' if close else 'keep-alive'}\r\n"
-                             "\r\n".encode("latin-1") + (b"" if parts[0] == "HEAD" else body))
+                writer.write(
+                    f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\n"
+                    f"Content-Length: {len(body)}\r\nConnection: {'close' if close else 'keep-alive'}\r\n"
+                    "\r\n".encode("latin-1")
+                    + (b"" if parts[0] == "HEAD" else body)
+                )
                 await writer.drain()
                 if close:
                     break

@@ -35,9 +35,19 @@ class Page:
 
         path = Path(path)
         uri = url or path.resolve().as_uri()
-        ctype = "text/plain" if path.suffix.lower() == ".txt" else (mimetypes.guess_type(path.name)[0] or "text/html")
-        return cls(url=uri, requested_url=uri, status=200, headers={"Content-Type": ctype},
-                   body=path.read_bytes(), fetched_at=now_iso())
+        ctype = (
+            "text/plain"
+            if path.suffix.lower() == ".txt"
+            else (mimetypes.guess_type(path.name)[0] or "text/html")
+        )
+        return cls(
+            url=uri,
+            requested_url=uri,
+            status=200,
+            headers={"Content-Type": ctype},
+            body=path.read_bytes(),
+            fetched_at=now_iso(),
+        )
 
     @property
     def content_type(self) -> str | None:
@@ -61,7 +71,9 @@ class ReportItem:
     incomplete: bool = False  # a continuation page could not be fetched
     not_modified: int | None = None  # the archived document whose page answered 304 Not Modified
     offline: bool = False  # pages re-read from the archive (reprocess), not fetched now
-    cleaned: dict | None = field(default=None, repr=False)  # ExtractPipeline: the ``archive clean --json`` keys and more
+    cleaned: dict | None = field(
+        default=None, repr=False
+    )  # ExtractPipeline: the ``archive clean --json`` keys and more
     text_hash: str | None = None  # StorePipeline
     canonical_id: int | None = None  # DedupePipeline: the canonical copy of its duplicate group
     duplicate_kind: str | None = None  # DedupePipeline: exact, near, excerpt or None (canonical)

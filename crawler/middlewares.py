@@ -103,8 +103,13 @@ class PrivateAddressGuard:
             if kind is None or any(s.allow_private and s.private_allowed(address) for s in sources):
                 continue
             shown = host if ip is not None else f"{host} resolves to {address}"
-            logger.warning("refused %s: %s, a %s address (allow_private = true in the source allows it)",
-                           request.url, shown, kind, extra={"spider": self.crawler.spider})
+            logger.warning(
+                "refused %s: %s, a %s address (allow_private = true in the source allows it)",
+                request.url,
+                shown,
+                kind,
+                extra={"spider": self.crawler.spider},
+            )
             if request.errback is None:
                 count(self.stats, getattr(source, "key", None), "archive/errors/private_address")
             raise IgnoreRequest(f"{REFUSED_MESSAGE}: {shown} ({kind})")
@@ -170,8 +175,13 @@ class SourceOffsite:
             return None
         if host not in self._warned:
             self._warned.add(host)
-            logger.info("filtered offsite request to %s: %s (source %s)", host, request.url, source.key,
-                        extra={"spider": self.crawler.spider})
+            logger.info(
+                "filtered offsite request to %s: %s (source %s)",
+                host,
+                request.url,
+                source.key,
+                extra={"spider": self.crawler.spider},
+            )
         self.stats.inc_value("offsite/filtered")
         raise IgnoreRequest(f"offsite: {host} is not in the allowed domains of source {source.key}")
 
@@ -188,7 +198,9 @@ async def _getaddrinfo(host: str):
     from scrapy.utils.defer import maybe_deferred_to_future
     from twisted.internet.threads import deferToThread
 
-    return await maybe_deferred_to_future(deferToThread(socket.getaddrinfo, host, None, type=socket.SOCK_STREAM))
+    return await maybe_deferred_to_future(
+        deferToThread(socket.getaddrinfo, host, None, type=socket.SOCK_STREAM)
+    )
 
 
 class CrawlLimits(BaseSpiderMiddleware):
@@ -215,10 +227,16 @@ class CrawlLimits(BaseSpiderMiddleware):
             return request
         url = request.url
         if self.max_length and len(url) > self.max_length:
-            return self._drop(request, response, "url_too_long", f"URL longer than {self.max_length} characters")
+            return self._drop(
+                request, response, "url_too_long", f"URL longer than {self.max_length} characters"
+            )
         if self.max_repeats and repeated_path(url, self.max_repeats):
-            return self._drop(request, response, "repeated_path",
-                              f"a path segment repeated {self.max_repeats}+ times (a crawler trap)")
+            return self._drop(
+                request,
+                response,
+                "repeated_path",
+                f"a path segment repeated {self.max_repeats}+ times (a crawler trap)",
+            )
         depth = response.meta.get("depth", 0) + 1
         if self.max_depth and depth > self.max_depth:
             return self._drop(request, response, "depth", f"{depth} links from the start page (DEPTH_LIMIT)")
@@ -231,9 +249,13 @@ class CrawlLimits(BaseSpiderMiddleware):
             if len(self._dropped) > 100_000:
                 self._dropped.clear()
             self._dropped.add(key)
-            count(self.crawler.stats, request.meta.get("source") or response.meta.get("source"),
-                  f"archive/skipped/{kind}")
+            count(
+                self.crawler.stats,
+                request.meta.get("source") or response.meta.get("source"),
+                f"archive/skipped/{kind}",
+            )
             shown = url if len(url) <= 200 else f"{url[:200]}… ({len(url)} characters)"
-            logger.warning("skipped link %s on %s: %s", shown, response.url, why,
-                           extra={"spider": self.crawler.spider})
+            logger.warning(
+                "skipped link %s on %s: %s", shown, response.url, why, extra={"spider": self.crawler.spider}
+            )
         return None

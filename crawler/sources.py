@@ -65,8 +65,22 @@ DEMO_SOURCES = CONFIG_DIR / "demo_sources.toml"
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 KNOWN_KEYS = {
-    "name", "start_urls", "allowed_domains", "listing", "reports", "deny", "restrict_css",
-    "profile", "max_pages", "selectors", "enabled", "encoding", "notes", "verified", "official", "revisit_days",
+    "name",
+    "start_urls",
+    "allowed_domains",
+    "listing",
+    "reports",
+    "deny",
+    "restrict_css",
+    "profile",
+    "max_pages",
+    "selectors",
+    "enabled",
+    "encoding",
+    "notes",
+    "verified",
+    "official",
+    "revisit_days",
     "allow_private",
 }
 SELECTOR_KEYS = {"content", "title", "date", "source"}
@@ -91,7 +105,9 @@ class Source:
     selectors: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     official: bool = False  # the government's own site: its copy of a report is preferred as canonical
-    revisit_days: float | None = None  # refetch pages without ETag/Last-Modified after this (ARCHIVE_REVISIT_DAYS)
+    revisit_days: float | None = (
+        None  # refetch pages without ETag/Last-Modified after this (ARCHIVE_REVISIT_DAYS)
+    )
     # private, loopback, link-local … addresses this source may fetch: True (any), or networks
     allow_private: bool | tuple[str, ...] = False
     # the entry as written (its TOML table) and the file it came from: the archive records both
@@ -179,7 +195,9 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
         raise SourceError(f"source {key!r}: start_urls is required")
     profile = table.get("profile")
     if profile is not None and (not isinstance(profile, str) or profile not in PROFILES):
-        raise SourceError(f"source {key!r}: unknown profile {profile!r} (known: {', '.join(sorted(PROFILES))})")
+        raise SourceError(
+            f"source {key!r}: unknown profile {profile!r} (known: {', '.join(sorted(PROFILES))})"
+        )
     # the profile's URL shapes apply to an entry without reports (every entry written before they
     # existed has reports, and keeps its meaning); a listing the entry sets wins over the profile's
     shaped = profile is not None and "reports" not in table
@@ -187,8 +205,10 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
     reports = _tuple(table["reports"], key, "reports") if "reports" in table else shaped_reports
     if not reports:
         with_shapes = ", ".join(sorted(k for k, p in PROFILES.items() if p.get("urls")))
-        raise SourceError(f"source {key!r}: reports (URL patterns of report pages) is required, "
-                          f"unless a profile with URL shapes gives them ({with_shapes})")
+        raise SourceError(
+            f"source {key!r}: reports (URL patterns of report pages) is required, "
+            f"unless a profile with URL shapes gives them ({with_shapes})"
+        )
     listing = _tuple(table["listing"], key, "listing") if "listing" in table else shaped_listing
     deny = _tuple(table.get("deny"), key, "deny")
     selectors = table.get("selectors") or {}
@@ -198,7 +218,9 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
     if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):
         raise SourceError(f"source {key!r}: max_pages must be a positive integer")
     revisit = table.get("revisit_days")
-    if revisit is not None and (isinstance(revisit, bool) or not isinstance(revisit, int | float) or revisit < 0):
+    if revisit is not None and (
+        isinstance(revisit, bool) or not isinstance(revisit, int | float) or revisit < 0
+    ):
         raise SourceError(f"source {key!r}: revisit_days must be a number of days (0: always refetch)")
     allow_private = _allow_private(key, table.get("allow_private", False))
     if "allowed_domains" in table:
@@ -238,7 +260,9 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-def profile_patterns(key: str, profile: str, start_urls: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def profile_patterns(
+    key: str, profile: str, start_urls: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The (reports, listing) patterns a profile's URL shapes give for these start URLs, each
     anchored at its start URL's host (http or https) and at the part of its path the profile's
     ``base`` names (empty when the profile has no shapes)."""
@@ -253,8 +277,10 @@ def profile_patterns(key: str, profile: str, start_urls: tuple[str, ...]) -> tup
             raise SourceError(f"source {key!r}: start URL {url!r} is not an http(s) URL")
         found = base.match(parts.path or "/")
         if not found:
-            raise SourceError(f"source {key!r}: start URL {url!r} is not where profile {profile!r} expects "
-                              f"(its path should match {shapes['base']!r}); set reports and listing")
+            raise SourceError(
+                f"source {key!r}: start URL {url!r} is not where profile {profile!r} expects "
+                f"(its path should match {shapes['base']!r}); set reports and listing"
+            )
         groups = {k: re.escape(v or "") for k, v in found.groupdict().items()}
         host = r"^https?://" + re.escape(parts.netloc.lower())
         for kind, seen in zip(("reports", "listing"), out, strict=True):
@@ -273,8 +299,10 @@ def _allow_private(key: str, value) -> bool | tuple[str, ...]:
         try:
             ipaddress.ip_network(net, strict=False)
         except ValueError:
-            raise SourceError(f"source {key!r}: allow_private is true, false or a list of IP addresses or "
-                              f"networks, and {net!r} is none") from None
+            raise SourceError(
+                f"source {key!r}: allow_private is true, false or a list of IP addresses or "
+                f"networks, and {net!r} is none"
+            ) from None
     return networks
 
 
@@ -284,8 +312,11 @@ def source_files(path: str | os.PathLike | None = None) -> list[Path]:
     p = sources_path(path)
     if not p.is_dir():
         return [p]
-    found = [f for f in p.rglob("*.toml")
-             if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)]
+    found = [
+        f
+        for f in p.rglob("*.toml")
+        if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
+    ]
     return sorted(found, key=lambda f: f.relative_to(p).parts)
 
 

@@ -53,8 +53,12 @@ def pages_to_clean(item, stats=None) -> list | None:
     elif len(pages) != len(adapter["pages"]) or not pages:
         _skip(item, "fetch failed", stats, "fetch_failed")
     elif binary is not None:  # a PDF, Word file or image, even one served as text/html
-        logger.warning("%s is %s (served as %s): capture kept, no document", binary.url,
-                       binary.sniffed_type, binary.content_type or "no Content-Type")
+        logger.warning(
+            "%s is %s (served as %s): capture kept, no document",
+            binary.url,
+            binary.sniffed_type,
+            binary.content_type or "no Content-Type",
+        )
         _skip(item, f"binary: {binary.sniffed_type}", stats, "binary")
     else:
         return pages
@@ -87,8 +91,13 @@ def clean_pages(pages: list[RawPage], options: dict, learned: list[dict] | None)
 def finish_item(item, cleaned: dict | None, stats=None, error: BaseException | None = None):
     """Put the cleaner's result (or its failure) on the item."""
     if error is not None:  # a page the cleaner cannot handle must not stop the crawl
-        logger.error("cleaning failed for %s: %s: %s", item.pages[0].url, error.__class__.__name__, error,
-                     exc_info=error)
+        logger.error(
+            "cleaning failed for %s: %s: %s",
+            item.pages[0].url,
+            error.__class__.__name__,
+            error,
+            exc_info=error,
+        )
         return _skip(item, f"cleaning failed: {error.__class__.__name__}: {error}", stats, "cleaning_failed")
     item.cleaned = cleaned
     if item.clean_key:

@@ -32,7 +32,9 @@ SKETCH_VERSION = f"2/unicode-{unicodedata.unidata_version}"
 
 
 _RARE_SPACES = np.array([0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF], dtype=np.uint32)
-_GONE = np.uint32(0xFFFFFFFF)  # not a code point: what whitespace and punctuation map to before they are dropped
+_GONE = np.uint32(
+    0xFFFFFFFF
+)  # not a code point: what whitespace and punctuation map to before they are dropped
 # the blocks whose punctuation and symbols are dropped: Latin-1, general punctuation to misc.
 # symbols and arrows (…, ×, ①, □, ■, ○, ★), CJK punctuation, vertical / small / full-width forms
 _PUNCT_BLOCKS = ((0x21, 0x100), (0x2010, 0x2C00), (0x3001, 0x3040), (0xFE10, 0xFE70), (0xFF01, 0xFF66))
@@ -75,7 +77,7 @@ def _window_hashes(text: str) -> np.ndarray:
     with np.errstate(over="ignore"):
         h = cp[:n] * _POWERS[0]
         for i in range(1, SHINGLE):
-            h = h + cp[i:i + n] * _POWERS[i]
+            h = h + cp[i : i + n] * _POWERS[i]
         h ^= h >> np.uint64(33)
         h *= _C1
         h ^= h >> np.uint64(33)
@@ -85,7 +87,7 @@ def _window_hashes(text: str) -> np.ndarray:
     if star.any():
         touched = np.zeros(n, dtype=bool)
         for i in range(SHINGLE):
-            touched |= star[i:i + n]
+            touched |= star[i : i + n]
         h = h[~touched]
     return h
 

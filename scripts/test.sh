@@ -14,6 +14,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 EXTRAS=test bash scripts/setup.sh
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .  # the formatter's style (ruff format) is the project's
 .venv/bin/lint-imports  # the layers: archive → crawler → pipelines (pyproject.toml, [tool.importlinter])
 export ARCHIVE_REQUIRE_BROWSER=1
 exec .venv/bin/python -m pytest -q "$@"

@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+]
 
 
 def free_port() -> int:
@@ -67,8 +74,14 @@ class LoopbackSite:
     def handle(self, h) -> None:
         raise NotImplementedError
 
-    def send(self, h, status: int, body: bytes, headers: dict | None = None,
-             ctype: str = "text/html; charset=utf-8") -> None:
+    def send(
+        self,
+        h,
+        status: int,
+        body: bytes,
+        headers: dict | None = None,
+        ctype: str = "text/html; charset=utf-8",
+    ) -> None:
         """Answer with ``body`` (a 304 has neither body nor Content-Length)."""
         h.send_response(status)
         h.send_header("Content-Type", ctype)
@@ -95,7 +108,12 @@ def run_archive(*args, cwd=None, env=None, timeout=300, **kw) -> subprocess.Comp
     full_env.pop("ARCHIVE_DB", None) if env is None or "ARCHIVE_DB" not in env else None
     return subprocess.run(
         [sys.executable, "-m", "archive.cli", *map(str, args)],
-        cwd=cwd or REPO, env=full_env, capture_output=True, text=True, timeout=timeout, **kw,
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kw,
     )
 
 
@@ -115,7 +133,10 @@ def served(db, *options: str, timeout: float = 30):
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "archive.cli", "serve", "--db", str(db), *options, "--port", str(port)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

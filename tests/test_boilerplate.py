@@ -22,8 +22,12 @@ def report(n: int) -> list[str]:
 def test_report_skeleton_is_never_learned_site_furniture_is():
     learned = {d["text"] for d in learn_boilerplate([edges(report(n)) for n in range(10)])}
     assert {"首页 > 政务公开 > 政府工作报告", "打印本页 关闭窗口", "主办：示例市人民政府办公室"} <= learned
-    for heading in ("各位代表：", "一、过去一年工作回顾", "回顾过去一年，我们着力做了以下工作：",
-                    "三、加快建设人民满意的服务型政府"):
+    for heading in (
+        "各位代表：",
+        "一、过去一年工作回顾",
+        "回顾过去一年，我们着力做了以下工作：",
+        "三、加快建设人民满意的服务型政府",
+    ):
         assert heading not in learned
 
 

@@ -13,9 +13,13 @@ from conftest import q, served
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 
-pytestmark = [pytest.mark.slow,  # a real browser
-              pytest.mark.skipif(not CHROMIUM and not os.environ.get("ARCHIVE_REQUIRE_BROWSER"),
-                                 reason="Debian chromium not installed (scripts/test.sh installs it)")]
+pytestmark = [
+    pytest.mark.slow,  # a real browser
+    pytest.mark.skipif(
+        not CHROMIUM and not os.environ.get("ARCHIVE_REQUIRE_BROWSER"),
+        reason="Debian chromium not installed (scripts/test.sh installs it)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +29,16 @@ def browser_page(crawled):
     assert CHROMIUM, "chromium is required here (ARCHIVE_REQUIRE_BROWSER is set)"
     with served(crawled["db"]) as base, sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -94,7 +105,9 @@ def test_datasette_search_box_counts_what_sql_counts(browser_page, crawled, tmp_
 def test_search_page_with_two_words_shows_marked_results(browser_page, crawled, tmp_path):
     base, page = browser_page
     db = crawled["db"]
-    truth = q(db, "SELECT COUNT(*) FROM documents WHERE instr(text, '冰雪') > 0 AND instr(text, '旅游') > 0")[0][0]
+    truth = q(db, "SELECT COUNT(*) FROM documents WHERE instr(text, '冰雪') > 0 AND instr(text, '旅游') > 0")[
+        0
+    ][0]
     assert 0 < truth
     page.goto(base + "/-/search")
     page.fill("input#q", "冰雪 旅游")
@@ -140,7 +153,8 @@ def test_document_page_shows_paragraphs_and_citation(browser_page, crawled, tmp_
     # the page answers once the (asynchronous) clipboard call settles: copied, or told how to
     page.wait_for_function(
         "() => (document.querySelector('.citation-box .copied')?.innerText || '').trim().length > 0",
-        timeout=10_000)
+        timeout=10_000,
+    )
     assert page.locator(".citation-box .copied").inner_text().strip()
     assert_cjk_renders(page)
     shot(page, tmp_path, "document")
@@ -155,7 +169,10 @@ def test_map_and_charts_are_drawn(browser_page, crawled, tmp_path):
     from pipelines.cleaning import admin
 
     base, page = browser_page
-    codes = {c for (c,) in q(crawled["db"], "SELECT DISTINCT admin_code FROM documents WHERE admin_code IS NOT NULL")}
+    codes = {
+        c
+        for (c,) in q(crawled["db"], "SELECT DISTINCT admin_code FROM documents WHERE admin_code IS NOT NULL")
+    }
     located = {c for c in codes if (d := admin.lookup(c)) and d.longitude is not None}
     page.goto(base + "/-/map")
     points = page.locator("#map-china circle.juris")

@@ -15,13 +15,26 @@ from conftest import REPO, free_port, run_archive
 
 pytestmark = pytest.mark.slow  # the demo, scrapy list and scrapy crawl as processes
 
-COMMANDS = ["demo", "crawl", "serve", "clean", "import", "reprocess", "export", "status", "dedupe",
-            "sources list", "sources check"]
+COMMANDS = [
+    "demo",
+    "crawl",
+    "serve",
+    "clean",
+    "import",
+    "reprocess",
+    "export",
+    "status",
+    "dedupe",
+    "sources list",
+    "sources check",
+]
 
 
 def test_export_writes_csv_and_jsonl(crawled, tmp_path):
     out = tmp_path / "dump"
-    r = run_archive("export", "--db", crawled["db"], "--out", out, "--format", "csv", "--format", "jsonl", "--no-gzip")
+    r = run_archive(
+        "export", "--db", crawled["db"], "--out", out, "--format", "csv", "--format", "jsonl", "--no-gzip"
+    )
     assert r.returncode == 0, r.stderr
     out = out / "latest"  # dated dumps: <out>/YYYY-MM-DD/, <out>/latest points at the newest
     con = sqlite3.connect(crawled["db"])
@@ -59,9 +72,13 @@ def test_dedupe_recomputes_exact_groups(crawled, tmp_path):
     before = con.execute("SELECT id, canonical_id, duplicate_kind FROM documents ORDER BY id").fetchall()
     con.execute("UPDATE documents SET canonical_id = id, duplicate_kind = NULL")
     con.commit()
-    r = run_archive("dedupe", "--db", db, "--sources", crawled["sources"])  # official sources: as the crawl had
+    r = run_archive(
+        "dedupe", "--db", db, "--sources", crawled["sources"]
+    )  # official sources: as the crawl had
     assert r.returncode == 0, r.stderr
-    assert con.execute("SELECT id, canonical_id, duplicate_kind FROM documents ORDER BY id").fetchall() == before
+    assert (
+        con.execute("SELECT id, canonical_id, duplicate_kind FROM documents ORDER BY id").fetchall() == before
+    )
 
 
 def test_sources_check_shows_what_would_be_followed_and_archived(demo_site, manifest):
@@ -89,8 +106,14 @@ def test_scrapy_list_and_crawl_from_repo_root(demo_site, tmp_path):
     scrapy = [sys.executable, "-m", "scrapy.cmdline"]
     r = subprocess.run([*scrapy, "list"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert r.stdout.split() == ["demo-agg", "demo-blog", "demo-gov", "demo-news"], r.stderr[-1500:]
-    r = subprocess.run([*scrapy, "crawl", "demo-blog", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
-                       cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [*scrapy, "crawl", "demo-blog", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     con = sqlite3.connect(tmp_path / "s.db")
     assert con.execute("SELECT COUNT(*) FROM documents WHERE source = 'demo-blog'").fetchone()[0] > 0

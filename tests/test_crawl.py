@@ -12,8 +12,23 @@ from conftest import FAST, REPO, q, run_archive
 
 pytestmark = pytest.mark.slow  # real crawls of the demo site
 
-CHROME = ["责任编辑", "编辑:", "编辑：", "分享到", "阅读：", "较旧一篇", "较新一篇", "当前位置", "当前的位置",
-          "网站内容来源于网络", "文章来源于", "打印本页", "关闭窗口", "ICP备", "暂无评论"]
+CHROME = [
+    "责任编辑",
+    "编辑:",
+    "编辑：",
+    "分享到",
+    "阅读：",
+    "较旧一篇",
+    "较新一篇",
+    "当前位置",
+    "当前的位置",
+    "网站内容来源于网络",
+    "文章来源于",
+    "打印本页",
+    "关闭窗口",
+    "ICP备",
+    "暂无评论",
+]
 
 
 def report_entries(manifest, *variants_excluded):
@@ -41,10 +56,13 @@ def test_failed_pages_are_kept_as_captures_not_documents(crawled, manifest):
     dead = [m for m in manifest if m["variant"] == "dead"]
     assert dead
     for m in dead:
-        rows = q(crawled["db"], "SELECT status, error FROM captures WHERE url = ?", crawled["base_url"] + m["path"])
+        rows = q(
+            crawled["db"], "SELECT status, error FROM captures WHERE url = ?", crawled["base_url"] + m["path"]
+        )
         assert rows and rows[0][0] == 404 and rows[0][1] == "http_404"
-    assert q(crawled["db"], "SELECT COUNT(*) FROM documents WHERE url LIKE '%' || ?",
-             dead[0]["path"])[0][0] == 0
+    assert (
+        q(crawled["db"], "SELECT COUNT(*) FROM documents WHERE url LIKE '%' || ?", dead[0]["path"])[0][0] == 0
+    )
     stats = json.loads(q(crawled["db"], "SELECT stats FROM crawl_runs WHERE id = 1")[0][0])
     errors = sum(s.get("archive/errors/report", 0) for s in stats["sources"].values())
     assert errors == len(dead) + len([m for m in manifest if m["variant"] == "loop"])
@@ -52,7 +70,11 @@ def test_failed_pages_are_kept_as_captures_not_documents(crawled, manifest):
 
 def test_redirect_keeps_both_urls(crawled, manifest):
     for m in [m for m in manifest if m["variant"] == "redirect"]:
-        rows = q(crawled["db"], "SELECT url, status FROM captures WHERE requested_url = ?", crawled["base_url"] + m["path"])
+        rows = q(
+            crawled["db"],
+            "SELECT url, status FROM captures WHERE requested_url = ?",
+            crawled["base_url"] + m["path"],
+        )
         assert rows == [(crawled["base_url"] + m["target"], 200)]
 
 
@@ -66,8 +88,11 @@ def test_gbk_pages_are_decoded(crawled, manifest):
     gbk = [m for m in manifest if m["encoding"].lower() in ("gbk", "gb2312", "gb18030")]
     assert gbk
     for m in gbk:
-        [(text, encoding, title)] = q(crawled["db"], "SELECT text, encoding, title FROM documents WHERE url = ?",
-                                      crawled["base_url"] + (m.get("target") or m["path"]))
+        [(text, encoding, title)] = q(
+            crawled["db"],
+            "SELECT text, encoding, title FROM documents WHERE url = ?",
+            crawled["base_url"] + (m.get("target") or m["path"]),
+        )
         assert encoding == "gb18030"
         assert "\ufffd" not in text and "政府" in text or "工作" in text
         assert sum("\u4e00" <= c <= "\u9fff" for c in text) > 0.5 * len(text.replace("\n", ""))
@@ -82,8 +107,12 @@ def test_exact_duplicates_are_linked_not_dropped(crawled, manifest):
     assert groups, "the demo has a report on two sites"
     for ms in groups:
         urls = [crawled["base_url"] + m["path"] for m in ms]
-        rows = q(crawled["db"], f"SELECT id, canonical_id, duplicate_kind, source FROM documents WHERE url IN "
-                 f"({','.join('?' * len(urls))}) ORDER BY id", *urls)
+        rows = q(
+            crawled["db"],
+            f"SELECT id, canonical_id, duplicate_kind, source FROM documents WHERE url IN "
+            f"({','.join('?' * len(urls))}) ORDER BY id",
+            *urls,
+        )
         assert len(rows) == len(urls)
         # the government portal (official = true in demo_sources.toml) holds the canonical copy,
         # whichever copy the concurrent spiders stored first
@@ -96,11 +125,16 @@ def test_split_report_is_one_document_of_two_pages(crawled, manifest):
     [split] = [m for m in manifest if m["variant"] == "split-part"]
     parts = split["pages"]
     assert len(parts) == 2
-    [(doc_id, pages, text)] = q(crawled["db"], "SELECT id, pages, text FROM documents WHERE url = ?",
-                                crawled["base_url"] + parts[0])
+    [(doc_id, pages, text)] = q(
+        crawled["db"], "SELECT id, pages, text FROM documents WHERE url = ?", crawled["base_url"] + parts[0]
+    )
     assert pages == 2
-    caps = q(crawled["db"], "SELECT c.url FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
-             " WHERE dc.document_id = ? ORDER BY dc.page", doc_id)
+    caps = q(
+        crawled["db"],
+        "SELECT c.url FROM document_captures dc JOIN captures c ON c.id = dc.capture_id"
+        " WHERE dc.document_id = ? ORDER BY dc.page",
+        doc_id,
+    )
     assert [c[0] for c in caps] == [crawled["base_url"] + p for p in parts]
     # both pages' text is in the one document, in order, without the pager
     assert split["first_line"] in text and split["last_line"] in text
@@ -127,7 +161,9 @@ def test_raw_captures_are_stored_compressed_and_intact(crawled):
 
 
 def test_crawl_run_is_recorded(crawled):
-    [(status, exit_code, summary, stats)] = q(crawled["db"], "SELECT status, exit_code, summary, stats FROM crawl_runs")
+    [(status, exit_code, summary, stats)] = q(
+        crawled["db"], "SELECT status, exit_code, summary, stats FROM crawl_runs"
+    )
     assert (status, exit_code) == ("ok", 0)
     assert summary == crawled["result"].stdout.strip()
     assert set(json.loads(stats)["sources"]) == {"demo-gov", "demo-news", "demo-agg", "demo-blog"}
@@ -155,14 +191,30 @@ def test_second_concurrent_crawl_exits_75(demo_site, tmp_path):
     db = tmp_path / "locked.db"
     # the first crawl runs with the polite defaults (1 s between requests): slow enough to overlap
     first = subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", demo_site["sources"], "demo-gov"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "archive.cli",
+            "crawl",
+            "--db",
+            str(db),
+            "--sources",
+            demo_site["sources"],
+            "demo-gov",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
-            if db.exists() and q(db, "SELECT name FROM sqlite_master WHERE name = 'crawl_runs'") and \
-                    q(db, "SELECT COUNT(*) FROM crawl_runs WHERE status = 'running'")[0][0]:
+            if (
+                db.exists()
+                and q(db, "SELECT name FROM sqlite_master WHERE name = 'crawl_runs'")
+                and q(db, "SELECT COUNT(*) FROM crawl_runs WHERE status = 'running'")[0][0]
+            ):
                 break
             time.sleep(0.1)
         else:

@@ -20,10 +20,29 @@ import pytest
 from conftest import q, served
 
 XSS = "<script>alert(1)</script><b>x</b>"
-USER_TABLES = ["documents", "reports", "captures", "document_captures", "crawl_runs", "crawl_run_sources",
-               "crawl_health", "document_versions", "boilerplate"]
-HIDDEN = {"dedupe_sketches", "dedupe_index", "dedupe_meta", "search_meta", "search_indexed", "documents_fts", "documents_fts_data",
-          "documents_fts_idx", "documents_fts_docsize", "documents_fts_config"}
+USER_TABLES = [
+    "documents",
+    "reports",
+    "captures",
+    "document_captures",
+    "crawl_runs",
+    "crawl_run_sources",
+    "crawl_health",
+    "document_versions",
+    "boilerplate",
+]
+HIDDEN = {
+    "dedupe_sketches",
+    "dedupe_index",
+    "dedupe_meta",
+    "search_meta",
+    "search_indexed",
+    "documents_fts",
+    "documents_fts_data",
+    "documents_fts_idx",
+    "documents_fts_docsize",
+    "documents_fts_config",
+}
 DOC_FACETS = ["province", "city", "admin_level", "year", "source", "doc_type", "duplicate_kind"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{3,}")
@@ -116,8 +135,15 @@ def test_internal_tables_are_hidden_the_rest_listed(ds):
     hidden = {t["name"] for t in tables if t["hidden"]}
     shown = {t["name"] for t in tables if not t["hidden"]}
     assert hidden == HIDDEN
-    assert {"documents", "captures", "document_captures", "document_versions", "crawl_runs",
-            "crawl_run_sources", "boilerplate"} <= shown
+    assert {
+        "documents",
+        "captures",
+        "document_captures",
+        "document_versions",
+        "crawl_runs",
+        "crawl_run_sources",
+        "boilerplate",
+    } <= shown
     views = {v["name"] for v in get(ds, "/archive.json").json()["views"]}
     assert {"reports", "crawl_health"} <= views
     page = get(ds, "/archive").text
@@ -132,10 +158,14 @@ def test_facets_sort_and_label_columns(ds, crawled):
     assert meta["facets"] == []
     link = re.search(r'href="(/archive/documents\?_facet=[^"]+)"', meta["description_html"]).group(1)
     assert link.split("?")[1] == "&".join(f"_facet={f}" for f in DOC_FACETS)
-    data = get(ds, link.replace("/archive/documents?", "/archive/documents.json?_shape=objects&_size=max&")).json()
+    data = get(
+        ds, link.replace("/archive/documents?", "/archive/documents.json?_shape=objects&_size=max&")
+    ).json()
     assert list(data["facet_results"]) == DOC_FACETS
     assert not data.get("facets_timed_out")
-    kinds = Counter(r["duplicate_kind"] for r in rows_of(crawled["db"], "SELECT duplicate_kind FROM documents"))
+    kinds = Counter(
+        r["duplicate_kind"] for r in rows_of(crawled["db"], "SELECT duplicate_kind FROM documents")
+    )
     facet = {v["value"]: v["count"] for v in data["facet_results"]["duplicate_kind"]["results"]}
     assert facet == {k: n for k, n in kinds.items() if k is not None} and facet  # the demo has duplicates
     # documents: newest first; reports: by year, latest first (NULL years last)
@@ -143,7 +173,7 @@ def test_facets_sort_and_label_columns(ds, crawled):
     assert ids == sorted((r["id"] for r in rows_of(crawled["db"], "SELECT id FROM documents")), reverse=True)
     years = [r["year"] for r in get(ds, "/archive/reports.json?_shape=objects&_size=max").json()["rows"]]
     known = [y for y in years if y is not None]
-    assert known == sorted(known, reverse=True) and years[:len(known)] == known and len(set(known)) > 3
+    assert known == sorted(known, reverse=True) and years[: len(known)] == known and len(set(known)) > 3
     reports = get(ds, "/archive/reports.json").json()
     assert list(reports["facet_results"]) == DOC_FACETS[:-1]
     captures = get(ds, "/archive/captures.json?_shape=objects").json()["rows"]
@@ -161,11 +191,15 @@ def test_reports_view_is_canonical_only_and_searchable(ds, crawled):
     data = get(ds, "/archive/reports.json?_shape=objects&_size=max").json()
     assert data["is_view"]
     assert sorted(r["id"] for r in data["rows"]) == sorted(r["id"] for r in canonical)
-    assert "duplicate_kind" not in data["columns"] and {"text", "title", "year", "city", "url"} <= set(data["columns"])
+    assert "duplicate_kind" not in data["columns"] and {"text", "title", "year", "city", "url"} <= set(
+        data["columns"]
+    )
     # ?_search= uses the Chinese index: exactly the canonical documents containing 人参
     expected = sorted(r["id"] for r in canonical if "人参" in r["text"])
     assert expected, "the demo archive mentions 人参"
-    found = get(ds, "/archive/reports.json?_search=" + urllib.parse.quote("人参") + "&_shape=objects&_size=max").json()
+    found = get(
+        ds, "/archive/reports.json?_search=" + urllib.parse.quote("人参") + "&_shape=objects&_size=max"
+    ).json()
     assert sorted(r["id"] for r in found["rows"]) == expected
     assert found["filtered_table_rows_count"] == len(expected)
     assert len(expected) < len(canonical)
@@ -183,17 +217,25 @@ def test_reports_view_is_canonical_only_and_searchable(ds, crawled):
 # canned queries ----------------------------------------------------------------------------------
 def test_canned_query_city_reports_over_the_years(ds, crawled):
     docs = rows_of(crawled["db"], "SELECT * FROM documents")
-    city = Counter(d["city"] for d in docs if d["duplicate_kind"] is None and d["doc_type"] == "report"
-                   and d["city"]).most_common(1)[0][0]
-    expected = {d["id"] for d in docs if d["city"] == city and d["duplicate_kind"] is None and d["doc_type"] == "report"}
+    city = Counter(
+        d["city"] for d in docs if d["duplicate_kind"] is None and d["doc_type"] == "report" and d["city"]
+    ).most_common(1)[0][0]
+    expected = {
+        d["id"]
+        for d in docs
+        if d["city"] == city and d["duplicate_kind"] is None and d["doc_type"] == "report"
+    }
     assert len(expected) >= 3
     rows = get(ds, "/archive/city_reports.json?_shape=array&city=" + urllib.parse.quote(city)).json()
     assert {r["id"] for r in rows} == expected
     assert [r["year"] for r in rows] == sorted(r["year"] for r in rows)
     assert {"id", "year", "title", "chars", "url"} <= set(rows[0])
     # a province: its own government's reports (no city)
-    province = {(d["province"], d["id"]) for d in docs if d["province"] and not d["city"]
-                and d["duplicate_kind"] is None and d["doc_type"] == "report"}
+    province = {
+        (d["province"], d["id"])
+        for d in docs
+        if d["province"] and not d["city"] and d["duplicate_kind"] is None and d["doc_type"] == "report"
+    }
     for name in {p for p, _ in province}:
         rows = get(ds, "/archive/city_reports.json?_shape=array&city=" + urllib.parse.quote(name)).json()
         assert {r["id"] for r in rows} == {i for p, i in province if p == name}
@@ -216,8 +258,9 @@ def test_canned_query_all_copies_of_a_report(ds, crawled):
 
 def test_canned_query_reports_per_province_per_year(ds, crawled):
     docs = rows_of(crawled["db"], "SELECT province, year, duplicate_kind, doc_type FROM documents")
-    expected = Counter((d["province"], d["year"]) for d in docs if d["duplicate_kind"] is None
-                       and d["doc_type"] == "report")
+    expected = Counter(
+        (d["province"], d["year"]) for d in docs if d["duplicate_kind"] is None and d["doc_type"] == "report"
+    )
     rows = get(ds, "/archive/reports_per_province_year.json?_shape=array").json()
     assert {(r["province"], r["year"]): r["n"] for r in rows} == dict(expected)
     assert len(rows) == len(expected) and sum(r["n"] for r in rows) < len(docs)
@@ -232,15 +275,19 @@ def test_paging_and_csv_streaming_return_every_row_once(crawled):
     small = make_datasette(str(crawled["db"]), settings={"max_returned_rows": 7})
     for name in USER_TABLES:
         expected = Counter(tuple(r) for r in q(crawled["db"], f"SELECT * FROM {name}"))
-        assert sum(expected.values()) > 7 or name in ("crawl_runs", "crawl_run_sources", "crawl_health",
-                                                       "document_versions"), name
+        assert sum(expected.values()) > 7 or name in (
+            "crawl_runs",
+            "crawl_run_sources",
+            "crawl_health",
+            "document_versions",
+        ), name
         nocol = "&_nocol=body" if name == "captures" else ""  # the raw bodies are not JSON
         rows, path = [], f"/archive/{name}.json?_size=7{nocol}"
         columns = [r[1] for r in q(crawled["db"], f"PRAGMA table_info({name})") if r[1] != "body"]
         while path:
             data = get(small, path).json()
-            assert data["columns"][-len(columns):] == columns, name
-            rows += [tuple(r[-len(columns):]) for r in data["rows"]]
+            assert data["columns"][-len(columns) :] == columns, name
+            rows += [tuple(r[-len(columns) :]) for r in data["rows"]]
             nxt = data["next_url"] and urllib.parse.urlsplit(data["next_url"])
             path = nxt and f"{nxt.path}?{nxt.query}"
         keep = [i for i, r in enumerate(q(crawled["db"], f"PRAGMA table_info({name})")) if r[1] != "body"]
@@ -313,14 +360,22 @@ def test_archive_serve_public_on_a_real_port(crawled, tmp_path):
         status, _, body = fetch(base + "/archive/documents.csv?_stream=on&_size=max")
         assert status == 200
         assert len(list(csv.DictReader(io.StringIO(body)))) == q(db, "SELECT COUNT(*) FROM documents")[0][0]
+
         # a crawl writes the live file while it is served, and the next request sees it
-        count = lambda: json.loads(fetch(base + "/archive/documents.json?_size=0")[2])["filtered_table_rows_count"]  # noqa: E731
+        def count():
+            return json.loads(fetch(base + "/archive/documents.json?_size=0")[2])["filtered_table_rows_count"]
+
         before = count()
         writer = open_db(db)
         with writer.conn:
-            save_document(writer, url="http://example.gov.cn/new.html", source="demo-gov",
-                          cleaned={"title": "新报告", "text": "各位代表：新的一年。"},
-                          text_hash=hashlib.sha256(b"x").hexdigest(), capture_ids=[1])
+            save_document(
+                writer,
+                url="http://example.gov.cn/new.html",
+                source="demo-gov",
+                cleaned={"title": "新报告", "text": "各位代表：新的一年。"},
+                text_hash=hashlib.sha256(b"x").hexdigest(),
+                capture_ids=[1],
+            )
         writer.conn.close()
         assert count() == before + 1
 
@@ -328,9 +383,15 @@ def test_archive_serve_public_on_a_real_port(crawled, tmp_path):
 def test_archive_serve_without_public_allows_sql_on_loopback(crawled):
     with served(crawled["db"]) as base:
         assert base.startswith("http://127.0.0.1:")
-        status, headers, body = fetch(base + "/archive.json?_shape=array&sql=" +
-                                      urllib.parse.quote("select count(*) as n from documents"))
-        assert status == 200 and json.loads(body)[0]["n"] == q(crawled["db"], "SELECT COUNT(*) FROM documents")[0][0]
+        status, headers, body = fetch(
+            base
+            + "/archive.json?_shape=array&sql="
+            + urllib.parse.quote("select count(*) as n from documents")
+        )
+        assert (
+            status == 200
+            and json.loads(body)[0]["n"] == q(crawled["db"], "SELECT COUNT(*) FROM documents")[0][0]
+        )
         assert "X-Robots-Tag" not in headers
         assert fetch(base + "/robots.txt")[0] == 404
 
@@ -345,18 +406,36 @@ def test_crawled_html_is_escaped_everywhere(crawled, tmp_path):
     writer = open_db(db)
     with writer.conn:
         doc_id, _ = save_document(
-            writer, url="http://example.gov.cn/xss.html", source="demo-gov",
-            cleaned={"title": XSS, "text": f"{XSS}\n各位代表：人参{XSS}产业。", "province": XSS, "city": XSS,
-                     "doc_type": "report", "year": 2030, "source_name": XSS},
-            text_hash=hashlib.sha256(XSS.encode()).hexdigest(), capture_ids=[1])
+            writer,
+            url="http://example.gov.cn/xss.html",
+            source="demo-gov",
+            cleaned={
+                "title": XSS,
+                "text": f"{XSS}\n各位代表：人参{XSS}产业。",
+                "province": XSS,
+                "city": XSS,
+                "doc_type": "report",
+                "year": 2030,
+                "source_name": XSS,
+            },
+            text_hash=hashlib.sha256(XSS.encode()).hexdigest(),
+            capture_ids=[1],
+        )
         index_documents(writer, [doc_id])  # the writer's step after the store
     writer.conn.close()
     city = urllib.parse.quote(XSS)
     ds = make_datasette(str(db), public=True)
-    for path in ["/archive/documents", "/archive/documents?_facet=source_name", f"/archive/documents/{doc_id}",
-                 "/archive/reports", "/archive/reports?_search=" + urllib.parse.quote("人参"),
-                 f"/archive/city_reports?city={city}", f"/archive/copies?id={doc_id}",
-                 "/archive/reports_per_province_year", f"/archive/documents?city={city}"]:
+    for path in [
+        "/archive/documents",
+        "/archive/documents?_facet=source_name",
+        f"/archive/documents/{doc_id}",
+        "/archive/reports",
+        "/archive/reports?_search=" + urllib.parse.quote("人参"),
+        f"/archive/city_reports?city={city}",
+        f"/archive/copies?id={doc_id}",
+        "/archive/reports_per_province_year",
+        f"/archive/documents?city={city}",
+    ]:
         r = get(ds, path)
         assert r.status_code == 200, path
         assert "<script>alert" not in r.text and "<b>x</b>" not in r.text, path

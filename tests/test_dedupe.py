@@ -24,9 +24,22 @@ def star(text: str, words=("习近平", "改革", "发展", "市场")) -> str:
 
 
 def add(db, url, text, **meta):
-    row = {"url": url, "source": meta.pop("source", "test"), "text": text, "text_hash": text_hash(text),
-           "chars": len(text), "pages": 1, "masked_chars": text.count("*"), "truncated": 0, "mojibake": 0,
-           "city": "吉林市", "province": "吉林省", "year": 2018, "admin_code": "220200", **meta}
+    row = {
+        "url": url,
+        "source": meta.pop("source", "test"),
+        "text": text,
+        "text_hash": text_hash(text),
+        "chars": len(text),
+        "pages": 1,
+        "masked_chars": text.count("*"),
+        "truncated": 0,
+        "mojibake": 0,
+        "city": "吉林市",
+        "province": "吉林省",
+        "year": 2018,
+        "admin_code": "220200",
+        **meta,
+    }
     return db["documents"].insert(row).last_pk
 
 
@@ -51,13 +64,20 @@ def test_similarity_ignores_layout_width_and_masks():
 
 def test_kinds_and_the_best_copy_wins_whatever_the_order(db):
     d = Deduper(db)
-    excerpt = add(db, "http://agg.example.com/1.html", BODY[len(BODY) // 3: len(BODY) // 2], city=None, year=None)
+    excerpt = add(
+        db, "http://agg.example.com/1.html", BODY[len(BODY) // 3 : len(BODY) // 2], city=None, year=None
+    )
     damaged = add(db, "http://news.example.com/2.html", star(BODY))
     full = add(db, "http://www.jlcity.gov.cn/3.html", BODY)
     copy = add(db, "http://blog.example.com/4.html", BODY)
     for i in (excerpt, damaged, full, copy):
         d.add(i)
-    assert groups(db) == [(excerpt, full, "excerpt"), (damaged, full, "near"), (full, full, None), (copy, full, "exact")]
+    assert groups(db) == [
+        (excerpt, full, "excerpt"),
+        (damaged, full, "near"),
+        (full, full, None),
+        (copy, full, "exact"),
+    ]
     before = groups(db)
     d.rebuild()
     assert groups(db) == before
@@ -80,11 +100,21 @@ def test_metadata_guard_and_hard_negatives(db):
     lines = BODY.splitlines()
     random.Random(1).shuffle(lines)
     mixed = "\n".join(lines[: len(lines) // 3])  # a third of the report's sentences, another order
-    unrelated = add(db, "http://b.cn/4", (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8"),
-                    city="通化市", admin_code="220500")
+    unrelated = add(
+        db,
+        "http://b.cn/4",
+        (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8"),
+        city="通化市",
+        admin_code="220500",
+    )
     for i in (a, other_year, other_city, unrelated):
         d.add(i)
-    assert [(r[1], r[2]) for r in groups(db)] == [(a, None), (other_year, None), (other_city, None), (unrelated, None)]
+    assert [(r[1], r[2]) for r in groups(db)] == [
+        (a, None),
+        (other_year, None),
+        (other_city, None),
+        (unrelated, None),
+    ]
     m = add(db, "http://b.cn/5", mixed, city=None, year=None, admin_code=None)
     assert d.add(m) == (a, "excerpt")  # sentences of the report, reordered, are still its excerpt
 
@@ -98,7 +128,10 @@ def test_text_change_regroups_and_add_is_idempotent(db):
     assert d.add(b) == (a, "exact")  # unchanged text: nothing to do
     # the canonical's page changes into another report: the copy becomes canonical of its own
     other = (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8")
-    db.execute("UPDATE documents SET text = ?, text_hash = ?, city = '通化市' WHERE id = ?", [other, text_hash(other), a])
+    db.execute(
+        "UPDATE documents SET text = ?, text_hash = ?, city = '通化市' WHERE id = ?",
+        [other, text_hash(other), a],
+    )
     assert d.add(a) == (a, None)
     assert groups(db) == [(a, a, None), (b, b, None)]
     counts = db.execute("SELECT COUNT(*) FROM dedupe_sketches").fetchone()[0]
@@ -145,8 +178,10 @@ def test_index_of_the_old_schema_is_migrated(tmp_path):
     db.conn.commit()
     db.close()
     con = sqlite3.connect(path)  # rewrite the index the way schema 1 stored it
-    con.execute("CREATE TABLE dedupe_postings (hash INTEGER NOT NULL, doc_id INTEGER NOT NULL,"
-                " PRIMARY KEY (hash, doc_id)) WITHOUT ROWID")
+    con.execute(
+        "CREATE TABLE dedupe_postings (hash INTEGER NOT NULL, doc_id INTEGER NOT NULL,"
+        " PRIMARY KEY (hash, doc_id)) WITHOUT ROWID"
+    )
     con.execute("CREATE TABLE dedupe_stock (hash INTEGER PRIMARY KEY)")
     con.executemany("INSERT INTO dedupe_postings VALUES (?, ?)", [(h, a) for h in lists])
     stock = next(iter(lists))
@@ -167,16 +202,23 @@ def test_index_of_the_old_schema_is_migrated(tmp_path):
 def test_rebuild_overwrites_any_earlier_grouping(db):
     """A rebuild does not reset the rows first: every row must still end up with the groups a clean
     rebuild gives, whatever it said before (here: scrambled canonical ids and kinds)."""
-    texts = [BODY, star(BODY), BODY, "\n".join(BODY.splitlines()[:25]),
-             (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8")]
+    texts = [
+        BODY,
+        star(BODY),
+        BODY,
+        "\n".join(BODY.splitlines()[:25]),
+        (SEEDS / "000_dbcc9ea6e1c44f24.txt").read_text(encoding="utf-8"),
+    ]
     ids = [add(db, f"http://r.cn/{i}", t) for i, t in enumerate(texts)]
     d = Deduper(db)
     d.rebuild(workers=0)
     clean = groups(db)
     rng = random.Random(3)
     for i in ids:
-        db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = ? WHERE id = ?",
-                   [rng.choice(ids), rng.choice([None, "exact", "near", "excerpt"]), i])
+        db.execute(
+            "UPDATE documents SET canonical_id = ?, duplicate_kind = ? WHERE id = ?",
+            [rng.choice(ids), rng.choice([None, "exact", "near", "excerpt"]), i],
+        )
     d.rebuild(workers=0)
     assert groups(db) == clean
     assert len({c for _, c, _ in clean}) == 2  # the report's copies, and the other report
@@ -184,7 +226,7 @@ def test_rebuild_overwrites_any_earlier_grouping(db):
 
 def ascii_punctuation(text: str) -> str:
     """What OCR or a PDF's text layer does to a report: half-width punctuation everywhere."""
-    return text.translate(str.maketrans("，。；：！？（）、“”", ",.;:!?(),\"\""))
+    return text.translate(str.maketrans("，。；：！？（）、“”", ',.;:!?(),""'))
 
 
 def test_punctuation_and_symbols_do_not_count():
@@ -212,13 +254,13 @@ def test_a_short_excerpt_stored_first_is_found_by_the_full_text(db):
     start = BODY.index("\n", len(BODY) // 2) + 1
     size = 0
     for k in range(50, 2000, 10):  # the longest passage from there whose sample is 1–4 hashes
-        n = len(sample(shingle_hashes(BODY[start:start + k])))
+        n = len(sample(shingle_hashes(BODY[start : start + k])))
         if n > MIN_SAMPLE // 2:  # 5 of 8 shared hashes made any document a candidate before
             break
         size = k if n else size
     assert size, "no excerpt with a small sample in the fixture"
     d = Deduper(db)
-    short = add(db, "http://news.example.com/targets.html", BODY[start:start + size])
+    short = add(db, "http://news.example.com/targets.html", BODY[start : start + size])
     assert d.add(short) == (short, None)
     full = add(db, "http://www.jlcity.gov.cn/full.html", BODY)
     assert d.add(full) == (full, None)
@@ -233,9 +275,16 @@ def test_an_excerpt_of_two_reports_does_not_break_either_group(db):
     that part is contained in both. It joins one group; neither group is split up or merged."""
     lines = BODY.splitlines()
     part = lines[10:22]
-    plan_text = "\n".join(["关于吉林市2018年国民经济和社会发展计划执行情况的报告", *part,
-                           *(f"第{i}项计划任务：全市重点项目{i * 7}个，完成投资{i * 13}亿元，推进园区建设和民生工程。"
-                             for i in range(1, 400))])
+    plan_text = "\n".join(
+        [
+            "关于吉林市2018年国民经济和社会发展计划执行情况的报告",
+            *part,
+            *(
+                f"第{i}项计划任务：全市重点项目{i * 7}个，完成投资{i * 13}亿元，推进园区建设和民生工程。"
+                for i in range(1, 400)
+            ),
+        ]
+    )
     d = Deduper(db)
     work = [add(db, f"http://w.cn/{i}", t) for i, t in enumerate([BODY, star(BODY), BODY + "\n编辑：某某"])]
     plan = [add(db, f"http://p.cn/{i}", t) for i, t in enumerate([plan_text, star(plan_text)])]
@@ -287,7 +336,10 @@ def test_sketches_of_an_older_version_are_recomputed_once(db, caplog):
     assert not Deduper(db).stale
     from pipelines.similarity import SKETCH_VERSION
 
-    assert db.execute("SELECT value FROM dedupe_meta WHERE key = 'sketch_version'").fetchone()[0] == SKETCH_VERSION
+    assert (
+        db.execute("SELECT value FROM dedupe_meta WHERE key = 'sketch_version'").fetchone()[0]
+        == SKETCH_VERSION
+    )
 
 
 def test_a_copy_whose_city_and_year_are_known_is_the_better_canonical(db):
@@ -314,14 +366,18 @@ def test_an_excerpt_stored_before_the_copies_is_found_by_the_full_text(db):
         for ln in ls:
             for _ in range(n):
                 i = rng.randrange(max(1, len(ln) - 2))
-                ln = ln[:i] + ln[i + 2:]
+                ln = ln[:i] + ln[i + 2 :]
             out.append(ln)
         return out
 
     d = Deduper(db)
-    excerpt = add(db, "http://news.example.com/part.html", "\n".join(part), city=None, year=None, admin_code=None)
-    copies = [add(db, f"http://agg{i}.example.com/c.html", "\n".join(lines[:a] + deleted(part, 12) + lines[b:]))
-              for i in range(3)]
+    excerpt = add(
+        db, "http://news.example.com/part.html", "\n".join(part), city=None, year=None, admin_code=None
+    )
+    copies = [
+        add(db, f"http://agg{i}.example.com/c.html", "\n".join(lines[:a] + deleted(part, 12) + lines[b:]))
+        for i in range(3)
+    ]
     full = add(db, "http://www.jlcity.gov.cn/full.html", BODY)
     for i in (excerpt, *copies, full):
         d.add(i)

@@ -43,8 +43,13 @@ def pairwise_scores(pred: dict[str, str], gold: dict[str, str]) -> dict:
     """Pairwise precision / recall of a predicted grouping against the labelled one."""
     p, g = same_group_pairs(pred), same_group_pairs(gold)
     tp = len(p & g)
-    return {"precision": tp / len(p) if p else 1.0, "recall": tp / len(g) if g else 1.0,
-            "tp": tp, "fp": sorted(tuple(sorted(x)) for x in p - g), "fn": sorted(tuple(sorted(x)) for x in g - p)}
+    return {
+        "precision": tp / len(p) if p else 1.0,
+        "recall": tp / len(g) if g else 1.0,
+        "tp": tp,
+        "fp": sorted(tuple(sorted(x)) for x in p - g),
+        "fn": sorted(tuple(sorted(x)) for x in g - p),
+    }
 
 
 def partition(assign: dict[str, str]) -> set[frozenset]:
@@ -60,19 +65,31 @@ HARD_GROUPS = {d["group"] for d in DOCS if d["variant"].startswith("hard-negativ
 
 def hard_merges(pred: dict[str, str]) -> list[tuple[str, str]]:
     """Predicted pairs joining two labelled groups where either is a hard negative."""
-    return [tuple(sorted(x)) for x in same_group_pairs(pred)
-            if len({GOLD[i] for i in x}) == 2 and {GOLD[i] for i in x} & HARD_GROUPS]
+    return [
+        tuple(sorted(x))
+        for x in same_group_pairs(pred)
+        if len({GOLD[i] for i in x}) == 2 and {GOLD[i] for i in x} & HARD_GROUPS
+    ]
 
 
 def describe(scores: dict, limit: int = 15) -> str:
     def show(pair):
         a, b = (BY_ID[i] for i in pair)
-        return (f"  {a['id']} [{a['variant']}, {a['city']} {a['year']}] ~ "
-                f"{b['id']} [{b['variant']}, {b['city']} {b['year']}]")
-    lines = [f"precision {scores['precision']:.4f} recall {scores['recall']:.4f} tp {scores['tp']}",
-             f"false merges ({len(scores['fp'])}):", *map(show, scores["fp"][:limit]),
-             f"missed links ({len(scores['fn'])}):", *map(show, scores["fn"][:limit])]
-    missed = Counter(BY_ID[i]["variant"] for pair in scores["fn"] for i in pair if BY_ID[i]["kind"] != "canonical")
+        return (
+            f"  {a['id']} [{a['variant']}, {a['city']} {a['year']}] ~ "
+            f"{b['id']} [{b['variant']}, {b['city']} {b['year']}]"
+        )
+
+    lines = [
+        f"precision {scores['precision']:.4f} recall {scores['recall']:.4f} tp {scores['tp']}",
+        f"false merges ({len(scores['fp'])}):",
+        *map(show, scores["fp"][:limit]),
+        f"missed links ({len(scores['fn'])}):",
+        *map(show, scores["fn"][:limit]),
+    ]
+    missed = Counter(
+        BY_ID[i]["variant"] for pair in scores["fn"] for i in pair if BY_ID[i]["kind"] != "canonical"
+    )
     if missed:
         lines.append("missed by variant: " + ", ".join(f"{k} {v}" for k, v in missed.most_common()))
     return "\n".join(lines)
@@ -85,8 +102,13 @@ def test_pairwise_helper():
     s = pairwise_scores({"a": "x", "b": "x", "c": "y", "d": "y"}, gold)  # pairs ab, cd vs ab, ac, bc
     assert s["tp"] == 1 and s["precision"] == 0.5 and s["recall"] == pytest.approx(1 / 3)
     singletons = {k: k for k in gold}
-    assert pairwise_scores(singletons, gold) == {"precision": 1.0, "recall": 0.0, "tp": 0, "fp": [],
-                                                 "fn": [("a", "b"), ("a", "c"), ("b", "c")]}
+    assert pairwise_scores(singletons, gold) == {
+        "precision": 1.0,
+        "recall": 0.0,
+        "tp": 0,
+        "fp": [],
+        "fn": [("a", "b"), ("a", "c"), ("b", "c")],
+    }
 
 
 def test_labelled_set_shape():
@@ -107,8 +129,16 @@ def test_labelled_set_shape():
             if d["kind"] == "excerpt":
                 assert len(d["text"]) < len(canon[0]["text"]), d["id"]
     variants = Counter(d["variant"].split(":")[0] for d in DOCS)
-    for v in ("chrome-swap", "star-damage", "truncated", "section-excerpt", "layout-breaks", "small-edit",
-              "exact-copy", "hard-negative"):
+    for v in (
+        "chrome-swap",
+        "star-damage",
+        "truncated",
+        "section-excerpt",
+        "layout-breaks",
+        "small-edit",
+        "exact-copy",
+        "hard-negative",
+    ):
         assert variants[v] >= 3, v
     assert all(d["masked_chars"] > 0 for d in DOCS if "star-damage" in d["variant"])
     assert all(d["truncated"] for d in DOCS if d["variant"] in ("truncated", "chrome-swap+truncated"))
@@ -121,10 +151,20 @@ def load_archive(path: Path, docs: list[dict]):
     ids = {}
     for d in docs:
         row = {
-            "url": d["url"], "source": d["source"], "title": d["title"], "text": d["text"], "city": d["city"],
-            "province": d["province"], "year": d["year"], "admin_code": d["admin_code"], "doc_type": d["doc_type"],
-            "masked_chars": d["masked_chars"], "truncated": int(bool(d["truncated"])),
-            "mojibake": int(bool(d["mojibake"])), "text_hash": text_hash(d["text"]), "chars": len(d["text"]),
+            "url": d["url"],
+            "source": d["source"],
+            "title": d["title"],
+            "text": d["text"],
+            "city": d["city"],
+            "province": d["province"],
+            "year": d["year"],
+            "admin_code": d["admin_code"],
+            "doc_type": d["doc_type"],
+            "masked_chars": d["masked_chars"],
+            "truncated": int(bool(d["truncated"])),
+            "mojibake": int(bool(d["mojibake"])),
+            "text_hash": text_hash(d["text"]),
+            "chars": len(d["text"]),
             "pages": 1,
         }
         doc_id = db["documents"].insert(row).last_pk
@@ -175,18 +215,25 @@ def check_canonicals(canon: dict[str, str]) -> list[str]:
         if BY_ID[c]["group"] != d["group"]:
             continue  # a grouping error, reported by precision/recall
         if c != labelled["id"] and BY_ID[c]["kind"] != "exact":
-            bad.append(f"{lid} ({d['variant']}): canonical {c} ({BY_ID[c]['variant']}, {BY_ID[c]['kind']}), "
-                       f"labelled {labelled['id']}")
+            bad.append(
+                f"{lid} ({d['variant']}): canonical {c} ({BY_ID[c]['variant']}, {BY_ID[c]['kind']}), "
+                f"labelled {labelled['id']}"
+            )
     return sorted(set(bad))
 
 
 def kind_report(kind: dict[str, str | None], canon: dict[str, str]) -> tuple[float, str]:
     """Accuracy of duplicate_kind against the labels (the canonical counts as kind 'canonical').
     When the engine's canonical is an exact copy of the labelled one, the two swap roles: fine."""
+
     def label(i: str) -> str:
         k, c = BY_ID[i]["kind"], canon[i]
-        if k in ("canonical", "exact") and c in BY_ID and BY_ID[c]["kind"] == "exact" \
-                and BY_ID[c]["group"] == BY_ID[i]["group"]:
+        if (
+            k in ("canonical", "exact")
+            and c in BY_ID
+            and BY_ID[c]["kind"] == "exact"
+            and BY_ID[c]["group"] == BY_ID[i]["group"]
+        ):
             return "canonical" if c == i else "exact"
         return k
 
@@ -194,8 +241,11 @@ def kind_report(kind: dict[str, str | None], canon: dict[str, str]) -> tuple[flo
     ok = sum(n for (a, b), n in confusion.items() if a == b)
     acc = ok / sum(confusion.values())
     table = "\n".join(f"  label {a:9} → engine {b:9}: {n}" for (a, b), n in sorted(confusion.items()))
-    wrong = [f"  {i} ({BY_ID[i]['variant']}): {label(i)} → {kind[i]}" for i in sorted(kind)
-             if label(i) != (kind[i] or "canonical")]
+    wrong = [
+        f"  {i} ({BY_ID[i]['variant']}): {label(i)} → {kind[i]}"
+        for i in sorted(kind)
+        if label(i) != (kind[i] or "canonical")
+    ]
     return acc, f"kind accuracy {acc:.3f}\n{table}\n" + "\n".join(wrong[:30])
 
 
@@ -237,8 +287,9 @@ def test_rebuild_gives_the_same_groups(tmp_path, workers, batch):
     ded.rebuild(workers=workers, batch=batch)
     db.conn.commit()
     after = grouping(db, ids)
-    assert partition(after[0]) == partition(before[0]), (
-        "rebuild() changed the groups:\n" + describe(pairwise_scores(after[0], before[0])))
+    assert partition(after[0]) == partition(before[0]), "rebuild() changed the groups:\n" + describe(
+        pairwise_scores(after[0], before[0])
+    )
     check_quality(after[0], "after rebuild")
     assert after[2] == before[2], "rebuild() changed canonicals"
     assert after[1] == before[1], "rebuild() changed duplicate kinds"
@@ -253,6 +304,8 @@ def test_insertion_order_does_not_matter(tmp_path, file_order, seed):
     check_quality(pred, f"shuffled (seed {seed})")
     fdb, _, fids = file_order
     assert partition(pred) == partition(grouping(fdb, fids)[0]), (
-        "another insertion order gives another partition:\n" + describe(pairwise_scores(pred, grouping(fdb, fids)[0])))
+        "another insertion order gives another partition:\n"
+        + describe(pairwise_scores(pred, grouping(fdb, fids)[0]))
+    )
     bad = check_canonicals(canon)
     assert not bad, f"wrong canonical copies (seed {seed}):\n" + "\n".join(bad[:30])

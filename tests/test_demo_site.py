@@ -118,7 +118,7 @@ def test_gbk_page_is_gbk(server):
     assert status == 200
     assert headers["Content-Type"] == "text/html"  # no charset: the page's meta decides
     text = body.decode("gb18030")
-    assert 'charset=gb2312' in text and "TRS_Editor" in text
+    assert "charset=gb2312" in text and "TRS_Editor" in text
     with pytest.raises(UnicodeDecodeError):
         body.decode("utf-8")
 
@@ -174,8 +174,11 @@ def test_conditional_requests(server):
     etag, last_modified = headers["ETag"], headers["Last-Modified"]
     assert status == 200 and etag.startswith('"') and last_modified
     # Last-Modified comes from _routes.toml (the publication time), never from the file's mtime
-    assert email.utils.parsedate_to_datetime(last_modified).isoformat().startswith(
-        ROUTES["last_modified"][path][:4])
+    assert (
+        email.utils.parsedate_to_datetime(last_modified)
+        .isoformat()
+        .startswith(ROUTES["last_modified"][path][:4])
+    )
     status, headers, body = fetch(server.base_url + path, {"If-None-Match": etag})
     assert status == 304 and body == b"" and headers["ETag"] == etag
     assert fetch(server.base_url + path, {"If-None-Match": '"other"'})[0] == 200
@@ -233,10 +236,31 @@ def test_manifest_has_enough_reports_and_all_variants():
     reports = [e for e in MANIFEST if e["doc_type"] == "report" and e["variant"] not in NO_TEXT]
     assert len(reports) >= 40
     variants = {e["variant"] for e in MANIFEST}
-    assert {"full", "duplicate", "excerpt", "split-part", "mangled", "dead", "redirect", "loop", "news",
-            "interpretation"} <= variants
-    keys = {"path", "site", "report_id", "variant", "encoding", "city", "province", "year", "admin_level",
-            "synthetic", "title"}
+    assert {
+        "full",
+        "duplicate",
+        "excerpt",
+        "split-part",
+        "mangled",
+        "dead",
+        "redirect",
+        "loop",
+        "news",
+        "interpretation",
+    } <= variants
+    keys = {
+        "path",
+        "site",
+        "report_id",
+        "variant",
+        "encoding",
+        "city",
+        "province",
+        "year",
+        "admin_level",
+        "synthetic",
+        "title",
+    }
     for e in MANIFEST:
         assert keys <= set(e), e["path"]
         assert e["path"].startswith(f"/{e['site']}/")
@@ -245,8 +269,14 @@ def test_manifest_has_enough_reports_and_all_variants():
     dup = next(e for e in MANIFEST if e["variant"] == "duplicate")
     same = {e["site"] for e in MANIFEST if e["report_id"] == dup["report_id"]}
     assert same == {"gov", "news", "agg"}
-    assert sum(1 for e in MANIFEST if not e["synthetic"] and e["doc_type"] == "report"
-               and e["variant"] not in NO_TEXT) == 3
+    assert (
+        sum(
+            1
+            for e in MANIFEST
+            if not e["synthetic"] and e["doc_type"] == "report" and e["variant"] not in NO_TEXT
+        )
+        == 3
+    )
 
 
 def test_duplicate_bodies_are_identical(server):
@@ -256,7 +286,7 @@ def test_duplicate_bodies_are_identical(server):
     def paras(body: bytes, enc: str, container: str) -> list[str]:
         text = body.decode(enc)
         start = text.index(container)
-        block = text[start:text.index("</div>", start)]
+        block = text[start : text.index("</div>", start)]
         return [re.sub(r"<[^>]+>", "", p).strip("\u3000 ") for p in re.findall(r"<p[^>]*>(.*?)</p>", block)]
 
     a = paras(fetch(server.base_url + full["path"])[2], "gbk", 'class="TRS_Editor"')
@@ -292,9 +322,14 @@ def test_sources_patterns_match_the_manifest():
 # -- the generator --------------------------------------------------------------------------------
 def test_generator_is_deterministic(tmp_path):
     out = tmp_path / "site"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_demo_site.py"), "--out", str(out)],
-                   check=True, capture_output=True)
-    committed = {p.relative_to(SITE_DIR).as_posix(): p.read_bytes() for p in SITE_DIR.rglob("*") if p.is_file()}
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_demo_site.py"), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    committed = {
+        p.relative_to(SITE_DIR).as_posix(): p.read_bytes() for p in SITE_DIR.rglob("*") if p.is_file()
+    }
     built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert sorted(built) == sorted(committed)
     changed = [name for name in built if built[name] != committed[name]]
@@ -303,18 +338,20 @@ def test_generator_is_deterministic(tmp_path):
 
 def test_synthetic_reports_are_distinct(server):
     def shingles(text: str, k: int = 5) -> set[str]:
-        return {text[i:i + k] for i in range(len(text) - k + 1)}
+        return {text[i : i + k] for i in range(len(text) - k + 1)}
 
     texts = {}
     for e in MANIFEST:
         if e["synthetic"] and e["variant"] == "full" and e["report_id"] not in texts:
-            body = fetch(server.base_url + e["path"])[2].decode("gb18030" if e["encoding"] == "gbk" else "utf-8")
-            body = re.sub(r"<[^>]+>", "", body[body.index(e["first_line"]):body.index(e["last_line"])])
+            body = fetch(server.base_url + e["path"])[2].decode(
+                "gb18030" if e["encoding"] == "gbk" else "utf-8"
+            )
+            body = re.sub(r"<[^>]+>", "", body[body.index(e["first_line"]) : body.index(e["last_line"])])
             texts[e["report_id"]] = shingles(body)
             assert 3000 <= len(body.encode("utf-8")) <= 12000, e["path"]
     ids = sorted(texts)
     assert len(ids) >= 30
     for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
+        for b in ids[i + 1 :]:
             jaccard = len(texts[a] & texts[b]) / len(texts[a] | texts[b])
             assert jaccard < 0.5, (a, b, jaccard)

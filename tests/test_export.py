@@ -27,24 +27,31 @@ from archive.export import EXCEL_CELL_LIMIT, EXPORTS, NUMBER, excel_cell, split_
 pytestmark = pytest.mark.slow  # LibreOffice, and an export of a big archive in flat memory
 
 csv.field_size_limit(sys.maxsize)  # the texts are longer than the csv module's default limit (131,072)
-TABLES = ["documents", "captures", "document_captures", "document_versions", "crawl_runs", "crawl_run_sources"]
+TABLES = [
+    "documents",
+    "captures",
+    "document_captures",
+    "document_versions",
+    "crawl_runs",
+    "crawl_run_sources",
+]
 # LibreOffice's CSV import: comma, double quote, UTF-8 (76), from line 1, no column types, English (US)
 # numbers, quoted fields not forced to text, special numbers (%, dates, exponents) detected, …, and
 # token 13: evaluate formulas — as Excel does when it opens a CSV.
 LO_CSV_FILTER = "CSV:44,34,76,1,,1033,false,true,false,false,false,-1,true"
 
-PARAGRAPH = "一、过去一年工作回顾：全市地区生产总值增长5.2%，“稳中求进”！😀 引号\"与,逗号\n"
+PARAGRAPH = '一、过去一年工作回顾：全市地区生产总值增长5.2%，“稳中求进”！😀 引号"与,逗号\n'
 TRICKY = {
-    "title": "=HYPERLINK(\"http://evil.example/\",\"点我查看报告\")",
+    "title": '=HYPERLINK("http://evil.example/","点我查看报告")',
     "source_name": "@SUM(A1:A9)",
-    "speaker": "-5%",           # a percentage: stays a number
-    "speaker_role": "-3.2",     # a negative number: stays a number
-    "session": "+7",            # a signed number: stays a number
+    "speaker": "-5%",  # a percentage: stays a number
+    "speaker_role": "-3.2",  # a negative number: stays a number
+    "session": "+7",  # a signed number: stays a number
     "doc_type": "\tcmd|' /C calc'!A0",
     "province": "-2+3+cmd|' /C calc'!A0",
-    "admin_level": "'已引用",     # a text that starts with an apostrophe
+    "admin_level": "'已引用",  # a text that starts with an apostrophe
     "city": "长春市（全角括号）、“引号”、😀🇨🇳",
-    "text": "第一段：中文，全角标点！\n第二段 \"quoted\" and, comma\n第三段 emoji 😀👍🏽\n-1 不是公式开头吗？",
+    "text": '第一段：中文，全角标点！\n第二段 "quoted" and, comma\n第三段 emoji 😀👍🏽\n-1 不是公式开头吗？',
 }
 
 
@@ -68,10 +75,10 @@ def unbroken_text() -> str:
     """About 80,000 UTF-16 units without a line break, built so that the cuts at exactly 32,766
     units (a part's room) fall before '=SUM' and '-5%': continuation parts that look like a
     formula and a number."""
-    unit = "中文，全角！“引号”\"quote\",comma😀"
+    unit = '中文，全角！“引号”"quote",comma😀'
 
     def block(units: int) -> str:
-        out = (unit * (units // utf16_len(unit) + 1))
+        out = unit * (units // utf16_len(unit) + 1)
         while utf16_len(out) > units:
             out = out[:-1]
         return out + "中" * (units - utf16_len(out))
@@ -100,8 +107,10 @@ def archive(crawled, tmp_path_factory):
     dst.execute("UPDATE documents SET canonical_id = id WHERE url LIKE 'https://example.org/%'")
     # (a record spanning several lines — a text with line breaks — keeps each line under 16,368
     # characters here: LibreOffice 7.4's CSV import breaks longer ones; see archive/export.py)
-    dst.execute("UPDATE documents SET canonical_id = (SELECT id FROM documents WHERE url = 'https://example.org/long')"
-                " WHERE url = 'https://example.org/long-copy'")
+    dst.execute(
+        "UPDATE documents SET canonical_id = (SELECT id FROM documents WHERE url = 'https://example.org/long')"
+        " WHERE url = 'https://example.org/long-copy'"
+    )
     dst.commit()
     dst.close()
     return db
@@ -136,8 +145,10 @@ def test_default_dump_layout_manifest_gzip_and_canonical_counts(archive):
     r = export(archive)  # default: exports/ beside the archive, csv + jsonl, gzipped, both documents files
     out = archive.parent / "exports"
     day = out / utc_day()
-    expected = {f"{t}.{fmt}.gz" for t in TABLES for fmt in ("csv", "jsonl")} | \
-        {"documents-canonical.csv.gz", "documents-canonical.jsonl.gz"}
+    expected = {f"{t}.{fmt}.gz" for t in TABLES for fmt in ("csv", "jsonl")} | {
+        "documents-canonical.csv.gz",
+        "documents-canonical.jsonl.gz",
+    }
     assert {p.name for p in day.iterdir()} == expected | {"manifest.json"}
     assert f"{day / 'documents.csv.gz'}\t" in r.stdout and "crawl run 1" in r.stdout.splitlines()[-1]
     assert leftovers(out) == []
@@ -167,7 +178,12 @@ def test_default_dump_layout_manifest_gzip_and_canonical_counts(archive):
     n_canonical = q(archive, "SELECT COUNT(*) FROM documents WHERE duplicate_kind IS NULL")[0][0]
     n_all = q(archive, "SELECT COUNT(*) FROM documents")[0][0]
     by_name = {f["name"]: f for f in manifest["files"]}
-    assert by_name["documents-canonical.csv.gz"]["rows"] == n_canonical < n_all == by_name["documents.csv.gz"]["rows"]
+    assert (
+        by_name["documents-canonical.csv.gz"]["rows"]
+        == n_canonical
+        < n_all
+        == by_name["documents.csv.gz"]["rows"]
+    )
     with gzip.open(day / "documents-canonical.jsonl.gz", "rt", encoding="utf-8") as fh:
         assert all(json.loads(line)["duplicate_kind"] is None for line in fh)
     assert "body" not in by_name["captures.csv.gz"]["columns"]
@@ -177,15 +193,27 @@ def test_default_dump_layout_manifest_gzip_and_canonical_counts(archive):
     assert (out / "latest" / "documents.csv.gz").read_bytes() == (day / "documents.csv.gz").read_bytes()
     latest = json.loads((out / "latest.json").read_text(encoding="utf-8"))
     assert latest["path"] == utc_day() and latest["crawl_run_id"] == run_id
-    assert {f["path"]: f["sha256"] for f in latest["files"]} == \
-        {f"{utc_day()}/{f['name']}": f["sha256"] for f in manifest["files"]}
+    assert {f["path"]: f["sha256"] for f in latest["files"]} == {
+        f"{utc_day()}/{f['name']}": f["sha256"] for f in manifest["files"]
+    }
 
 
 def test_no_gzip_keeps_the_old_file_names_and_same_rows_give_same_bytes(archive, tmp_path):
-    export(archive, "--out", tmp_path / "a", "--no-gzip", "--format", "csv", "--format", "jsonl", "--no-canonical")
+    export(
+        archive,
+        "--out",
+        tmp_path / "a",
+        "--no-gzip",
+        "--format",
+        "csv",
+        "--format",
+        "jsonl",
+        "--no-canonical",
+    )
     day = tmp_path / "a" / utc_day()
-    assert {p.name for p in day.iterdir()} == \
-        {f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "jsonl")} | {"manifest.json"}
+    assert {p.name for p in day.iterdir()} == {f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "jsonl")} | {
+        "manifest.json"
+    }
     cols, rows = table_rows(archive, "documents")
     with open(tmp_path / "a" / "latest" / "documents.csv", encoding="utf-8", newline="") as f:  # no BOM
         assert len(list(csv.DictReader(f))) == len(rows)
@@ -200,8 +228,14 @@ def test_no_gzip_keeps_the_old_file_names_and_same_rows_give_same_bytes(archive,
 def test_bad_options_exit_2_and_write_nothing(archive, tmp_path):
     out = tmp_path / "o"
     (tmp_path / "a-file").write_text("x")
-    for args in (["--format", "xml"], ["--table", "nope"], ["--canonical-only", "--no-canonical"],
-                 ["--keep", "-1"], ["--canonical-only", "--table", "captures"], ["--gzip", "--no-such-option"]):
+    for args in (
+        ["--format", "xml"],
+        ["--table", "nope"],
+        ["--canonical-only", "--no-canonical"],
+        ["--keep", "-1"],
+        ["--canonical-only", "--table", "captures"],
+        ["--gzip", "--no-such-option"],
+    ):
         r = run_archive("export", "--db", archive, "--out", out, *args)
         assert r.returncode == 2, (args, r.stdout, r.stderr)
     assert not out.exists() or list(out.iterdir()) == []
@@ -210,17 +244,41 @@ def test_bad_options_exit_2_and_write_nothing(archive, tmp_path):
 
 
 # the Excel-flavoured CSV ----------------------------------------------------------------------
-@pytest.mark.parametrize("value, cell", [
-    ("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("+cmd", "'+cmd"), ("-abc", "'-abc"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("\0x", "'\0x"), ("'x", "''x"), ("-", "'-"), ("-5%-1", "'-5%-1"), ("--5", "'--5"),
-    ("-5%", "-5%"), ("-3.2", "-3.2"), ("+7", "+7"), ("-1,234.5", "-1,234.5"), ("-.5", "-.5"), ("1e-3", "1e-3"),
-    ("中文", "中文"), ("＝全角", "＝全角"), ("", ""), (None, ""), (-5, -5), (2.5, 2.5),
-])
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("=1+1", "'=1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("+cmd", "'+cmd"),
+        ("-abc", "'-abc"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\0x", "'\0x"),
+        ("'x", "''x"),
+        ("-", "'-"),
+        ("-5%-1", "'-5%-1"),
+        ("--5", "'--5"),
+        ("-5%", "-5%"),
+        ("-3.2", "-3.2"),
+        ("+7", "+7"),
+        ("-1,234.5", "-1,234.5"),
+        ("-.5", "-.5"),
+        ("1e-3", "1e-3"),
+        ("中文", "中文"),
+        ("＝全角", "＝全角"),
+        ("", ""),
+        (None, ""),
+        (-5, -5),
+        (2.5, 2.5),
+    ],
+)
 def test_excel_cell_rule(value, cell):
     assert excel_cell(value) == cell
     if isinstance(value, str):
         assert unexcel_cell(excel_cell(value)) == value
-        assert excel_cell(value, continuation=True) == ("'" + value if value and value[0] in "=+-@\t\r\0'" else value)
+        assert excel_cell(value, continuation=True) == (
+            "'" + value if value and value[0] in "=+-@\t\r\0'" else value
+        )
 
 
 def test_split_cell_never_cuts_a_character_and_loses_nothing():
@@ -245,7 +303,9 @@ def test_split_cell_never_cuts_a_character_and_loses_nothing():
 def excel_dump(db, out) -> tuple[Path, dict]:
     export(db, "--out", out, "--format", "excel", "--format", "csv", "--no-gzip", "--table", "documents")
     day = out / utc_day()
-    manifest = {f["name"]: f for f in json.loads((day / "manifest.json").read_text(encoding="utf-8"))["files"]}
+    manifest = {
+        f["name"]: f for f in json.loads((day / "manifest.json").read_text(encoding="utf-8"))["files"]
+    }
     return day, manifest
 
 
@@ -257,8 +317,11 @@ def reassemble(header: list[str], values: list, continued: dict[str, list[str]])
         if any(col in more for more in continued.values()):
             continue
         parts = [cells[col], *(cells[c] for c in continued.get(col, []))]
-        row[col] = "".join(unexcel_cell(p) if isinstance(p, str) else str(p) for p in parts if p not in ("", None)) \
-            if col in continued else cells[col]
+        row[col] = (
+            "".join(unexcel_cell(p) if isinstance(p, str) else str(p) for p in parts if p not in ("", None))
+            if col in continued
+            else cells[col]
+        )
     return row
 
 
@@ -276,8 +339,13 @@ def test_excel_flavour_bytes_header_and_long_texts(archive, tmp_path):
     header = records[0]
     n = max(len(split_cell(r[cols.index("text")] or "")) for r in rows)
     assert n >= 4 and meta["continued"] == {"text": [f"text_{i}" for i in range(2, n + 1)]}
-    assert header == cols[:cols.index("text") + 1] + [f"text_{i}" for i in range(2, n + 1)] + \
-        cols[cols.index("text") + 1:] == meta["columns"]
+    assert (
+        header
+        == cols[: cols.index("text") + 1]
+        + [f"text_{i}" for i in range(2, n + 1)]
+        + cols[cols.index("text") + 1 :]
+        == meta["columns"]
+    )
     assert len(records) - 1 == len(rows) == meta["rows"]
     for rec, row in zip(records[1:], rows, strict=True):
         assert all(utf16_len(cell) <= EXCEL_CELL_LIMIT for cell in rec)
@@ -302,16 +370,32 @@ def to_xlsx(csv_path: Path, tmp_path: Path) -> Path:
     out = tmp_path / "xlsx"
     profile = tmp_path / "lo-profile"  # a profile of its own: never in the way of another LibreOffice
     r = subprocess.run(
-        [_soffice(), "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
-         f"--infilter={LO_CSV_FILTER}", "--convert-to", "xlsx", "--outdir", str(out), str(csv_path)],
-        capture_output=True, text=True, timeout=240)
+        [
+            _soffice(),
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            f"-env:UserInstallation={profile.as_uri()}",
+            f"--infilter={LO_CSV_FILTER}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(csv_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     target = out / (csv_path.stem + ".xlsx")
     assert r.returncode == 0 and target.exists(), r.stdout + r.stderr
     return target
 
 
-@pytest.mark.skipif(not _soffice() and not os.environ.get("ARCHIVE_REQUIRE_BROWSER"),
-                    reason="LibreOffice not installed (scripts/test.sh installs libreoffice-calc-nogui)")
+@pytest.mark.skipif(
+    not _soffice() and not os.environ.get("ARCHIVE_REQUIRE_BROWSER"),
+    reason="LibreOffice not installed (scripts/test.sh installs libreoffice-calc-nogui)",
+)
 def test_excel_dump_opened_by_libreoffice_keeps_every_character(archive, tmp_path):
     import openpyxl
 
@@ -339,15 +423,24 @@ def test_excel_dump_opened_by_libreoffice_keeps_every_character(archive, tmp_pat
                 assert unexcel_cell(got) == str(value), col  # text stays text, character for character
                 assert kinds[col].data_type == "s"
             elif isinstance(got, datetime):
-                assert str(value).startswith(got.strftime("%Y-%m-%d")), col  # a date, as any spreadsheet reads it
+                assert str(value).startswith(got.strftime("%Y-%m-%d")), (
+                    col
+                )  # a date, as any spreadsheet reads it
             else:  # a number: the stored value is that number (an integer, or text such as -5%)
                 assert isinstance(value, int | float) or NUMBER.fullmatch(value), col
-                want = float(str(value).replace(",", "").rstrip("%")) / (100 if str(value).endswith("%") else 1)
+                want = float(str(value).replace(",", "").rstrip("%")) / (
+                    100 if str(value).endswith("%") else 1
+                )
                 assert got == pytest.approx(want), col
-    tricky = next(dict(zip(header, [c for c in cells], strict=True)) for cells in grid[1:]
-                  if any(c.value == "https://example.org/tricky" for c in cells))
+    tricky = next(
+        dict(zip(header, [c for c in cells], strict=True))
+        for cells in grid[1:]
+        if any(c.value == "https://example.org/tricky" for c in cells)
+    )
     assert tricky["title"].value == "'" + TRICKY["title"] and tricky["title"].data_type == "s"
-    assert tricky["source_name"].value == "'@SUM(A1:A9)" and tricky["province"].value == "'" + TRICKY["province"]
+    assert (
+        tricky["source_name"].value == "'@SUM(A1:A9)" and tricky["province"].value == "'" + TRICKY["province"]
+    )
     assert tricky["doc_type"].value == "'" + TRICKY["doc_type"]
     assert (tricky["speaker"].value, tricky["speaker"].data_type) == (pytest.approx(-0.05), "n")
     assert "%" in tricky["speaker"].number_format
@@ -366,8 +459,14 @@ def test_excel_dump_goes_on_in_a_second_file_past_the_row_limit(archive, tmp_pat
     from archive.db import open_readonly
     from archive.export import export as do_export
 
-    result = do_export(open_readonly(archive), tmp_path, tables=["documents"], formats=["excel"],
-                       documents="all", excel_max_rows=20)
+    result = do_export(
+        open_readonly(archive),
+        tmp_path,
+        tables=["documents"],
+        formats=["excel"],
+        documents="all",
+        excel_max_rows=20,
+    )
     cols, rows = table_rows(archive, "documents")
     names = [f.name for f in result.files]
     assert names[:2] == ["documents.excel.csv", "documents.excel-2.csv"] and len(names) == -(-len(rows) // 20)
@@ -386,7 +485,7 @@ def test_same_day_export_replaces_its_files_keeps_the_others_and_keep_prunes(arc
     from archive.export import export as do_export
 
     out = tmp_path / "dumps"
-    old_day = (datetime.now(UTC) - timedelta(days=3))
+    old_day = datetime.now(UTC) - timedelta(days=3)
     older = do_export(open_readonly(archive), out, tables=["crawl_runs"], when=old_day)
     assert older.dir.name == old_day.strftime("%Y-%m-%d")
     export(archive, "--out", out, "--table", "documents", "--table", "captures")
@@ -397,12 +496,19 @@ def test_same_day_export_replaces_its_files_keeps_the_others_and_keep_prunes(arc
     day = out / utc_day()
     manifest = json.loads((day / "manifest.json").read_text())
     names = {f["name"] for f in manifest["files"]}
-    assert names == {f["name"] for f in first["files"]} | {"documents.excel.csv", "documents-canonical.excel.csv"}
+    assert names == {f["name"] for f in first["files"]} | {
+        "documents.excel.csv",
+        "documents-canonical.excel.csv",
+    }
     assert {p.name for p in day.iterdir()} == names | {"manifest.json"}
     assert (day / "captures.csv.gz").stat().st_ino == inode  # kept as a hard link, not rewritten
     for f in manifest["files"]:
         assert hashlib.sha256((day / f["name"]).read_bytes()).hexdigest() == f["sha256"]
-    assert not older.dir.exists() and sorted(p.name for p in out.iterdir()) == [utc_day(), "latest", "latest.json"]
+    assert not older.dir.exists() and sorted(p.name for p in out.iterdir()) == [
+        utc_day(),
+        "latest",
+        "latest.json",
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -413,8 +519,10 @@ def big_archive(archive, tmp_path_factory):
     shutil.copy(archive, db)
     con = sqlite3.connect(db)
     text = long_text()
-    con.executemany("INSERT INTO documents (url, source, year, title, text) VALUES (?, 'demo-gov', 2024, ?, ?)",
-                    [(f"https://example.org/big/{i}", f"报告 {i}", f"{i}\n{text}") for i in range(250)])
+    con.executemany(
+        "INSERT INTO documents (url, source, year, title, text) VALUES (?, 'demo-gov', 2024, ?, ?)",
+        [(f"https://example.org/big/{i}", f"报告 {i}", f"{i}\n{text}") for i in range(250)],
+    )
     con.commit()
     con.close()
     return db
@@ -422,9 +530,27 @@ def big_archive(archive, tmp_path_factory):
 
 def test_killed_export_leaves_no_visible_dump_and_the_next_cleans_up(big_archive, tmp_path):
     out = tmp_path / "dumps"
-    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "export", "--db", str(big_archive),
-                             "--out", str(out), "--format", "csv", "--format", "jsonl", "--format", "excel"],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "archive.cli",
+            "export",
+            "--db",
+            str(big_archive),
+            "--out",
+            str(out),
+            "--format",
+            "csv",
+            "--format",
+            "jsonl",
+            "--format",
+            "excel",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 60
     while not (out.exists() and any(p.name.startswith(".export-") for p in out.iterdir())):
         assert proc.poll() is None and time.time() < deadline, "the export ended before it could be killed"
@@ -437,16 +563,38 @@ def test_killed_export_leaves_no_visible_dump_and_the_next_cleans_up(big_archive
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == []  # no dump, no latest
     assert [p.name for p in out.iterdir() if p.name.startswith(".export-")]  # only its hidden folder
     export(big_archive, "--out", out, "--table", "crawl_runs")
-    assert leftovers(out) == [] and sorted(p.name for p in out.iterdir()) == [utc_day(), "latest", "latest.json"]
+    assert leftovers(out) == [] and sorted(p.name for p in out.iterdir()) == [
+        utc_day(),
+        "latest",
+        "latest.json",
+    ]
 
 
 def test_export_streams_rows_in_flat_memory(big_archive, archive, tmp_path):
     """Peak memory of a full export of ~70 MB more text stays within 40 MB of the small archive's."""
 
     def peak_mb(db, out) -> float:
-        proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "export", "--db", str(db), "--out", str(out),
-                                 "--format", "csv", "--format", "jsonl", "--format", "excel"],
-                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "archive.cli",
+                "export",
+                "--db",
+                str(db),
+                "--out",
+                str(out),
+                "--format",
+                "csv",
+                "--format",
+                "jsonl",
+                "--format",
+                "excel",
+            ],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         assert proc.returncode == 0, proc.stderr.read()

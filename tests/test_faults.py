@@ -35,9 +35,16 @@ pytestmark = pytest.mark.slow  # a SIGKILL matrix and fault sites, crawled for r
 SITE_DIR = REPO / "archive" / "demo" / "site"
 MANIFEST = {e["path"]: e for e in json.loads((SITE_DIR / "_manifest.json").read_text(encoding="utf-8"))}
 # the baseline: eight whole UTF-8 reports, archived before any fault
-GOOD = ["/news/2020/0109/2584179.html", "/news/2021/0117/2599787.html", "/news/2021/0224/2606367.html",
-        "/news/2022/0106/2613369.html", "/news/2023/0107/2623543.html", "/news/2024/0109/2631854.html",
-        "/blog/archives/165.html", "/blog/archives/190.html"]
+GOOD = [
+    "/news/2020/0109/2584179.html",
+    "/news/2021/0117/2599787.html",
+    "/news/2021/0224/2606367.html",
+    "/news/2022/0106/2613369.html",
+    "/news/2023/0107/2623543.html",
+    "/news/2024/0109/2631854.html",
+    "/blog/archives/165.html",
+    "/blog/archives/190.html",
+]
 GBK_LIE = "/gov/zfgzbg/202101/t20210131_5038.html"  # GBK bytes, <meta charset=gb2312>
 # the big site (SIGKILL, two runs, Datasette): 30 whole reports of the demo site, each under two URLs
 FULL = [p for p, e in MANIFEST.items() if e["variant"] == "full"][:30]
@@ -52,8 +59,7 @@ def page(path: str) -> bytes:
 
 def listing(links) -> bytes:
     items = "".join(f'<li><a href="{href}">政府工作报告 {i}</a></li>' for i, href in enumerate(links))
-    return f"<html><head><meta charset='utf-8'><title>政府工作报告</title></head><body><ul>{items}</ul></body></html>" \
-        .encode()
+    return f"<html><head><meta charset='utf-8'><title>政府工作报告</title></head><body><ul>{items}</ul></body></html>".encode()
 
 
 def malformed_pages() -> dict[str, tuple[bytes, str]]:
@@ -65,19 +71,23 @@ def malformed_pages() -> dict[str, tuple[bytes, str]]:
 
     def junk(seed: int, length: int):
         rnd = random.Random(seed)
-        return lambda m: m.group(0) + bytes(rnd.choice([0, 1, 0x1B, 0x80, 0xC3, 0xFE, 0xFF, 0xED, 0xA0])
-                                            for _ in range(length))
+        return lambda m: (
+            m.group(0)
+            + bytes(rnd.choice([0, 1, 0x1B, 0x80, 0xC3, 0xFE, 0xFF, 0xED, 0xA0]) for _ in range(length))
+        )
 
     # closing tags left out (</p>, </li>, </div>, </span>, </a>, </h1> …), as on old hand-written pages
     src = "/blog/archives/228.html"
     out["/r/bad/unclosed.html"] = (
-        re.sub(rb"</(?!title|script|style|textarea|nav|header)[a-zA-Z][a-zA-Z0-9]*\s*>", b"", page(src)), first(src))
+        re.sub(rb"</(?!title|script|style|textarea|nav|header)[a-zA-Z][a-zA-Z0-9]*\s*>", b"", page(src)),
+        first(src),
+    )
     # junk bytes (NUL, ESC, invalid UTF-8) after every paragraph: 4 bytes each
     src = "/blog/archives/244.html"
     out["/r/bad/junk.html"] = (re.sub(rb"</p>", junk(7, 4), page(src)), MANIFEST[src]["last_line"])
     # truncated in the middle of a tag, about half-way through
     body = page(src := "/blog/archives/271.html")
-    out["/r/bad/truncated.html"] = (body[:body.index(b"<", len(body) // 2) + 4], first(src))
+    out["/r/bad/truncated.html"] = (body[: body.index(b"<", len(body) // 2) + 4], first(src))
     # 400 nested unclosed <font> tags before the text (old CMS templates write one per line)
     body = page(src := "/agg/baogao/202202/43582.html")
     at = body.index(b">", body.index(b"<body")) + 1
@@ -145,8 +155,9 @@ class FaultSite(LoopbackSite):
         if path == "/robots.txt":
             return self.send(h, 404, b"")
         if path.startswith("/list/"):
-            return self.send(h, 200, listing([*[f"/r/good/{i}.html" for i in range(len(GOOD))],
-                                              *CASES[Path(path).stem]]))
+            return self.send(
+                h, 200, listing([*[f"/r/good/{i}.html" for i in range(len(GOOD))], *CASES[Path(path).stem]])
+            )
         if path.startswith("/r/good/"):
             return self.send(h, 200, page(GOOD[int(Path(path).stem)]))
         if path == "/r/flaky/1.html":  # 500 the first time, the report after
@@ -177,8 +188,12 @@ class FaultSite(LoopbackSite):
         if path == "/r/gbk/meta.html":  # GBK bytes and <meta charset=gb2312>, the header says UTF-8
             return self.send(h, 200, page(GBK_LIE), ctype="text/html; charset=utf-8")
         if path == "/r/gbk/nometa.html":  # the same without the <meta>: only the bytes can tell
-            return self.send(h, 200, re.sub(rb"<meta[^>]*charset[^>]*>", b"", page(GBK_LIE)),
-                             ctype="text/html; charset=utf-8")
+            return self.send(
+                h,
+                200,
+                re.sub(rb"<meta[^>]*charset[^>]*>", b"", page(GBK_LIE)),
+                ctype="text/html; charset=utf-8",
+            )
         if path == "/r/empty/1.html":
             return self.send(h, 200, b"")
         if path in MALFORMED:
@@ -216,7 +231,8 @@ def sources_file(folder: Path, site: FaultSite, start: str, extra: str = "") -> 
         f'[faults]\nname = "故障站"\nstart_urls = ["{site.base}{start}"]\nallowed_domains = ["127.0.0.1"]\n'
         "listing = ['/(list|big|gated)/[a-z]*\\.html$']\nreports = ['/r/[a-z]+/[a-z0-9]+\\.html$', "
         "'/big/[ab]/\\d+\\.html$']\nallow_private = true\n" + extra,
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return path
 
 
@@ -245,12 +261,24 @@ def check_archive(db, before: dict[str, tuple] | None = None) -> None:
     assert q(db, "PRAGMA integrity_check") == [("ok",)]
     assert q(db, "SELECT url, COUNT(*) FROM documents GROUP BY url HAVING COUNT(*) > 1") == []
     assert q(db, "SELECT url, sha256, COUNT(*) FROM captures GROUP BY 1, 2 HAVING COUNT(*) > 1") == []
-    assert q(db, "SELECT document_id, capture_id, COUNT(*) FROM document_captures GROUP BY 1, 2"
-                 " HAVING COUNT(*) > 1") == []
+    assert (
+        q(
+            db,
+            "SELECT document_id, capture_id, COUNT(*) FROM document_captures GROUP BY 1, 2"
+            " HAVING COUNT(*) > 1",
+        )
+        == []
+    )
     # every document points to a stored capture and has one current first page
     assert q(db, "SELECT id FROM documents WHERE capture_id NOT IN (SELECT id FROM captures)") == []
-    assert q(db, "SELECT d.id FROM documents d WHERE (SELECT COUNT(*) FROM document_captures dc"
-                 " WHERE dc.document_id = d.id AND dc.page = 1 AND dc.current = 1) != 1") == []
+    assert (
+        q(
+            db,
+            "SELECT d.id FROM documents d WHERE (SELECT COUNT(*) FROM document_captures dc"
+            " WHERE dc.document_id = d.id AND dc.page = 1 AND dc.current = 1) != 1",
+        )
+        == []
+    )
     assert q(db, "SELECT id FROM documents WHERE text IS NULL OR text = ''") == []
     assert q(db, "SELECT id FROM crawl_runs WHERE status = 'running'") == []
     if before is not None:
@@ -263,7 +291,9 @@ def check_archive(db, before: dict[str, tuple] | None = None) -> None:
 def last_run(db) -> tuple[dict, str, dict]:
     """(crawl_runs row, log text, the one source's Scrapy stats) of the latest run."""
     cols = ["id", "status", "exit_code", "summary", "stats", "log_file"]
-    row = dict(zip(cols, q(db, f"SELECT {', '.join(cols)} FROM crawl_runs ORDER BY id DESC LIMIT 1")[0], strict=True))
+    row = dict(
+        zip(cols, q(db, f"SELECT {', '.join(cols)} FROM crawl_runs ORDER BY id DESC LIMIT 1")[0], strict=True)
+    )
     log = Path(row["log_file"]).read_text(encoding="utf-8")
     stats = json.loads(row["stats"] or "{}").get("sources", {}).get("faults", {})
     return row, log, stats
@@ -280,8 +310,14 @@ def baseline(site, tmp_path_factory):
     """An archive holding the eight good reports (a real crawl), to copy for each case."""
     folder = tmp_path_factory.mktemp("baseline")
     db = folder / "archive.db"
-    result = run_archive("crawl", "--db", db, "--sources", sources_file(folder, site, "/list/base.html",
-                                                                       "revisit_days = 0\n"), *QUICK)
+    result = run_archive(
+        "crawl",
+        "--db",
+        db,
+        "--sources",
+        sources_file(folder, site, "/list/base.html", "revisit_days = 0\n"),
+        *QUICK,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     docs = snapshot(db)
     assert len(docs) == len(GOOD)
@@ -317,8 +353,9 @@ def test_500_then_200_is_retried_and_archived_once(tmp_path, site, baseline):
     assert re.search(r"ERROR: Gave up retrying <GET \S+/r/busy/1\.html> \(failed 2 times\): 500", log)
     assert re.search(r"WARNING: report page failed: \S+/r/busy/1\.html", log)
     assert stats["archive/errors/http_500"] == 1 and stats["archive/errors/report"] == 1
-    assert url_rows(db, site, "/r/busy/1.html", "SELECT status, error FROM captures WHERE url = ?") == \
-        [(500, "http_500")]
+    assert url_rows(db, site, "/r/busy/1.html", "SELECT status, error FROM captures WHERE url = ?") == [
+        (500, "http_500")
+    ]
     assert url_rows(db, site, "/r/busy/1.html", "SELECT id FROM documents WHERE url = ?") == []
     assert "1 new, 0 changed, 8 unchanged" in result.stdout and "1 errors" in result.stdout
     check_archive(db, baseline["docs"])
@@ -340,10 +377,15 @@ def test_connection_reset_is_an_error_kept_as_a_capture(site, baseline, reset_ru
     for path in ("/r/reset/early.html", "/r/reset/mid.html"):
         assert re.search(rf"ERROR: Gave up retrying <GET \S+{re.escape(path)}> \(failed 2 times\)", log), path
         assert re.search(rf"WARNING: report page failed: \S+{re.escape(path)} \(", log), path
-        (status, error, size), = url_rows(db, site, path, "SELECT status, error, size FROM captures WHERE url = ?")
+        ((status, error, size),) = url_rows(
+            db, site, path, "SELECT status, error, size FROM captures WHERE url = ?"
+        )
         assert status == 0 and size == 0 and error, (path, error)
         assert url_rows(db, site, path, "SELECT id FROM documents WHERE url = ?") == []
-    assert "ConnectionLost" in url_rows(db, site, "/r/reset/early.html", "SELECT error FROM captures WHERE url = ?")[0][0]
+    assert (
+        "ConnectionLost"
+        in url_rows(db, site, "/r/reset/early.html", "SELECT error FROM captures WHERE url = ?")[0][0]
+    )
     check_archive(db, baseline["docs"])
 
 
@@ -364,7 +406,7 @@ def test_connection_reset_and_the_error_rate_rule(site, baseline, reset_run):
 def test_connection_reset_mid_body_says_why(site, reset_run):
     db, _, _ = reset_run
     row, log, stats = last_run(db)
-    (error,), = url_rows(db, site, "/r/reset/mid.html", "SELECT error FROM captures WHERE url = ?")
+    ((error,),) = url_rows(db, site, "/r/reset/mid.html", "SELECT error FROM captures WHERE url = ?")
     assert re.search(r"WARNING: report page failed: \S+/r/reset/mid\.html \(\w", log)
     assert re.match(r"\w+: \w", error), error
 
@@ -383,8 +425,12 @@ def test_timeout(site, baseline, timeout_run):
     assert "1 errors" in result.stdout
     row, log, stats = last_run(db)
     assert stats["archive/errors/report"] == 1 and stats["retry/max_reached"] == 1
-    assert re.search(r"WARNING: report page failed: \S+/r/slow/1\.html \(.*took longer than 2\.0 seconds", log)
-    (status, error), = url_rows(db, site, "/r/slow/1.html", "SELECT status, error FROM captures WHERE url = ?")
+    assert re.search(
+        r"WARNING: report page failed: \S+/r/slow/1\.html \(.*took longer than 2\.0 seconds", log
+    )
+    ((status, error),) = url_rows(
+        db, site, "/r/slow/1.html", "SELECT status, error FROM captures WHERE url = ?"
+    )
     assert status == 0 and "took longer than 2.0 seconds" in error
     assert url_rows(db, site, "/r/slow/1.html", "SELECT id FROM documents WHERE url = ?") == []
     check_archive(db, baseline["docs"])
@@ -404,8 +450,9 @@ def test_404_of_a_page_never_archived(tmp_path, site, baseline):
     assert stats["archive/errors/http_404"] == 1
     assert "archive/documents_gone" not in stats and "0 gone" in result.stdout
     assert re.search(r"WARNING: report page failed: \S+/r/missing/1\.html", log)
-    assert url_rows(db, site, "/r/missing/1.html", "SELECT status, error FROM captures WHERE url = ?") == \
-        [(404, "http_404")]
+    assert url_rows(db, site, "/r/missing/1.html", "SELECT status, error FROM captures WHERE url = ?") == [
+        (404, "http_404")
+    ]
     assert url_rows(db, site, "/r/missing/1.html", "SELECT id FROM documents WHERE url = ?") == []
     assert q(db, "SELECT COUNT(*) FROM documents WHERE gone_at IS NOT NULL") == [(0,)]
     check_archive(db, baseline["docs"])
@@ -420,7 +467,9 @@ def test_redirect_loop(tmp_path, site, baseline):
     assert re.search(r"WARNING: report page failed: \S+/r/loop/[ab]\.html \(max redirections reached\)", log)
     hops = sum(site.hits.get(p, 0) - before.get(p, 0) for p in ("/r/loop/a.html", "/r/loop/b.html"))
     assert hops == 9  # the request and REDIRECT_MAX_TIMES (8) redirects, then it stops
-    (status, error, requested), = q(db, "SELECT status, error, requested_url FROM captures WHERE url LIKE '%/r/loop/%'")
+    ((status, error, requested),) = q(
+        db, "SELECT status, error, requested_url FROM captures WHERE url LIKE '%/r/loop/%'"
+    )
     assert status == 0 and error.startswith("redirect_loop") and requested == site.base + "/r/loop/a.html"
     assert q(db, "SELECT id FROM documents WHERE url LIKE '%/r/loop/%'") == []
     check_archive(db, baseline["docs"])
@@ -432,8 +481,9 @@ def test_gbk_page_labelled_utf8(tmp_path, site, baseline):
     first = MANIFEST[GBK_LIE]["first_line"]
     last = MANIFEST[GBK_LIE]["last_line"]
     for path in ("/r/gbk/meta.html", "/r/gbk/nometa.html"):
-        (text, title, mojibake, encoding), = url_rows(
-            db, site, path, "SELECT text, title, mojibake, encoding FROM documents WHERE url = ?")
+        ((text, title, mojibake, encoding),) = url_rows(
+            db, site, path, "SELECT text, title, mojibake, encoding FROM documents WHERE url = ?"
+        )
         print(f"{path}: encoding {encoding}, mojibake {mojibake}, title {title!r}, {len(text)} chars")
         assert first in text and last in text, path
         assert mojibake == 0 and "\ufffd" not in text and "\ufffd" not in (title or "")
@@ -449,7 +499,9 @@ def test_empty_body_with_200(tmp_path, site, baseline):
     row, log, stats = last_run(db)
     assert stats["archive/skipped/no_text"] == 1
     assert re.search(r"WARNING: no main text in \S+/r/empty/1\.html", log)
-    assert url_rows(db, site, "/r/empty/1.html", "SELECT status, size FROM captures WHERE url = ?") == [(200, 0)]
+    assert url_rows(db, site, "/r/empty/1.html", "SELECT status, size FROM captures WHERE url = ?") == [
+        (200, 0)
+    ]
     assert url_rows(db, site, "/r/empty/1.html", "SELECT id FROM documents WHERE url = ?") == []
     check_archive(db, baseline["docs"])
 
@@ -482,8 +534,9 @@ def test_malformed_html_no_crash(site, baseline, malformed_run):
     check_archive(db, baseline["docs"])
 
 
-@pytest.mark.parametrize("path", ["/r/bad/unclosed.html", "/r/bad/junk.html", "/r/bad/truncated.html",
-                                  "/r/bad/nested.html"])
+@pytest.mark.parametrize(
+    "path", ["/r/bad/unclosed.html", "/r/bad/junk.html", "/r/bad/truncated.html", "/r/bad/nested.html"]
+)
 def test_malformed_html_text_extracted(site, malformed_run, path):
     db = malformed_run[0]
     doc = malformed_doc(db, site, path)
@@ -523,9 +576,25 @@ def big_sources(folder: Path, site: FaultSite, start="/big/list.html") -> Path:
 
 def popen_crawl(db, sources, *args) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "crawl", "--db", str(db), "--sources", str(sources), *FAST,
-         "-s", "ARCHIVE_BATCH_SIZE=5", *args],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "archive.cli",
+            "crawl",
+            "--db",
+            str(db),
+            "--sources",
+            str(sources),
+            *FAST,
+            "-s",
+            "ARCHIVE_BATCH_SIZE=5",
+            *args,
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_sigkill_at_10_random_moments_then_rerun(tmp_path, site):
@@ -565,9 +634,11 @@ def test_sigkill_at_10_random_moments_then_rerun(tmp_path, site):
         at_kill = snapshot(db) if has_runs(db) else {}
         assert all(at_kill[u][0] == before[u][0] for u in before)  # ids never change
         rerun = run_archive("crawl", "--db", db, "--sources", sources, *FAST, "-s", "ARCHIVE_BATCH_SIZE=5")
-        outcome = (f"#{k} {'same' if same else 'fresh'} archive, SIGKILL at {moment:.2f}s "
-                   f"(exit {proc.returncode}): {len(at_kill)} documents at the kill, run {killed_runs} killed; "
-                   f"re-run exit {rerun.returncode}: {rerun.stdout.strip()[:110]}")
+        outcome = (
+            f"#{k} {'same' if same else 'fresh'} archive, SIGKILL at {moment:.2f}s "
+            f"(exit {proc.returncode}): {len(at_kill)} documents at the kill, run {killed_runs} killed; "
+            f"re-run exit {rerun.returncode}: {rerun.stdout.strip()[:110]}"
+        )
         outcomes.append(bool(killed_runs))
         print(outcome)
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr  # not 75: the lock died with the process
@@ -587,13 +658,27 @@ def test_sigkill_at_10_random_moments_then_rerun(tmp_path, site):
                 else:
                     assert after[url][1] == ref_hash[url], url
         # earlier texts are kept as versions, each once; a document's version counts them
-        assert q(db, "SELECT document_id, text_hash, COUNT(*) FROM document_versions GROUP BY 1, 2"
-                     " HAVING COUNT(*) > 1") == []
-        assert q(db, "SELECT id FROM documents d WHERE version != 1 + (SELECT COUNT(*) FROM document_versions v"
-                     " WHERE v.document_id = d.id)") == []
+        assert (
+            q(
+                db,
+                "SELECT document_id, text_hash, COUNT(*) FROM document_versions GROUP BY 1, 2"
+                " HAVING COUNT(*) > 1",
+            )
+            == []
+        )
+        assert (
+            q(
+                db,
+                "SELECT id FROM documents d WHERE version != 1 + (SELECT COUNT(*) FROM document_versions v"
+                " WHERE v.document_id = d.id)",
+            )
+            == []
+        )
     site.edition = 0
     site.delay = 0.0
-    print(f"moments: {moments}; {sum(outcomes)} of 10 kills hit a running crawl (a crawl_runs row left 'running')")
+    print(
+        f"moments: {moments}; {sum(outcomes)} of 10 kills hit a running crawl (a crawl_runs row left 'running')"
+    )
     assert sum(outcomes) >= 3  # most moments fall inside the crawl itself, not Python's start-up
 
 
@@ -604,7 +689,9 @@ def test_two_runs_started_together(tmp_path, site):
     procs = [popen_crawl(db, sources), popen_crawl(db, sources)]
     try:
         deadline = time.monotonic() + 60
-        while all(p.poll() is None for p in procs):  # the loser gives up at once; the winner waits at the gate
+        while all(
+            p.poll() is None for p in procs
+        ):  # the loser gives up at once; the winner waits at the gate
             assert time.monotonic() < deadline, "neither run exited"
             time.sleep(0.05)
         loser = next(p for p in procs if p.poll() is not None)
@@ -627,10 +714,13 @@ def test_datasette_answers_while_a_crawl_writes(tmp_path, site, baseline):
     db = copy_db(baseline["db"], tmp_path / "archive.db")
     sources = big_sources(tmp_path, site)
     site.delay = 0.05  # a crawl of several seconds
-    urls = ["/archive/documents.json?_size=5", "/archive.json",
-            "/archive/documents.json?_size=5&_sort_desc=id&text__contains=" + urllib.request.quote("各位代表"),
-            "/archive.json?sql=" + urllib.request.quote("select count(*) as n from documents"),
-            "/archive/captures.json?_size=5&_col=url&_col=status"]
+    urls = [
+        "/archive/documents.json?_size=5",
+        "/archive.json",
+        "/archive/documents.json?_size=5&_sort_desc=id&text__contains=" + urllib.request.quote("各位代表"),
+        "/archive.json?sql=" + urllib.request.quote("select count(*) as n from documents"),
+        "/archive/captures.json?_size=5&_col=url&_col=status",
+    ]
     counts, errors, answers = [], [], [0]
     lock = threading.Lock()
     done = threading.Event()
@@ -667,8 +757,10 @@ def test_datasette_answers_while_a_crawl_writes(tmp_path, site, baseline):
                     t.join(60)
     finally:
         site.delay = 0.0
-    print(f"Datasette during the crawl: {answers[0]} answers, {len(errors)} errors, "
-          f"documents seen {min(counts, default=None)} → {max(counts, default=None)}; crawl: {out.strip()}")
+    print(
+        f"Datasette during the crawl: {answers[0]} answers, {len(errors)} errors, "
+        f"documents seen {min(counts, default=None)} → {max(counts, default=None)}; crawl: {out.strip()}"
+    )
     assert proc.returncode == 0, out + err
     assert errors == []
     assert answers[0] >= 20

@@ -24,9 +24,14 @@ pytestmark = pytest.mark.slow  # repeated real crawls of loopback sites
 SITE = REPO / "archive" / "demo" / "site"
 # real-looking report pages of the demo site (UTF-8, whole reports of different places and years)
 REPORT_PAGES = [
-    "news/2020/0109/2584179.html", "news/2021/0117/2599787.html", "news/2021/0224/2606367.html",
-    "news/2022/0106/2613369.html", "news/2023/0107/2623543.html", "news/2024/0109/2631854.html",
-    "blog/archives/165.html", "blog/archives/190.html",
+    "news/2020/0109/2584179.html",
+    "news/2021/0117/2599787.html",
+    "news/2021/0224/2606367.html",
+    "news/2022/0106/2613369.html",
+    "news/2023/0107/2623543.html",
+    "news/2024/0109/2631854.html",
+    "blog/archives/165.html",
+    "blog/archives/190.html",
 ]
 MODIFIED = email.utils.format_datetime(datetime(2024, 3, 1, 8, 0, tzinfo=UTC), usegmt=True)
 CHANGED = email.utils.format_datetime(datetime(2024, 3, 9, 8, 0, tzinfo=UTC), usegmt=True)
@@ -69,8 +74,9 @@ class Site(LoopbackSite):
             if h.headers.get("If-None-Match") == etag:
                 return self.send(h, 304, b"", headers)
         if self.mode in ("lm", "both"):
-            headers["Last-Modified"] = MODIFIED if path not in self.pages_original or body == self.original(path) \
-                else CHANGED
+            headers["Last-Modified"] = (
+                MODIFIED if path not in self.pages_original or body == self.original(path) else CHANGED
+            )
             if h.headers.get("If-Modified-Since") == headers["Last-Modified"] and "ETag" not in headers:
                 return self.send(h, 304, b"", headers)
         self.send(h, 200, body, headers)
@@ -93,13 +99,13 @@ class Site(LoopbackSite):
             return n
 
 
-
 def sources_file(tmp_path: Path, site: Site, extra: str = "") -> Path:
     path = tmp_path / "sources.toml"
     path.write_text(
         f'[site]\nname = "测试站"\nstart_urls = ["{site.base}/list.html"]\nallowed_domains = ["127.0.0.1"]\n'
         f"listing = ['/list\\.html$']\nreports = ['/r/\\d+\\.html$']\nallow_private = true\n{extra}",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return path
 
 
@@ -126,14 +132,19 @@ def test_unchanged_rerun_transfers_little_and_adds_nothing(tmp_path, mode):
         again = crawl(db, sources)
         assert again.returncode == 0, again.stderr + again.stdout
         second_bytes = site.take_bytes()
-        print(f"{mode}: first run {first_bytes:,} body bytes, re-run {second_bytes:,} "
-              f"({second_bytes / first_bytes:.1%})")
+        print(
+            f"{mode}: first run {first_bytes:,} body bytes, re-run {second_bytes:,} "
+            f"({second_bytes / first_bytes:.1%})"
+        )
         assert second_bytes <= 0.10 * first_bytes
         assert q(db, "SELECT id, text_hash FROM documents ORDER BY id") == docs
         assert q(db, "SELECT COUNT(*) FROM captures")[0][0] == captures
         assert "0 new, 0 changed, 8 unchanged, 0 gone" in again.stdout
-        row = q(db, "SELECT new, changed, unchanged, not_modified, gone, status FROM crawl_run_sources"
-                    " WHERE run_id = 2")
+        row = q(
+            db,
+            "SELECT new, changed, unchanged, not_modified, gone, status FROM crawl_run_sources"
+            " WHERE run_id = 2",
+        )
         assert row == [(0, 0, 8, 0 if mode == "none" else 8, 0, "ok")]
         integrity(db)
 
@@ -142,23 +153,33 @@ def test_changed_page_gets_a_new_version_and_the_old_one_is_kept(tmp_path):
     with Site("both") as site:
         db, sources = tmp_path / "a.db", sources_file(tmp_path, site)
         assert crawl(db, sources).returncode == 0
-        (doc_id, old_text, old_hash), = q(db, "SELECT id, text, text_hash FROM documents WHERE url LIKE '%/r/0.html'")
+        ((doc_id, old_text, old_hash),) = q(
+            db, "SELECT id, text, text_hash FROM documents WHERE url LIKE '%/r/0.html'"
+        )
         html = site.pages["/r/0.html"].decode("utf-8")
         marker = "（本报告已根据代表意见修改）"
-        site.pages["/r/0.html"] = html.replace("</body>", f"<p>{marker}各位代表，新增一段修改后的文字。</p></body>", 1)\
-            .encode("utf-8")
+        site.pages["/r/0.html"] = html.replace(
+            "</body>", f"<p>{marker}各位代表，新增一段修改后的文字。</p></body>", 1
+        ).encode("utf-8")
         result = crawl(db, sources)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "0 new, 1 changed, 7 unchanged, 0 gone" in result.stdout
-        (new_id, version, text), = q(db, "SELECT id, version, text FROM documents WHERE url LIKE '%/r/0.html'")
+        ((new_id, version, text),) = q(
+            db, "SELECT id, version, text FROM documents WHERE url LIKE '%/r/0.html'"
+        )
         assert new_id == doc_id and version == 2  # same id, next version
         assert marker in text
-        kept = q(db, "SELECT version, text_hash, text, capture_ids FROM document_versions WHERE document_id = ?", doc_id)
+        kept = q(
+            db,
+            "SELECT version, text_hash, text, capture_ids FROM document_versions WHERE document_id = ?",
+            doc_id,
+        )
         assert [(v, h, t) for v, h, t, _ in kept] == [(1, old_hash, old_text)]
         # both captures stay; the old one is no longer the document's current page
         assert q(db, "SELECT COUNT(*) FROM captures WHERE url LIKE '%/r/0.html'")[0][0] == 2
-        assert q(db, "SELECT capture_id FROM document_captures WHERE document_id = ? AND current = 0", doc_id) == \
-            [(json.loads(kept[0][3])[0],)]
+        assert q(
+            db, "SELECT capture_id FROM document_captures WHERE document_id = ? AND current = 0", doc_id
+        ) == [(json.loads(kept[0][3])[0],)]
         integrity(db)
 
 
@@ -169,7 +190,9 @@ def test_a_page_that_disappears_is_marked_gone_not_deleted(tmp_path):
         site.gone.add("/r/3.html")
         result = crawl(db, sources)
         assert "1 gone" in result.stdout, result.stdout
-        (doc_id, gone_at, text), = q(db, "SELECT id, gone_at, text FROM documents WHERE url LIKE '%/r/3.html'")
+        ((doc_id, gone_at, text),) = q(
+            db, "SELECT id, gone_at, text FROM documents WHERE url LIKE '%/r/3.html'"
+        )
         assert gone_at and text  # marked with the date, text still there
         assert q(db, "SELECT COUNT(*) FROM documents")[0][0] == len(REPORT_PAGES)
         assert q(db, "SELECT gone FROM crawl_run_sources WHERE run_id = 2") == [(1,)]
@@ -268,15 +291,29 @@ def test_a_gone_alias_does_not_mark_the_document_gone(tmp_path):
 
 # every re-clean keeps the state it replaces (archive.db.save_document) ----------------------------
 def _cleaned(text: str, **meta) -> dict:
-    return {"title": "长春市政府工作报告", "text": text, "city": "长春市", "year": 2024, "removed": [], **meta}
+    return {
+        "title": "长春市政府工作报告",
+        "text": text,
+        "city": "长春市",
+        "year": 2024,
+        "removed": [],
+        **meta,
+    }
 
 
 def _save(db, cleaned, captures, **kw):
     from archive import db as archive_db
     from pipelines.cleaning import text_hash
 
-    return archive_db.save_document(db, url="http://x.gov.cn/r.html", source="site", cleaned=cleaned,
-                                    text_hash=text_hash(cleaned["text"]), capture_ids=captures, **kw)
+    return archive_db.save_document(
+        db,
+        url="http://x.gov.cn/r.html",
+        source="site",
+        cleaned=cleaned,
+        text_hash=text_hash(cleaned["text"]),
+        capture_ids=captures,
+        **kw,
+    )
 
 
 def test_every_change_of_text_or_metadata_keeps_the_earlier_state(tmp_path):
@@ -290,24 +327,37 @@ def test_every_change_of_text_or_metadata_keeps_the_earlier_state(tmp_path):
         # the same page cleaned differently, read back from the archive: 'reprocess'
         assert _save(db, _cleaned("第一稿正文，清洗更好。"), [1], fetched=False) == (doc_id, "updated")
         # metadata only (the text is the same): still a version
-        assert _save(db, _cleaned("第一稿正文，清洗更好。", city="吉林市"), [1], reason="relearned boilerplate") \
-            == (doc_id, "updated")
+        assert _save(
+            db, _cleaned("第一稿正文，清洗更好。", city="吉林市"), [1], reason="relearned boilerplate"
+        ) == (doc_id, "updated")
         # fetched again, same bytes, new rules: 'rules upgrade'
-        assert _save(db, _cleaned("第一稿正文，清洗更好。", city="吉林市", title="新标题"), [1]) == (doc_id, "updated")
+        assert _save(db, _cleaned("第一稿正文，清洗更好。", city="吉林市", title="新标题"), [1]) == (
+            doc_id,
+            "updated",
+        )
         # the page changed
         assert _save(db, _cleaned("第二稿正文。", city="吉林市", title="新标题"), [2]) == (doc_id, "changed")
         # another capture, same text: nothing a citation quotes changed, no new version
         assert _save(db, _cleaned("第二稿正文。", city="吉林市", title="新标题"), [3]) == (doc_id, "updated")
-    rows = db.execute("SELECT version, text, title, reason, metadata, capture_ids FROM document_versions"
-                      " WHERE document_id = ? ORDER BY version", [doc_id]).fetchall()
+    rows = db.execute(
+        "SELECT version, text, title, reason, metadata, capture_ids FROM document_versions"
+        " WHERE document_id = ? ORDER BY version",
+        [doc_id],
+    ).fetchall()
     assert [(v, t, r) for v, t, _, r, _, _ in rows] == [
-        (1, "第一稿正文。", "reprocess"), (2, "第一稿正文，清洗更好。", "relearned boilerplate"),
-        (3, "第一稿正文，清洗更好。", "rules upgrade"), (4, "第一稿正文，清洗更好。", "page changed")]
+        (1, "第一稿正文。", "reprocess"),
+        (2, "第一稿正文，清洗更好。", "relearned boilerplate"),
+        (3, "第一稿正文，清洗更好。", "rules upgrade"),
+        (4, "第一稿正文，清洗更好。", "page changed"),
+    ]
     assert [json.loads(m)["city"] for *_, m, _ in rows] == ["长春市", "长春市", "吉林市", "吉林市"]
     assert [json.loads(m)["title"] for *_, m, _ in rows] == ["长春市政府工作报告"] * 3 + ["新标题"]
     assert {json.loads(c)[0] for *_, c in rows} == {1}
-    assert db.execute("SELECT version, text, city FROM documents WHERE id = ?", [doc_id]).fetchone() == \
-        (5, "第二稿正文。", "吉林市")
+    assert db.execute("SELECT version, text, city FROM documents WHERE id = ?", [doc_id]).fetchone() == (
+        5,
+        "第二稿正文。",
+        "吉林市",
+    )
     # every version a citation may name is there: the kept ones and the present one
     cited = {v: t for v, t, *_ in rows} | {5: "第二稿正文。"}
     assert sorted(cited) == [1, 2, 3, 4, 5]
@@ -322,10 +372,14 @@ def test_a_kept_version_is_never_overwritten(tmp_path):
     db = archive_db.open_db(tmp_path / "v.db")
     with db.atomic():
         doc_id, _ = _save(db, _cleaned("正文一。"), [1])
-        db.execute("INSERT INTO document_versions (document_id, version, text, reason) VALUES (?, 1, '旧', 'x')",
-                   [doc_id])
+        db.execute(
+            "INSERT INTO document_versions (document_id, version, text, reason) VALUES (?, 1, '旧', 'x')",
+            [doc_id],
+        )
         _save(db, _cleaned("正文二。"), [1], fetched=False)
-    assert db.execute("SELECT version, text FROM document_versions ORDER BY version").fetchall() == \
-        [(1, "旧"), (2, "正文一。")]
+    assert db.execute("SELECT version, text FROM document_versions ORDER BY version").fetchall() == [
+        (1, "旧"),
+        (2, "正文一。"),
+    ]
     assert db.execute("SELECT version FROM documents").fetchone() == (3,)
     db.close()

@@ -20,12 +20,18 @@ def old_archive(path, *, drop_columns: tuple[str, ...] = ()) -> None:
         sql = sql.replace(f'   "{col}" TEXT,\n', "")
     con = sqlite3.connect(path)
     con.executescript(sql)
-    con.execute("INSERT INTO crawl_runs (id, started_at, status, sources) VALUES (1, '2024-01-01', 'ok', ?)",
-                [json.dumps(["demo-gov"])])
-    con.execute("INSERT INTO documents (id, url, source, title, text, text_hash, version, canonical_id, city)"
-                " VALUES (1, 'http://x.cn/1.html', 'demo-gov', '报告', '今天的正文', 'h2', 2, 1, '吉林市')")
-    con.execute("INSERT INTO document_versions (document_id, version, title, text_hash, text, capture_ids)"
-                " VALUES (1, 1, '报告', 'h1', '去年的正文', '[1]')")
+    con.execute(
+        "INSERT INTO crawl_runs (id, started_at, status, sources) VALUES (1, '2024-01-01', 'ok', ?)",
+        [json.dumps(["demo-gov"])],
+    )
+    con.execute(
+        "INSERT INTO documents (id, url, source, title, text, text_hash, version, canonical_id, city)"
+        " VALUES (1, 'http://x.cn/1.html', 'demo-gov', '报告', '今天的正文', 'h2', 2, 1, '吉林市')"
+    )
+    con.execute(
+        "INSERT INTO document_versions (document_id, version, title, text_hash, text, capture_ids)"
+        " VALUES (1, 1, '报告', 'h1', '去年的正文', '[1]')"
+    )
     con.execute("PRAGMA user_version = 1")
     con.commit()
     con.close()
@@ -42,11 +48,17 @@ def test_an_archive_made_before_numbered_migrations_migrates_in_place(tmp_path):
     for name, spec in archive_db.TABLES.items():
         assert set(spec["columns"]) <= {r[1] for r in q(path, f"PRAGMA table_info({name})")}, name
     # what was there is kept; the versions kept so far were all page changes
-    assert q(path, "SELECT id, title, text, version, city FROM documents") == [(1, "报告", "今天的正文", 2, "吉林市")]
-    assert q(path, "SELECT version, text, reason, metadata FROM document_versions") == [(1, "去年的正文", "page changed",
-                                                                                      None)]
+    assert q(path, "SELECT id, title, text, version, city FROM documents") == [
+        (1, "报告", "今天的正文", 2, "吉林市")
+    ]
+    assert q(path, "SELECT version, text, reason, metadata FROM document_versions") == [
+        (1, "去年的正文", "page changed", None)
+    ]
     assert q(path, "SELECT COUNT(*) FROM sources") == [(0,)]
-    assert {r[0] for r in q(path, "SELECT name FROM sqlite_master WHERE type = 'view'")} >= {"reports", "crawl_health"}
+    assert {r[0] for r in q(path, "SELECT name FROM sqlite_master WHERE type = 'view'")} >= {
+        "reports",
+        "crawl_health",
+    }
 
 
 def test_an_older_archive_missing_a_column_gets_it(tmp_path):

@@ -58,8 +58,14 @@ def test_search_counts_every_document_containing_the_query_ranked_by_bm25(ds, cr
     ids = result_ids(tree)
     assert set(ids) == truth and len(ids) == len(truth)
     # ranked: the page's order is bm25's, best first
-    bm25 = [r[0] for r in q(db, "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
-                                " ORDER BY bm25(documents_fts), rowid", fts_query("人参"))]
+    bm25 = [
+        r[0]
+        for r in q(
+            db,
+            "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts), rowid",
+            fts_query("人参"),
+        )
+    ]
     assert ids == bm25
     scores = [float(li.get("data-score")) for li in tree.cssselect("li.result")]
     assert scores == sorted(scores, reverse=True)
@@ -67,9 +73,12 @@ def test_search_counts_every_document_containing_the_query_ranked_by_bm25(ds, cr
     for li in tree.cssselect("li.result"):
         doc_id = int(li.get("data-id"))
         title, province, city, year, source = q(
-            db, "SELECT title, province, city, year, source FROM documents WHERE id = ?", doc_id)[0]
+            db, "SELECT title, province, city, year, source FROM documents WHERE id = ?", doc_id
+        )[0]
         link = li.cssselect("h2 a")[0]
-        assert link.get("href") == f"/-/document/{doc_id}" and link.text_content() == (title or "无标题 (untitled)")
+        assert link.get("href") == f"/-/document/{doc_id}" and link.text_content() == (
+            title or "无标题 (untitled)"
+        )
         meta = li.cssselect(".result-meta")[0].text_content()
         assert (city or province) in meta and str(year) in meta and source in meta
         assert li.cssselect(".kind")
@@ -165,7 +174,8 @@ def hostile(crawled, tmp_path_factory):
     db = open_db(path)
     doc_id, url, source = db.execute(
         "SELECT id, url, source FROM documents WHERE duplicate_kind IS NULL AND doc_type = 'report' AND pages = 1"
-        " AND encoding = 'gb18030' ORDER BY id LIMIT 1").fetchone()
+        " AND encoding = 'gb18030' ORDER BY id LIMIT 1"
+    ).fetchone()
     row = db.execute(f"SELECT {', '.join(DOCUMENT_FIELDS)} FROM documents WHERE id = ?", [doc_id]).fetchone()
     cleaned = dict(zip(DOCUMENT_FIELDS, row, strict=True))
     old_text = cleaned["text"]
@@ -174,24 +184,49 @@ def hostile(crawled, tmp_path_factory):
     cleaned["title"] = f"{cleaned['title']} {HOSTILE}"
     cleaned["source_name"] = f"来源{HOSTILE_ATTR}"
     body = f"<html><body><h1>{cleaned['title']}</h1><p>{cleaned['text']}</p></body></html>".encode()
-    capture_id, _ = save_capture(db, url=url, requested_url=url, status=200,
-                                 headers={"Content-Type": "text/html; charset=utf-8"}, body=body,
-                                 fetched_at=utcnow(), source=source, crawl_run_id=None, encoding="utf-8")
-    _, state = save_document(db, url=url, source=source, cleaned=cleaned,
-                             text_hash=hashlib.sha256(cleaned["text"].encode()).hexdigest(),
-                             capture_ids=[capture_id])
+    capture_id, _ = save_capture(
+        db,
+        url=url,
+        requested_url=url,
+        status=200,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        body=body,
+        fetched_at=utcnow(),
+        source=source,
+        crawl_run_id=None,
+        encoding="utf-8",
+    )
+    _, state = save_document(
+        db,
+        url=url,
+        source=source,
+        cleaned=cleaned,
+        text_hash=hashlib.sha256(cleaned["text"].encode()).hexdigest(),
+        capture_ids=[capture_id],
+    )
     index_documents(db, [doc_id])  # the writer's step after the store
     db.conn.commit()
     db.close()
     assert state == "changed"
-    return {"ds": make_datasette(str(path)), "db": path, "id": doc_id, "old_text": old_text,
-            "capture_id": capture_id, "body": body}
+    return {
+        "ds": make_datasette(str(path)),
+        "db": path,
+        "id": doc_id,
+        "old_text": old_text,
+        "capture_id": capture_id,
+        "body": body,
+    }
 
 
 def test_hostile_text_is_escaped_everywhere(hostile):
     ds, doc_id = hostile["ds"], hostile["id"]
-    for path in ("/-/search?q=alert(1)", "/-/search?q=人参", f"/-/document/{doc_id}",
-                 "/archive/documents?_search=alert", f"/archive/documents/{doc_id}"):
+    for path in (
+        "/-/search?q=alert(1)",
+        "/-/search?q=人参",
+        f"/-/document/{doc_id}",
+        "/archive/documents?_search=alert",
+        f"/archive/documents/{doc_id}",
+    ):
         r = get(ds, path)
         assert r.status_code == 200, path
         assert "<script>alert(1)" not in r.text and "<img src=x" not in r.text, path
@@ -206,12 +241,14 @@ def test_hostile_text_is_escaped_everywhere(hostile):
     assert f"新增段落 {HOSTILE} 人参 {HOSTILE_ATTR}" in paragraphs
     assert HOSTILE in tree.cssselect("h1")[0].text_content()
     assert HOSTILE_ATTR in tree.cssselect("textarea#citation")[0].text_content()
-    assert not tree.xpath("//img") and all(not s.text or "alert" not in s.text for s in tree.xpath("//script"))
+    assert not tree.xpath("//img") and all(
+        not s.text or "alert" not in s.text for s in tree.xpath("//script")
+    )
 
 
 def test_document_page_lists_earlier_versions(hostile):
     ds, doc_id = hostile["ds"], hostile["id"]
-    version, = q(hostile["db"], "SELECT version FROM documents WHERE id = ?", doc_id)[0]
+    (version,) = q(hostile["db"], "SELECT version FROM documents WHERE id = ?", doc_id)[0]
     old = q(hostile["db"], "SELECT version, capture_ids FROM document_versions WHERE document_id = ?", doc_id)
     assert version == 2 and [v for v, _ in old] == [1]
     _, tree = page(ds, f"/-/document/{doc_id}")
@@ -221,7 +258,8 @@ def test_document_page_lists_earlier_versions(hostile):
     _, tree = page(ds, f"/-/document/{doc_id}?version=1")
     assert "version 1" in tree.cssselect(".notice")[0].text_content()
     assert [p.text_content() for p in tree.cssselect(".report-text p")] == [
-        line.strip() for line in hostile["old_text"].split("\n") if line.strip()]
+        line.strip() for line in hostile["old_text"].split("\n") if line.strip()
+    ]
     page(ds, f"/-/document/{doc_id}?version=7", status=404)
 
 
@@ -237,8 +275,10 @@ def test_capture_is_served_as_sandboxed_text_never_html(hostile, crawled):
     assert r.headers["content-disposition"].startswith("attachment")
     assert "html" not in r.headers["content-type"] and r.content == hostile["body"]
     # a GBK page: the stored bytes, decompressed, labelled with their own charset
-    cid, blob, compression = q(crawled["db"], "SELECT id, body, compression FROM captures"
-                                              " WHERE encoding = 'gb18030' AND status = 200 LIMIT 1")[0]
+    cid, blob, compression = q(
+        crawled["db"],
+        "SELECT id, body, compression FROM captures WHERE encoding = 'gb18030' AND status = 200 LIMIT 1",
+    )[0]
     r = get(ds, f"/-/capture/{cid}")
     assert r.headers["content-type"] == "text/plain; charset=gb18030"
     assert compression == "zlib" and r.content == zlib.decompress(blob)
@@ -249,30 +289,76 @@ def test_capture_is_served_as_sandboxed_text_never_html(hostile, crawled):
 def test_document_page_reads_as_paragraphs_with_metadata_sources_copies_and_citation(ds, crawled):
     db = crawled["db"]
     # a report with copies elsewhere: the group of an excerpt/near/exact duplicate
-    canonical, = q(db, "SELECT canonical_id FROM documents WHERE duplicate_kind IS NOT NULL ORDER BY id LIMIT 1")[0]
-    cols = ["id", "title", "text", "province", "city", "admin_code", "admin_level", "year", "session", "speaker",
-            "publish_date", "source_name", "source", "url", "version"]
-    doc = dict(zip(cols, q(db, f"SELECT {', '.join(cols)} FROM documents WHERE id = ?", canonical)[0], strict=True))
+    (canonical,) = q(
+        db, "SELECT canonical_id FROM documents WHERE duplicate_kind IS NOT NULL ORDER BY id LIMIT 1"
+    )[0]
+    cols = [
+        "id",
+        "title",
+        "text",
+        "province",
+        "city",
+        "admin_code",
+        "admin_level",
+        "year",
+        "session",
+        "speaker",
+        "publish_date",
+        "source_name",
+        "source",
+        "url",
+        "version",
+    ]
+    doc = dict(
+        zip(cols, q(db, f"SELECT {', '.join(cols)} FROM documents WHERE id = ?", canonical)[0], strict=True)
+    )
     _, tree = page(ds, f"/-/document/{canonical}")
     paragraphs = [p.text_content() for p in tree.cssselect(".report-text p")]
     assert paragraphs == [line.strip() for line in doc["text"].split("\n") if line.strip()]
     assert len(paragraphs) > 5
     assert tree.cssselect("h1")[0].text_content() == doc["title"]
     meta = tree.cssselect("dl.document-meta")[0].text_content()
-    for key in ("title", "province", "city", "admin_code", "admin_level", "year", "session", "speaker",
-                "publish_date", "source_name", "source"):
+    for key in (
+        "title",
+        "province",
+        "city",
+        "admin_code",
+        "admin_level",
+        "year",
+        "session",
+        "speaker",
+        "publish_date",
+        "source_name",
+        "source",
+    ):
         assert doc[key] and str(doc[key]) in meta, key
     assert tree.cssselect("a.original-url")[0].get("href") == doc["url"]
-    captures = [r[0] for r in q(db, "SELECT capture_id FROM document_captures WHERE document_id = ? AND current = 1"
-                                    " ORDER BY page", canonical)]
+    captures = [
+        r[0]
+        for r in q(
+            db,
+            "SELECT capture_id FROM document_captures WHERE document_id = ? AND current = 1 ORDER BY page",
+            canonical,
+        )
+    ]
     assert [a.get("href") for a in tree.cssselect("a.capture-link")] == [f"/-/capture/{c}" for c in captures]
-    copies = {r[0] for r in q(db, "SELECT id FROM documents WHERE canonical_id = ? AND id != ?", canonical, canonical)}
+    copies = {
+        r[0]
+        for r in q(db, "SELECT id FROM documents WHERE canonical_id = ? AND id != ?", canonical, canonical)
+    }
     links = {a.get("href") for a in tree.cssselect("ul.copies a")}
     assert links == {f"/-/document/{c}" for c in copies}
     citation = tree.cssselect("#citation-text")[0].text_content()
-    fetched, = q(db, "SELECT fetched_at FROM captures WHERE id = ?", captures[0])[0]
-    for part in (doc["title"], str(doc["year"]), doc["source_name"], doc["url"], fetched[:10],
-                 f"document {canonical}", doc["city"]):
+    (fetched,) = q(db, "SELECT fetched_at FROM captures WHERE id = ?", captures[0])[0]
+    for part in (
+        doc["title"],
+        str(doc["year"]),
+        doc["source_name"],
+        doc["url"],
+        fetched[:10],
+        f"document {canonical}",
+        doc["city"],
+    ):
         assert part in citation, part
     assert tree.cssselect("textarea#citation")[0].text_content() == citation
     assert tree.cssselect("button[data-copy=citation]")
@@ -288,8 +374,17 @@ def test_multi_page_report_links_every_page_capture(ds, crawled):
     assert len(tree.cssselect("a.capture-link")) == pages
 
 
-@pytest.mark.parametrize("path", ["/-/document/999999", "/-/document/abc", "/-/capture/999999", "/-/capture/x",
-                                  "/-/document/99999999999999999999999", "/-/capture/-99999999999999999999999"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/-/document/999999",
+        "/-/document/abc",
+        "/-/capture/999999",
+        "/-/capture/x",
+        "/-/document/99999999999999999999999",
+        "/-/capture/-99999999999999999999999",
+    ],
+)
 def test_unknown_ids_are_404(ds, path):
     r = get(ds, path)
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]
@@ -303,9 +398,15 @@ def test_home_table_and_row_pages_link_to_the_reading_pages(ds, crawled):
     assert tree.cssselect("form[action='/-/search'] input[name=q]")
     _, tree = page(ds, "/archive/reports")  # the canonical copies' view: titles link too
     assert tree.cssselect("form[action='/-/search'] input[name=q]")
-    canonical = {r[0] for r in q(crawled["db"], "SELECT id FROM documents WHERE duplicate_kind IS NULL"
-                                                " AND title IS NOT NULL")}
-    assert {a.get("href") for a in tree.cssselect("td.col-title a")} == {f"/-/document/{i}" for i in canonical}
+    canonical = {
+        r[0]
+        for r in q(
+            crawled["db"], "SELECT id FROM documents WHERE duplicate_kind IS NULL AND title IS NOT NULL"
+        )
+    }
+    assert {a.get("href") for a in tree.cssselect("td.col-title a")} == {
+        f"/-/document/{i}" for i in canonical
+    }
     _, tree = page(ds, "/archive/documents")
     assert tree.cssselect("form[action='/-/search'] input[name=q]")
     doc_ids = {r[0] for r in q(crawled["db"], "SELECT id FROM documents WHERE title IS NOT NULL")}
@@ -319,8 +420,11 @@ def test_home_table_and_row_pages_link_to_the_reading_pages(ds, crawled):
 def test_map_has_a_point_per_jurisdiction_with_coordinates(ds, crawled):
     from pipelines.cleaning import admin
 
-    rows = q(crawled["db"], "SELECT admin_code, SUM(duplicate_kind IS NULL AND doc_type = 'report')"
-                            " FROM documents WHERE admin_code IS NOT NULL GROUP BY admin_code")
+    rows = q(
+        crawled["db"],
+        "SELECT admin_code, SUM(duplicate_kind IS NULL AND doc_type = 'report')"
+        " FROM documents WHERE admin_code IS NOT NULL GROUP BY admin_code",
+    )
     located = {code: n for code, n in rows if (d := admin.lookup(code)) and d.longitude is not None}
     assert len(located) >= 10
     _, tree = page(ds, "/-/map")
@@ -362,16 +466,25 @@ def test_charts_have_a_bar_per_year_and_province_and_the_coverage_grid(ds, crawl
     top = max(per_year, key=per_year.get)
     for y, n in per_year.items():  # bar heights proportional to the counts
         assert heights[y] == pytest.approx(heights[top] * n / per_year[top], abs=0.2)
-    table = {r.cssselect("th")[0].text_content(): [int(td.text_content()) for td in r.cssselect("td")]
-             for r in tree.cssselect("#per-year table tbody tr")}
+    table = {
+        r.cssselect("th")[0].text_content(): [int(td.text_content()) for td in r.cssselect("td")]
+        for r in tree.cssselect("#per-year table tbody tr")
+    }
     assert {int(k): v[2] for k, v in table.items() if k.isdigit() and v[2]} == per_year
-    per_province = dict(q(db, "SELECT province, COUNT(*) FROM documents WHERE province IS NOT NULL GROUP BY province"))
-    shown = {g.cssselect("text.label")[0].text_content(): int(g.get("data-documents"))
-             for g in tree.cssselect("#per-province g.province-bar")}
+    per_province = dict(
+        q(db, "SELECT province, COUNT(*) FROM documents WHERE province IS NOT NULL GROUP BY province")
+    )
+    shown = {
+        g.cssselect("text.label")[0].text_content(): int(g.get("data-documents"))
+        for g in tree.cssselect("#per-province g.province-bar")
+    }
     assert {k: v for k, v in shown.items() if k in per_province} == per_province
     # coverage: a cell per jurisdiction and year, empty ones marked
-    cells = q(db, "SELECT admin_code, year, COUNT(*) FROM documents WHERE duplicate_kind IS NULL"
-                  " AND doc_type = 'report' AND year IS NOT NULL AND admin_code IS NOT NULL GROUP BY 1, 2")
+    cells = q(
+        db,
+        "SELECT admin_code, year, COUNT(*) FROM documents WHERE duplicate_kind IS NULL"
+        " AND doc_type = 'report' AND year IS NOT NULL AND admin_code IS NOT NULL GROUP BY 1, 2",
+    )
     grid = tree.cssselect("#coverage-jurisdictions tbody tr")
     assert len(grid) == len({c for c, _, _ in cells})
     assert sum(len(r.cssselect("td.has")) for r in grid) == len(cells)

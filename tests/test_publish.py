@@ -79,8 +79,10 @@ def _chromium():
     return shutil.which("chromium") or (shutil.which("/usr/bin/chromium"))
 
 
-@pytest.mark.skipif(not _chromium() and not os.environ.get("ARCHIVE_REQUIRE_BROWSER"),
-                    reason="Debian chromium not installed (scripts/test.sh installs it)")
+@pytest.mark.skipif(
+    not _chromium() and not os.environ.get("ARCHIVE_REQUIRE_BROWSER"),
+    reason="Debian chromium not installed (scripts/test.sh installs it)",
+)
 def test_a_person_can_browse_documents_in_chromium(crawled, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -90,8 +92,14 @@ def test_a_person_can_browse_documents_in_chromium(crawled, tmp_path):
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
             )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(base + "/archive/documents?_facet=source&_facet=city&_facet=year")

@@ -31,7 +31,6 @@ FLOOR_PRECISION = 0.94
 FLOOR_RECALL = 0.974
 
 
-
 def test_the_measure_on_a_page_worked_by_hand():
     truth = "各位代表：\n现在 我代表市政府\n\n责任编辑：张三\n一\n"
     # truth lines 各位代表:(5) 现在我代表市政府(8); 责任编辑 is not required; 一 (1 character) ignored
@@ -76,7 +75,11 @@ def test_macro_precision_and_recall_above_floor(results):
 
 
 def test_no_mojibake_on_any_page(results):
-    bad = [n for n, d in results.items() if d["mojibake"] or "\ufffd" in d["text"] or "\ufffd" in (d["title"] or "")]
+    bad = [
+        n
+        for n, d in results.items()
+        if d["mojibake"] or "\ufffd" in d["text"] or "\ufffd" in (d["title"] or "")
+    ]
     assert not bad
 
 
@@ -84,7 +87,9 @@ def test_every_page_yields_text(results):
     assert all(len(d["text"]) > 50 for d in results.values())
 
 
-@pytest.mark.skipif(not (SEEDS / "truth.json").exists(), reason="seed captures not copied into tests/fixtures/seeds")
+@pytest.mark.skipif(
+    not (SEEDS / "truth.json").exists(), reason="seed captures not copied into tests/fixtures/seeds"
+)
 def test_seeds_no_chrome_left_no_body_lost():
     truth = json.loads((SEEDS / "truth.json").read_text(encoding="utf-8"))
     for name, t in truth.items():
@@ -96,8 +101,11 @@ def test_seeds_no_chrome_left_no_body_lost():
         chrome = [norm(c) for c in t["chrome"]]
         neutral = {norm(c) for c in t["neutral"]}
         left = [c for c in chrome if (c in out_lines if len(c) <= 8 else c in all_text)]
-        body = [n for n in (norm(x) for x in path.read_text(encoding="utf-8").splitlines())
-                if n and n not in chrome and n not in neutral]
+        body = [
+            n
+            for n in (norm(x) for x in path.read_text(encoding="utf-8").splitlines())
+            if n and n not in chrome and n not in neutral
+        ]
         lost = [b for b in body if b not in all_text]
         assert not left, (name, left)
         assert not lost, (name, lost[:3])

@@ -32,11 +32,27 @@ pytestmark = pytest.mark.slow  # real crawls of hostile pages (50 MB bodies, gzi
 
 MB = 1024 * 1024
 HUGE = 50 * MB  # DOWNLOAD_MAXSIZE is 32 MB
-CITIES = ["松原市", "白城市", "四平市", "辽源市", "通化市", "白山市", "延吉市", "珲春市", "梅河口市", "公主岭市",
-          "敦化市", "图们市"]
-PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-       b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+CITIES = [
+    "松原市",
+    "白城市",
+    "四平市",
+    "辽源市",
+    "通化市",
+    "白山市",
+    "延吉市",
+    "珲春市",
+    "梅河口市",
+    "公主岭市",
+    "敦化市",
+    "图们市",
+]
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -54,17 +70,22 @@ DOCX = docx_bytes()
 def report_html(path: str) -> bytes:
     n = sum(path.encode())  # a different city and year for each path: distinct texts
     city, year = CITIES[n % len(CITIES)], 2015 + n % 10
-    body = "".join(f"<p>{line}</p>" for line in [
-        f"——{year}年1月15日在{city}第九届人民代表大会第三次会议上",
-        "各位代表：现在，我代表市人民政府，向大会报告工作，请予审议，并请市政协委员提出意见。",
-        f"过去一年，全市地区生产总值增长百分之{n % 9 + 1}点{n % 7}，一般公共预算收入增长百分之{n % 11 + 2}。",
-        f"{year}年经济社会发展的主要预期目标是：地区生产总值增长百分之六左右，城镇新增就业{n % 5 + 1}万人以上。",
-        f"我们将坚持稳中求进工作总基调，推动{city}高质量发展取得新成效（{path}）。",
-    ])
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{year}年{city}政府工作报告</title></head>'
-            f'<body><div class="nav">首页 | 政务公开</div><div class="article"><h1>{year}年{city}政府工作报告</h1>'
-            f'<div class="info">发布时间：{year}-01-20</div><div class="content">{body}</div></div>'
-            f'<div class="footer">版权所有</div></body></html>').encode()
+    body = "".join(
+        f"<p>{line}</p>"
+        for line in [
+            f"——{year}年1月15日在{city}第九届人民代表大会第三次会议上",
+            "各位代表：现在，我代表市人民政府，向大会报告工作，请予审议，并请市政协委员提出意见。",
+            f"过去一年，全市地区生产总值增长百分之{n % 9 + 1}点{n % 7}，一般公共预算收入增长百分之{n % 11 + 2}。",
+            f"{year}年经济社会发展的主要预期目标是：地区生产总值增长百分之六左右，城镇新增就业{n % 5 + 1}万人以上。",
+            f"我们将坚持稳中求进工作总基调，推动{city}高质量发展取得新成效（{path}）。",
+        ]
+    )
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{year}年{city}政府工作报告</title></head>'
+        f'<body><div class="nav">首页 | 政务公开</div><div class="article"><h1>{year}年{city}政府工作报告</h1>'
+        f'<div class="info">发布时间：{year}-01-20</div><div class="content">{body}</div></div>'
+        f'<div class="footer">版权所有</div></body></html>'
+    ).encode()
 
 
 def listing_html(links: list[str]) -> bytes:
@@ -118,7 +139,7 @@ def make_handler(site: Site):
             sent = 0
             try:
                 while sent < total:
-                    part = chunk[:total - sent]
+                    part = chunk[: total - sent]
                     self.wfile.write(part)
                     sent += len(part)
                     with site.lock:
@@ -135,13 +156,22 @@ def make_handler(site: Site):
             if path == "/robots.txt":
                 return self.send(b"User-agent: *\nDisallow:\n", "text/plain")
             if path == "/meta/list.html":
-                return self.send(listing_html([
-                    "http://169.254.169.254/latest/meta-data/", f"http://[::1]:{port}/meta/r/99.html",
-                    "r/1.html", "r/2.html"]))
+                return self.send(
+                    listing_html(
+                        [
+                            "http://169.254.169.254/latest/meta-data/",
+                            f"http://[::1]:{port}/meta/r/99.html",
+                            "r/1.html",
+                            "r/2.html",
+                        ]
+                    )
+                )
             if path == "/redir/list.html":
                 return self.send(listing_html(["r/away.html", "r/1.html", "r/2.html"]))
             if path == "/redir/r/away.html":
-                return self.send(b"", status=302, headers=[("Location", f"http://127.0.0.2:{port}/secret/r/1.html")])
+                return self.send(
+                    b"", status=302, headers=[("Location", f"http://127.0.0.2:{port}/secret/r/1.html")]
+                )
             if path == "/big/list.html":
                 return self.send(listing_html(["r/huge.html", "r/stream.html", "r/1.html", "r/2.html"]))
             if path == "/big/r/huge.html":
@@ -171,8 +201,13 @@ def make_handler(site: Site):
                 n = int(m.group(1))
                 return self.send(listing_html([f"{n + 1}.html"] + (["r/long.html"] if n == 2 else [])))
             if path == "/deep/r/long.html":
-                return self.send(report_html(path).replace(b"</body>", b'<a href="long_1.html">2</a>'
-                                                           b'<a href="long_1.html">\xe4\xb8\x8b\xe4\xb8\x80\xe9\xa1\xb5</a></body>'))
+                return self.send(
+                    report_html(path).replace(
+                        b"</body>",
+                        b'<a href="long_1.html">2</a>'
+                        b'<a href="long_1.html">\xe4\xb8\x8b\xe4\xb8\x80\xe9\xa1\xb5</a></body>',
+                    )
+                )
             if path == "/deep/r/long_1.html":
                 return self.send(report_html(path).replace(b"</body>", b'<a href="long_2.html">3</a></body>'))
             if path == "/deep/r/long_2.html":
@@ -274,8 +309,14 @@ def site(tmp_path_factory):
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
     assert q(baseline, "SELECT COUNT(*) FROM documents")[0][0] == 2
     try:
-        yield {"state": state, "port": port, "base": base, "sources": sources, "baseline": baseline,
-               "second_host": second}
+        yield {
+            "state": state,
+            "port": port,
+            "base": base,
+            "sources": sources,
+            "baseline": baseline,
+            "second_host": second,
+        }
     finally:
         for server in servers:
             server.shutdown()
@@ -324,14 +365,20 @@ def documents(db, like: str) -> list[str]:
 def test_link_to_cloud_metadata_address_is_refused(site, tmp_path):
     r, db, stats, _ = crawl(site, tmp_path, "meta", "--max-error-rate", "1", "-s", "DOWNLOAD_TIMEOUT=5")
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
-    assert "refused http://169.254.169.254/latest/meta-data/: 169.254.169.254, a link-local address" in r.stderr
+    assert (
+        "refused http://169.254.169.254/latest/meta-data/: 169.254.169.254, a link-local address" in r.stderr
+    )
     assert f"refused http://[::1]:{site['port']}/meta/r/99.html: ::1, a loopback address" in r.stderr
     assert stats["archive/errors/private_address"] == 2
     assert stats["archive/errors/report"] == 2
     assert "robotstxt/exception_count" not in json.dumps(stats)
     # the refusal is recorded as a failed capture (no body), never as a document
-    rows = q(db, "SELECT status, size, error FROM captures WHERE url = 'http://169.254.169.254/latest/meta-data/'")
-    assert len(rows) == 1 and rows[0][:2] == (0, 0) and rows[0][2].startswith("private_address: private address")
+    rows = q(
+        db, "SELECT status, size, error FROM captures WHERE url = 'http://169.254.169.254/latest/meta-data/'"
+    )
+    assert (
+        len(rows) == 1 and rows[0][:2] == (0, 0) and rows[0][2].startswith("private_address: private address")
+    )
     assert documents(db, "%169.254%") == [] and documents(db, "%[::1]%") == []
     # the allowed loopback address of the same source is crawled as usual
     assert documents(db, "%/meta/r/%") == [f"{site['base']}/meta/r/1.html", f"{site['base']}/meta/r/2.html"]
@@ -347,8 +394,9 @@ def test_host_resolving_to_loopback_without_allow_private_is_refused(site, tmp_p
     url = f"http://localhost:{site['port']}/ok/list.html"
     assert r.returncode == 1, r.stdout + r.stderr[-3000:]
     assert status == "failed" and "local: 1 errors in 1 requests" in r.stdout
-    assert re.search(rf"refused {re.escape(url)}: localhost resolves to (127\.0\.0\.1|::1), a loopback address",
-                     r.stderr), r.stderr[-3000:]
+    assert re.search(
+        rf"refused {re.escape(url)}: localhost resolves to (127\.0\.0\.1|::1), a loopback address", r.stderr
+    ), r.stderr[-3000:]
     assert stats["archive/errors/listing"] == 1
     robots = guard_order > 100
     assert stats["archive/errors/private_address"] == 1 + robots
@@ -373,9 +421,14 @@ def test_redirect_hop_to_another_private_address_is_refused(site, tmp_path):
     assert stats["downloader/response_status_count/302"] == 1
     assert [p for h, p in site["state"].requests if h.startswith("127.0.0.2")] == []
     rows = q(db, "SELECT requested_url, status, error FROM captures WHERE url = ?", target)
-    assert rows == [(f"{site['base']}/redir/r/away.html", 0, rows[0][2])] and rows[0][2].startswith("private_address")
+    assert rows == [(f"{site['base']}/redir/r/away.html", 0, rows[0][2])] and rows[0][2].startswith(
+        "private_address"
+    )
     assert documents(db, "%127.0.0.2%") == []
-    assert documents(db, "%/redir/r/%") == [f"{site['base']}/redir/r/1.html", f"{site['base']}/redir/r/2.html"]
+    assert documents(db, "%/redir/r/%") == [
+        f"{site['base']}/redir/r/1.html",
+        f"{site['base']}/redir/r/2.html",
+    ]
 
 
 # -- size limits -------------------------------------------------------------------------------
@@ -399,8 +452,11 @@ def test_gzip_bomb_is_refused_while_inflating(site, tmp_path):
     r, db, stats, _ = crawl(site, tmp_path, "bomb", "--max-error-rate", "1")
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
     url = f"{site['base']}/bomb/r/bomb.html"
-    assert re.search(r"Ignored response <200 " + re.escape(url) + r"> because its body \(\d+ B compressed, \d+ B "
-                     r"decompressed so far\) exceeded DOWNLOAD_MAXSIZE \(33554432 B\)", r.stderr), r.stderr[-3000:]
+    assert re.search(
+        r"Ignored response <200 " + re.escape(url) + r"> because its body \(\d+ B compressed, \d+ B "
+        r"decompressed so far\) exceeded DOWNLOAD_MAXSIZE \(33554432 B\)",
+        r.stderr,
+    ), r.stderr[-3000:]
     assert stats["archive/errors/too_large"] == 1
     [(status, size, error)] = q(db, "SELECT status, size, error FROM captures WHERE url = ?", url)
     assert (status, size) == (0, 0) and error.startswith("too_large")
@@ -413,7 +469,10 @@ def test_pdf_and_image_served_as_html_are_kept_raw_without_document(site, tmp_pa
     r, db, stats, _ = crawl(site, tmp_path, "bin")
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
     pdf, png = f"{site['base']}/bin/r/report.html", f"{site['base']}/bin/r/scan.html"
-    assert f"{pdf} is application/pdf (served as text/html; charset=utf-8): capture kept, no document" in r.stderr
+    assert (
+        f"{pdf} is application/pdf (served as text/html; charset=utf-8): capture kept, no document"
+        in r.stderr
+    )
     assert f"{png} is image/png (served as text/html): capture kept, no document" in r.stderr
     assert stats["archive/skipped/binary"] == 3
     from archive.db import decompress
@@ -421,13 +480,18 @@ def test_pdf_and_image_served_as_html_are_kept_raw_without_document(site, tmp_pa
     docx = f"{site['base']}/bin/r/minutes.html"
     for url, body, mime in ((pdf, PDF, "application/pdf"), (png, PNG, "image/png"), (docx, DOCX, DOCX_TYPE)):
         [(status, sniffed, ctype, size, blob, compression)] = q(
-            db, "SELECT status, sniffed_type, content_type, size, body, compression FROM captures WHERE url = ?", url)
+            db,
+            "SELECT status, sniffed_type, content_type, size, body, compression FROM captures WHERE url = ?",
+            url,
+        )
         assert (status, sniffed, size) == (200, mime, len(body)), (url, sniffed)
         assert ctype.startswith("text/html" if url != docx else "application/octet-stream")
         assert decompress(blob, compression) == body  # stored raw, byte for byte
     assert documents(db, "%/bin/r/%") == [f"{site['base']}/bin/r/1.html"]
     # an HTML page has no sniffed type
-    assert q(db, "SELECT sniffed_type FROM captures WHERE url = ?", f"{site['base']}/bin/r/1.html") == [(None,)]
+    assert q(db, "SELECT sniffed_type FROM captures WHERE url = ?", f"{site['base']}/bin/r/1.html") == [
+        (None,)
+    ]
 
 
 # -- traps -------------------------------------------------------------------------------------
@@ -462,8 +526,10 @@ def test_depth_limit_stops_listing_chains_but_not_continuation_pages(site, tmp_p
     r, db, stats, _ = crawl(site, tmp_path, "deep", "-s", "DEPTH_LIMIT=3")
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
     base = site["base"]
-    assert f"skipped link {base}/deep/4.html on {base}/deep/3.html: 4 links from the start page (DEPTH_LIMIT)" \
+    assert (
+        f"skipped link {base}/deep/4.html on {base}/deep/3.html: 4 links from the start page (DEPTH_LIMIT)"
         in r.stderr
+    )
     assert stats["archive/skipped/depth"] == 1 and stats["archive/listing_pages"] == 4
     assert stats["archive/continuation_pages"] == 2
     [(doc_id, pages)] = q(db, "SELECT id, pages FROM documents WHERE url = ?", f"{base}/deep/r/long.html")
@@ -487,14 +553,22 @@ def test_sniff_recognises_binaries_by_their_first_bytes_only():
     assert sniff(b"GIF89a\x01\x00\x01\x00") == "image/gif"
     assert sniff(PNG) == "image/png"
     # text is never binary, even when it talks about one or starts like a magic number
-    for text in (report_html("/x/r/1.html"), b"<html><p>%PDF-1.4 is the header of a PDF</p></html>",
-                 "BM 报告全文".encode(), "PK 政府工作报告".encode("gbk"), b"", b"GIF"):
+    for text in (
+        report_html("/x/r/1.html"),
+        b"<html><p>%PDF-1.4 is the header of a PDF</p></html>",
+        "BM 报告全文".encode(),
+        "PK 政府工作报告".encode("gbk"),
+        b"",
+        b"GIF",
+    ):
         assert sniff(text) is None, text[:40]
 
 
 def test_bad_allow_private_is_a_usage_error(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[x]\nstart_urls = ["http://127.0.0.1:1/"]\nreports = ["/r/"]\nallow_private = ["intranet"]\n',
-                   encoding="utf-8")
+    bad.write_text(
+        '[x]\nstart_urls = ["http://127.0.0.1:1/"]\nreports = ["/r/"]\nallow_private = ["intranet"]\n',
+        encoding="utf-8",
+    )
     r = run_archive("crawl", "--db", tmp_path / "x.db", "--sources", bad)
     assert r.returncode == 2 and "allow_private" in r.stderr and "'intranet'" in r.stderr, r.stderr

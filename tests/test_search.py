@@ -15,14 +15,22 @@ from pipelines.cleaning import text_hash
 
 
 def found(db, query) -> set[int]:
-    return {r[0] for r in db.execute(f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH ?",
-                                     [search.fts_query(query)])}
+    return {
+        r[0]
+        for r in db.execute(
+            f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH ?",
+            [search.fts_query(query)],
+        )
+    }
 
 
 def truth(db, query) -> set[int]:
     ws = search.words(query)
-    return {i for i, t in db.execute("SELECT id, text FROM documents")
-            if all(w in search.normalize(t or "") for w in ws)}
+    return {
+        i
+        for i, t in db.execute("SELECT id, text FROM documents")
+        if all(w in search.normalize(t or "") for w in ws)
+    }
 
 
 @pytest.fixture
@@ -40,8 +48,8 @@ def test_random_substrings_find_exactly_the_documents_that_contain_them(archive)
         t = rng.choice(texts)
         n = rng.randint(1, 6)
         i = rng.randrange(0, len(t) - n)
-        if not any(c.isspace() for c in t[i:i + n]):
-            queries.append(t[i:i + n])
+        if not any(c.isspace() for c in t[i : i + n]):
+            queries.append(t[i : i + n])
     for query in queries:
         assert found(archive, query) == truth(archive, query), query
     assert found(archive, "人参") and found(archive, "ＧＤＰ") == found(archive, "gdp")
@@ -49,7 +57,9 @@ def test_random_substrings_find_exactly_the_documents_that_contain_them(archive)
 
 def _store(db, url, text):
     cleaned = {"text": text, "title": "测试", "removed": []}
-    saved = save_document(db, url=url, source="test", cleaned=cleaned, text_hash=text_hash(text), capture_ids=[1])
+    saved = save_document(
+        db, url=url, source="test", cleaned=cleaned, text_hash=text_hash(text), capture_ids=[1]
+    )
     search.index_documents(db, [saved[0]])  # the index is the writer's step after the store
     return saved
 
@@ -69,8 +79,10 @@ def test_a_digest_that_does_not_match_rebuilds_with_the_new_text(archive):
     archive.execute("UPDATE search_indexed SET digest = 'tampered' WHERE doc_id = ?", [doc])
     _store(archive, "http://t.cn/2", "新城区污水处理厂第八十八期投入运行")
     assert found(archive, "污水处理厂第八十八期") == {doc} and not found(archive, "供热管网改造第九十九期")
-    assert archive.execute("SELECT COUNT(*) FROM search_indexed").fetchone()[0] == \
-        archive.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    assert (
+        archive.execute("SELECT COUNT(*) FROM search_indexed").fetchone()[0]
+        == archive.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    )
 
 
 def test_an_index_of_another_tokenizer_or_unicode_version_is_rebuilt(archive, tmp_path):
@@ -94,22 +106,29 @@ def _fresh(tmp_path):
     return db, ids
 
 
-BATCH = ["棚户区改造稳步推进，新建保障房三千套", "冰雪旅游蓬勃发展，接待游客八百万人次",
-         "高标准农田建设完成ＧＤＰ增长６％", "老城区供热管网改造第九十九期"]
+BATCH = [
+    "棚户区改造稳步推进，新建保障房三千套",
+    "冰雪旅游蓬勃发展，接待游客八百万人次",
+    "高标准农田建设完成ＧＤＰ增长６％",
+    "老城区供热管网改造第九十九期",
+]
 
 
 def _change(db, doc_id, text):
     """What the store does when a page's content changes: the text it replaces kept as a version."""
     version = db.execute("SELECT COALESCE(version, 1) FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
-    db.execute("INSERT INTO document_versions (document_id, version, text) SELECT id, ?, text FROM documents"
-               " WHERE id = ?", [version, doc_id])
+    db.execute(
+        "INSERT INTO document_versions (document_id, version, text) SELECT id, ?, text FROM documents"
+        " WHERE id = ?",
+        [version, doc_id],
+    )
     db.execute("UPDATE documents SET text = ?, version = ? WHERE id = ?", [text, version + 1, doc_id])
 
 
 def _every_pair_is_exact(db):
     texts = [t or "" for (t,) in db.execute("SELECT text FROM documents")]
     texts += [t or "" for (t,) in db.execute("SELECT text FROM document_versions")]
-    pairs = {t[i:i + 2] for t in texts for i in range(len(t) - 1)} | {c for t in texts for c in t}
+    pairs = {t[i : i + 2] for t in texts for i in range(len(t) - 1)} | {c for t in texts for c in t}
     assert pairs
     for query in sorted(pairs):
         if query.strip() == query:
@@ -121,7 +140,9 @@ def test_index_documents_takes_out_the_old_text_and_puts_in_the_new(tmp_path):
     _change(db, a, "城镇老旧小区改造惠及居民两万户")
     _change(db, d, "污水处理厂第八十八期投入运行")  # changed twice before the index was brought up to date:
     _change(db, d, "垃圾焚烧发电项目第七十七期并网")  # the text indexed is the older version
-    new = db.execute("INSERT INTO documents (url, text) VALUES ('http://t.cn/raw', '数字经济核心产业增加值')").lastrowid
+    new = db.execute(
+        "INSERT INTO documents (url, text) VALUES ('http://t.cn/raw', '数字经济核心产业增加值')"
+    ).lastrowid
     empty = db.execute("INSERT INTO documents (url, text) VALUES ('http://t.cn/none', NULL)").lastrowid
     assert search.index_documents(db, [a, b, d, new, empty, a, 99999]) == 4
     assert search.search(db, "老旧小区改造")[0] == 1 and search.search(db, "老旧小区改造")[1][0][0] == a

@@ -58,8 +58,9 @@ def test_identical_on_random_mixtures(seed):
     pool = "".join(KINDS)
     for _ in range(1500):
         n = rng.choice((1, 2, 3, 7, 40, 300))
-        text = "".join(rng.choice(rng.choice(KINDS)) if rng.random() < 0.5 else rng.choice(pool)
-                       for _ in range(n))
+        text = "".join(
+            rng.choice(rng.choice(KINDS)) if rng.random() < 0.5 else rng.choice(pool) for _ in range(n)
+        )
         assert search.tokens(text) == search._tokens_reference(text), repr(text)
         assert search.normalize(text) == search._normalize_reference(text), repr(text)
 

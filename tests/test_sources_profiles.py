@@ -34,14 +34,17 @@ def test_trs_source_with_only_a_start_url_classifies_its_column():
     assert src.classify(col + "index_1.html") == "listing"
     assert src.classify(col + "index_12.html") == "listing"
     # what the column's page also links: the rest of the portal, never followed nor archived
-    for url in ["http://www.x.gov.cn/", "http://www.x.gov.cn/index.html",
-                "http://www.x.gov.cn/zwgk/tzgg/202301/t20230110_99.html",      # another column
-                "http://www.x.gov.cn/zwgk/index_2.html",                       # the parent's pages
-                "http://www.x.gov.cn/zwgk/zfgzbg/202301/t20230115_1234567_1.html",  # a continuation page
-                "http://www.x.gov.cn/zwgk/zfgzbg/202301/W020230115123456.pdf",
-                "http://www.x.gov.cn/zwgk/zfgzbg/202301/xt20230115_1.html",
-                "http://www.y.gov.cn/zwgk/zfgzbg/202301/t20230115_1.html",     # another host
-                "http://www.x.gov.cn.evil.com/zwgk/zfgzbg/202301/t20230115_1.html"]:
+    for url in [
+        "http://www.x.gov.cn/",
+        "http://www.x.gov.cn/index.html",
+        "http://www.x.gov.cn/zwgk/tzgg/202301/t20230110_99.html",  # another column
+        "http://www.x.gov.cn/zwgk/index_2.html",  # the parent's pages
+        "http://www.x.gov.cn/zwgk/zfgzbg/202301/t20230115_1234567_1.html",  # a continuation page
+        "http://www.x.gov.cn/zwgk/zfgzbg/202301/W020230115123456.pdf",
+        "http://www.x.gov.cn/zwgk/zfgzbg/202301/xt20230115_1.html",
+        "http://www.y.gov.cn/zwgk/zfgzbg/202301/t20230115_1.html",  # another host
+        "http://www.x.gov.cn.evil.com/zwgk/zfgzbg/202301/t20230115_1.html",
+    ]:
         assert src.classify(url) is None, url
 
 
@@ -65,8 +68,10 @@ def test_links_of_a_trs_column_page_are_sorted_right():
       <a href="index_1.html">下一页</a><a href="http://www.y.gov.cn/zwgk/zfgzbg/202401/t20240101_1.html">外站</a>
       </body></html>"""
     links = classify_links(src, html, "http://www.x.gov.cn/zwgk/zfgzbg/index.html")
-    assert links["report"] == ["http://www.x.gov.cn/zwgk/zfgzbg/202401/t20240125_8801.html",
-                               "http://www.x.gov.cn/zwgk/zfgzbg/202301/t20230116_7702.html"]
+    assert links["report"] == [
+        "http://www.x.gov.cn/zwgk/zfgzbg/202401/t20240125_8801.html",
+        "http://www.x.gov.cn/zwgk/zfgzbg/202301/t20230116_7702.html",
+    ]
     assert links["listing"] == ["http://www.x.gov.cn/zwgk/zfgzbg/index_1.html"]
     assert len(links["ignored"]) == 4
 
@@ -91,23 +96,29 @@ def test_hanweb_source_with_only_a_start_url_classifies_its_column():
     assert src.classify("https://www.zj.gov.cn/art/2024/1/24/art_1229019364_60211.html") == "report"
     assert src.classify("http://www.zj.gov.cn/art/2023/12/5/art_1229019364_5.html") == "report"
     assert src.classify("https://www.zj.gov.cn/col/col1229019364/index.html") == "listing"
-    assert src.classify("https://www.zj.gov.cn/col/col1229019364/index.html?uid=4189340&pageNum=2") == "listing"
+    assert (
+        src.classify("https://www.zj.gov.cn/col/col1229019364/index.html?uid=4189340&pageNum=2") == "listing"
+    )
     assert src.classify("https://www.zj.gov.cn/col/col1229019364/") == "listing"
-    for url in ["https://www.zj.gov.cn/col/col1229019365/index.html",       # another column
-                "https://www.zj.gov.cn/col/col12290193640/index.html",
-                "https://www.zj.gov.cn/module/web/jpage/dataproxy.jsp?page=1&columnid=1229019364",
-                "https://www.zj.gov.cn/art/2024/1/24/art_1229019364_60211.html?print=1",
-                "https://www.hangzhou.gov.cn/art/2024/1/24/art_1229019364_60211.html",  # another host
-                "https://www.zj.gov.cn/"]:
+    for url in [
+        "https://www.zj.gov.cn/col/col1229019365/index.html",  # another column
+        "https://www.zj.gov.cn/col/col12290193640/index.html",
+        "https://www.zj.gov.cn/module/web/jpage/dataproxy.jsp?page=1&columnid=1229019364",
+        "https://www.zj.gov.cn/art/2024/1/24/art_1229019364_60211.html?print=1",
+        "https://www.hangzhou.gov.cn/art/2024/1/24/art_1229019364_60211.html",  # another host
+        "https://www.zj.gov.cn/",
+    ]:
         assert src.classify(url) is None, url
 
 
 def test_hanweb_records_in_the_xml_data_island_are_found():
     src = only("hanweb", "https://www.zj.gov.cn/col/col1229019364/index.html")
     links = classify_links(src, HANWEB_COLUMN, "https://www.zj.gov.cn/col/col1229019364/index.html")
-    assert links["report"] == ["https://www.zj.gov.cn/art/2024/1/2/art_1229019365_2001.html",
-                               "https://www.zj.gov.cn/art/2024/1/24/art_1229019364_60211.html",
-                               "https://www.zj.gov.cn/art/2023/1/16/art_1229019364_59001.html"]
+    assert links["report"] == [
+        "https://www.zj.gov.cn/art/2024/1/2/art_1229019365_2001.html",
+        "https://www.zj.gov.cn/art/2024/1/24/art_1229019364_60211.html",
+        "https://www.zj.gov.cn/art/2023/1/16/art_1229019364_59001.html",
+    ]
     assert links["listing"] == ["https://www.zj.gov.cn/col/col1229019364/index.html?uid=4189340&pageNum=2"]
 
 
@@ -125,9 +136,11 @@ def test_gkmlpt_source_with_only_a_start_url():
     assert src.classify("https://www.huizhou.gov.cn/gkmlpt/content/5/5001/post_5001002.html") == "report"
     assert src.classify("http://www.huizhou.gov.cn/gkmlpt/index") == "listing"
     assert src.classify("http://www.huizhou.gov.cn/gkmlpt/mindex") == "listing"
-    for url in ["http://www.huizhou.gov.cn/gkmlpt/api/all/2400?page=2",
-                "http://www.huizhou.gov.cn/zwgk/content/post_4823176.html",
-                "http://www.gd.gov.cn/gkmlpt/content/4/4823/post_4823176.html"]:
+    for url in [
+        "http://www.huizhou.gov.cn/gkmlpt/api/all/2400?page=2",
+        "http://www.huizhou.gov.cn/zwgk/content/post_4823176.html",
+        "http://www.gd.gov.cn/gkmlpt/content/4/4823/post_4823176.html",
+    ]:
         assert src.classify(url) is None, url
     # a department's platform below a folder of the portal
     dept = only("gkmlpt", "http://www.gd.gov.cn/gdswsjkw/gkmlpt/index")
@@ -150,7 +163,11 @@ def test_what_the_entry_writes_wins():
     assert only("trs", start, allowed_domains=["x.gov.cn"]).allowed_domains == ("x.gov.cn",)
     # its own reports: the entry is read as before profiles had URL shapes (no listing, no domains)
     written = only("trs", start, reports=[r"/zfgzbg/\d{6}/t\d+_\d+\.htm$"])
-    assert (written.reports, written.listing, written.allowed_domains) == ((r"/zfgzbg/\d{6}/t\d+_\d+\.htm$",), (), ())
+    assert (written.reports, written.listing, written.allowed_domains) == (
+        (r"/zfgzbg/\d{6}/t\d+_\d+\.htm$",),
+        (),
+        (),
+    )
     assert only("hanweb", "http://www.x.gov.cn/zwgk/", reports=["/art/"]).reports == ("/art/",)
     # no profile: as before, no allowed_domains by default
     plain = parse_source("p", {"start_urls": [start], "reports": ["/r/"]})
@@ -170,9 +187,14 @@ def test_errors_say_what_is_wrong():
 
 
 def test_patterns_that_do_not_combine_still_match():
-    src = parse_source("s", {"start_urls": ["http://a.cn/"],
-                             "reports": [r"/(\d+)/\1\.html$", r"/p/\d+\.html$"],  # a back-reference
-                             "listing": [r"(?i)/LIST\.html$", r"/list_\d+\.html$"]})  # global flags
+    src = parse_source(
+        "s",
+        {
+            "start_urls": ["http://a.cn/"],
+            "reports": [r"/(\d+)/\1\.html$", r"/p/\d+\.html$"],  # a back-reference
+            "listing": [r"(?i)/LIST\.html$", r"/list_\d+\.html$"],
+        },
+    )  # global flags
     assert src.classify("http://a.cn/12/12.html") == "report"
     assert src.classify("http://a.cn/12/13.html") is None
     assert src.classify("http://a.cn/p/3.html") == "report"
@@ -188,11 +210,14 @@ def entry(key: str, url: str) -> str:
 def test_a_folder_of_files_is_read_sorted_with_subfolders(tmp_path):
     (tmp_path / "jilin").mkdir()
     (tmp_path / ".old").mkdir()
-    (tmp_path / "jilin" / "changchun.toml").write_text(entry("changchun", "http://www.cc.gov.cn/zw/zfgzbg/"),
-                                                       encoding="utf-8")
+    (tmp_path / "jilin" / "changchun.toml").write_text(
+        entry("changchun", "http://www.cc.gov.cn/zw/zfgzbg/"), encoding="utf-8"
+    )
     (tmp_path / "guangdong.toml").write_text(
-        entry("gd-huizhou", "http://www.huizhou.gov.cn/zwgk/zfgzbg/") + entry("gd-sz", "http://www.sz.gov.cn/gzbg/"),
-        encoding="utf-8")
+        entry("gd-huizhou", "http://www.huizhou.gov.cn/zwgk/zfgzbg/")
+        + entry("gd-sz", "http://www.sz.gov.cn/gzbg/"),
+        encoding="utf-8",
+    )
     (tmp_path / ".old" / "stale.toml").write_text(entry("stale", "http://www.x.gov.cn/a/"), encoding="utf-8")
     (tmp_path / "notes.txt").write_text("not a sources file", encoding="utf-8")
     found = load_sources(tmp_path)
@@ -203,8 +228,14 @@ def test_a_folder_of_files_is_read_sorted_with_subfolders(tmp_path):
     assert load_sources(tmp_path / "jilin" / "changchun.toml")["changchun"].origin.endswith("changchun.toml")
     # $ARCHIVE_SOURCES may name the folder too
     env = {**os.environ, "ARCHIVE_SOURCES": str(tmp_path)}
-    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=REPO, env=env, capture_output=True,
-                            text=True, timeout=120)
+    listed = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert listed.returncode == 0, listed.stderr[-500:]
     assert listed.stdout.split() == ["changchun", "gd-huizhou", "gd-sz"]
 
@@ -219,8 +250,9 @@ def test_a_key_in_two_files_names_both(tmp_path):
 
 def test_a_bad_entry_names_its_file(tmp_path):
     (tmp_path / "a.toml").write_text(entry("fine", "http://www.a.gov.cn/z/"), encoding="utf-8")
-    (tmp_path / "b.toml").write_text('[bad]\nstart_urls = ["http://www.b.gov.cn/"]\nprofile = "nope"\n',
-                                     encoding="utf-8")
+    (tmp_path / "b.toml").write_text(
+        '[bad]\nstart_urls = ["http://www.b.gov.cn/"]\nprofile = "nope"\n', encoding="utf-8"
+    )
     with pytest.raises(SourceError, match=r"b\.toml: source 'bad': unknown profile"):
         load_sources(tmp_path)
     empty = tmp_path / "empty"
@@ -247,8 +279,9 @@ class TrsSite(LoopbackSite):
         nav = '<a href="/">首页</a><a href="../tzgg/">通知公告</a><a href="../tzgg/202201/t20220110_11.html">通知</a>'
         self.listings = {
             "/zwgk/zfgzbg/": nav + '<a href="./202201/t20220117_6115.html">2022年政府工作报告</a>'
-                                   '<a href="index_1.html">下一页</a>',
-            "/zwgk/zfgzbg/index_1.html": nav + '<a href="./201901/t20190119_3238.html">2019年政府工作报告</a>',
+            '<a href="index_1.html">下一页</a>',
+            "/zwgk/zfgzbg/index_1.html": nav
+            + '<a href="./201901/t20190119_3238.html">2019年政府工作报告</a>',
             "/zwgk/tzgg/": '<a href="index_1.html">下一页</a>',
             "/": '<a href="/zwgk/tzgg/">通知公告</a>',
         }
@@ -270,10 +303,14 @@ def test_crawl_of_a_trs_site_from_a_folder_of_sources(tmp_path):
         (folder / "jilin").mkdir(parents=True)
         (folder / "jilin" / "portal.toml").write_text(
             f'[trs-portal]\nname = "某省人民政府"\nstart_urls = ["{site.base}/zwgk/zfgzbg/"]\n'
-            'profile = "trs"\nallow_private = true\n', encoding="utf-8")
+            'profile = "trs"\nallow_private = true\n',
+            encoding="utf-8",
+        )
         (folder / "other.toml").write_text(
             '[elsewhere]\nstart_urls = ["http://www.example.gov.cn/zwgk/zfgzbg/"]\nprofile = "trs"\n'
-            "enabled = false\n", encoding="utf-8")
+            "enabled = false\n",
+            encoding="utf-8",
+        )
         db = tmp_path / "tmp.db"
         # archive.crawl.run_crawl, in a process of its own (Twisted's reactor runs once per process)
         script = textwrap.dedent(f"""
@@ -284,12 +321,20 @@ def test_crawl_of_a_trs_site_from_a_folder_of_sources(tmp_path):
             print(r.summary)
             sys.exit(r.exit_code)
         """)
-        run = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300,
-                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        run = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         assert run.returncode == 0, run.stdout + run.stderr[-2000:]
         urls = {u for (u,) in q(db, "SELECT url FROM documents")}
-        assert urls == {f"{site.base}/zwgk/zfgzbg/202201/t20220117_6115.html",
-                        f"{site.base}/zwgk/zfgzbg/201901/t20190119_3238.html"}
+        assert urls == {
+            f"{site.base}/zwgk/zfgzbg/202201/t20220117_6115.html",
+            f"{site.base}/zwgk/zfgzbg/201901/t20190119_3238.html",
+        }
         assert q(db, "SELECT DISTINCT source FROM documents") == [("trs-portal",)]
         titles = {t for (t,) in q(db, "SELECT title FROM documents")}
         assert any("2022年吉林市政府工作报告" in t for t in titles), titles

@@ -15,8 +15,9 @@ from archive import db as archive_db
 CHECK_NAMES = ("reports_found", "error_rate", "finished", "trap_limits", "report_count", "jurisdiction_found")
 
 
-def synthetic_archive(path, sources: int = 3000, runs: int = 30, failed: int = 15, warn: int = 45,
-                      never_crawled: int = 5) -> dict:
+def synthetic_archive(
+    path, sources: int = 3000, runs: int = 30, failed: int = 15, warn: int = 45, never_crawled: int = 5
+) -> dict:
     """A real archive (``open_db``) with ``sources`` × ``runs`` crawl_run_sources rows, quickly
     (executemany). At their latest run the first ``failed`` sources failed and the next ``warn``
     warned; every 100th source missed the last run (its latest is the one before). A few more
@@ -25,20 +26,34 @@ def synthetic_archive(path, sources: int = 3000, runs: int = 30, failed: int = 1
     db = archive_db.open_db(path)
     db.conn.executemany(
         "INSERT INTO crawl_runs (id, started_at, ended_at, status, exit_code, sources, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(r, f"2024-01-{1 + r % 28:02d}T03:17:00+00:00", f"2024-01-{1 + r % 28:02d}T05:17:00+00:00",
-          "failed", 1, "[]", f"crawl run {r} failed: {sources} sources; "
-          + "; ".join(f"src{i:04d}: 1 report pages, 8 in the previous run" for i in range(failed)))
-         for r in range(1, runs + 1)])
+        [
+            (
+                r,
+                f"2024-01-{1 + r % 28:02d}T03:17:00+00:00",
+                f"2024-01-{1 + r % 28:02d}T05:17:00+00:00",
+                "failed",
+                1,
+                "[]",
+                f"crawl run {r} failed: {sources} sources; "
+                + "; ".join(f"src{i:04d}: 1 report pages, 8 in the previous run" for i in range(failed)),
+            )
+            for r in range(1, runs + 1)
+        ],
+    )
     keys = [f"src{i:04d}" for i in range(sources)]
     latest: dict[str, dict] = {}
 
     def row(run: int, i: int, key: str, status: str, rate: float) -> tuple:
-        checks = [{"check": name, "status": "ok", "detail": f"{name}: all well, nothing to report here"}
-                  for name in CHECK_NAMES]
+        checks = [
+            {"check": name, "status": "ok", "detail": f"{name}: all well, nothing to report here"}
+            for name in CHECK_NAMES
+        ]
         if status != "ok":
-            checks[1 if status == "failed" else 3] = {"check": "error_rate" if status == "failed" else "trap_limits",
-                                                      "status": "fail" if status == "failed" else "warn",
-                                                      "detail": f"{key} went wrong in run {run}"}
+            checks[1 if status == "failed" else 3] = {
+                "check": "error_rate" if status == "failed" else "trap_limits",
+                "status": "fail" if status == "failed" else "warn",
+                "detail": f"{key} went wrong in run {run}",
+            }
         return (run, key, status, 40, 20, 1, 0, 0, 19, 0, 0, 0, rate, 0.95, 0.98, json.dumps(checks))
 
     rows = []
@@ -55,10 +70,13 @@ def synthetic_archive(path, sources: int = 3000, runs: int = 30, failed: int = 1
     db.conn.executemany(
         "INSERT INTO crawl_run_sources (run_id, source, status, pages, reports, new, changed, updated, unchanged,"
         " not_modified, gone, errors, error_rate, jurisdiction_found, year_found, checks)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     never = [f"zz-new{i}" for i in range(never_crawled)]
-    db.conn.executemany("INSERT INTO sources (key, name, digest, toml) VALUES (?, ?, 'd', '')",
-                        [(k, k) for k in keys + never])
+    db.conn.executemany(
+        "INSERT INTO sources (key, name, digest, toml) VALUES (?, ?, 'd', '')", [(k, k) for k in keys + never]
+    )
     db.conn.commit()
     db.close()
     rank = {"failed": 0, "warn": 1, "ok": 3}
@@ -79,14 +97,19 @@ def test_status_at_3000_sources_counts_then_the_worst_first(tmp_path):
     assert len(lines[runs_at + 1]) < 450
     health_at = lines.index("  sources at their last run (crawl_health), worst first")
     assert health_at > runs_at
-    assert lines[health_at + 1] == "    3,000 sources: 2,940 ok, 45 warn, 15 failed; 5 recorded but never crawled"
-    listed = [line.split()[0] for line in lines[health_at + 2:] if line.startswith("    src")]
+    assert (
+        lines[health_at + 1]
+        == "    3,000 sources: 2,940 ok, 45 warn, 15 failed; 5 recorded but never crawled"
+    )
+    listed = [line.split()[0] for line in lines[health_at + 2 :] if line.startswith("    src")]
     assert listed == expected["worst_first"][:20]  # the 15 failed (highest error rate first), then 5 warn
     assert [expected["latest"][k]["status"] for k in listed] == ["failed"] * 15 + ["warn"] * 5
     assert f"    {listed[0]:<20} run #30 failed " in r.stdout
     assert f"      fail: error_rate: {listed[0]} went wrong in run 30" in r.stdout
-    assert lines[-1] == ("    … 2,980 more sources (40 warn, 2,940 ok): the crawl_health view in Datasette"
-                         " (archive serve), archive status --all, or --json")
+    assert lines[-1] == (
+        "    … 2,980 more sources (40 warn, 2,940 ok): the crawl_health view in Datasette"
+        " (archive serve), archive status --all, or --json"
+    )
     # a source that missed the last run shows its latest one
     assert expected["latest"]["src0050"]["run_id"] == 29
 
@@ -134,18 +157,32 @@ def test_an_archive_at_version_3_gets_the_new_view_and_index(tmp_path):
     for step in archive_db.MIGRATIONS[:3]:  # the archive as the code of migration 3 left it
         step(db)
     db.execute("PRAGMA user_version = 3")
-    db.conn.executemany("INSERT INTO crawl_runs (id, started_at, status) VALUES (?, '2024-01-01', 'ok')",
-                        [(1,), (2,)])
-    db.conn.executemany("INSERT INTO crawl_run_sources (run_id, source, status, error_rate) VALUES (?, ?, ?, ?)",
-                        [(1, "a", "failed", 0.5), (2, "a", "ok", 0.0), (2, "b", "ok", 0.1), (2, "c", "warn", 0.0),
-                         (1, "d", "failed", 0.2), (2, "e", "failed", 0.3)])
+    db.conn.executemany(
+        "INSERT INTO crawl_runs (id, started_at, status) VALUES (?, '2024-01-01', 'ok')", [(1,), (2,)]
+    )
+    db.conn.executemany(
+        "INSERT INTO crawl_run_sources (run_id, source, status, error_rate) VALUES (?, ?, ?, ?)",
+        [
+            (1, "a", "failed", 0.5),
+            (2, "a", "ok", 0.0),
+            (2, "b", "ok", 0.1),
+            (2, "c", "warn", 0.0),
+            (1, "d", "failed", 0.2),
+            (2, "e", "failed", 0.3),
+        ],
+    )
     db.conn.commit()
     assert "ORDER BY" not in q(path, "SELECT sql FROM sqlite_master WHERE name = 'crawl_health'")[0][0]
     assert archive_db.migrate(db) == [4]
     db.close()
     assert q(path, "PRAGMA user_version") == [(archive_db.SCHEMA_VERSION,)]
     assert q(path, "SELECT source, run_id, status FROM crawl_health") == [
-        ("e", 2, "failed"), ("d", 1, "failed"), ("c", 2, "warn"), ("b", 2, "ok"), ("a", 2, "ok")]
+        ("e", 2, "failed"),
+        ("d", 1, "failed"),
+        ("c", 2, "warn"),
+        ("b", 2, "ok"),
+        ("a", 2, "ok"),
+    ]
     assert q(path, "SELECT name FROM sqlite_master WHERE name = 'idx_crawl_run_sources_source_run_id'")
     con = sqlite3.connect(path)
     assert con.execute("SELECT * FROM crawl_health").description is not None

@@ -20,8 +20,13 @@ def test_package_version_is_pyproject_version():
 
 def test_archive_version_prints_it():
     # the installed entry point, as a user runs it
-    out = subprocess.run([str(Path(sys.executable).with_name("archive")), "--version"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [str(Path(sys.executable).with_name("archive")), "--version"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout == f"archive, version {PYPROJECT}\n"
 
@@ -32,7 +37,12 @@ def test_source_tree_without_install_reads_pyproject(tmp_path):
     (tmp_path / "archive" / "__init__.py").write_bytes((REPO / "archive" / "__init__.py").read_bytes())
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "zfgzbg-archive"\nversion = "9.8.7"\n')
     code = "import archive; print(archive.__file__); print(archive.__version__)"
-    out = subprocess.run([sys.executable, "-S", "-E", "-s", "-c", code], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-S", "-E", "-s", "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [str(tmp_path / "archive" / "__init__.py"), "9.8.7"]

@@ -21,10 +21,15 @@ from conftest import FAST, REPO, q, run_archive
 pytestmark = pytest.mark.slow  # real crawls written to WARC and read back
 
 SEED = REPO / "tests" / "fixtures" / "seeds" / "000_dbcc9ea6e1c44f24.txt"
-REPORT = ("<html><head><meta charset='utf-8'><title>2024年通化市政府工作报告</title></head><body>"
-          "<h1>2024年通化市政府工作报告</h1><div id='zoom'>"
-          + "".join(f"<p>过去一年，通化市稳步推进第{i}项重点工作，完成投资{i * 7}亿元，同比增长{i % 9}.5%。</p>"
-                    for i in range(60)) + "</div></body></html>").encode("utf-8")
+REPORT = (
+    "<html><head><meta charset='utf-8'><title>2024年通化市政府工作报告</title></head><body>"
+    "<h1>2024年通化市政府工作报告</h1><div id='zoom'>"
+    + "".join(
+        f"<p>过去一年，通化市稳步推进第{i}项重点工作，完成投资{i * 7}亿元，同比增长{i % 9}.5%。</p>"
+        for i in range(60)
+    )
+    + "</div></body></html>"
+).encode("utf-8")
 
 
 class Encoded(BaseHTTPRequestHandler):
@@ -50,7 +55,7 @@ class Encoded(BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             for i in range(0, len(REPORT), 1000):
-                chunk = REPORT[i:i + 1000]
+                chunk = REPORT[i : i + 1000]
                 self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
         else:
@@ -77,7 +82,8 @@ def archive(crawled, tmp_path_factory):
         dead = s.getsockname()[1]
     live = server.server_address[1]
     sources = tmp / "sources.toml"
-    sources.write_text(f"""
+    sources.write_text(
+        f"""
 [encoded]
 start_urls = ["http://127.0.0.1:{live}/zfgzbg/202401/t20240110_1.html", "http://127.0.0.1:{live}/zfgzbg/202401/t20240111_2.html"]
 allowed_domains = ["127.0.0.1"]
@@ -88,7 +94,9 @@ start_urls = ["http://127.0.0.1:{dead}/zfgzbg/202401/t20240112_3.html"]
 allowed_domains = ["127.0.0.1"]
 allow_private = true
 reports = ['/zfgzbg/\\d{{6}}/t\\d{{8}}_\\d+\\.html$']
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     try:
         r = run_archive("crawl", "--db", db, "--sources", sources, *FAST, "-s", "RETRY_TIMES=0")
     finally:
@@ -99,9 +107,22 @@ reports = ['/zfgzbg/\\d{{6}}/t\\d{{8}}_\\d+\\.html$']
 
 
 def captures(db) -> dict[int, dict]:
-    cols = ["id", "url", "requested_url", "fetched_at", "status", "sha256", "source", "crawl_run_id", "error",
-            "content_type", "headers"]
-    return {row[0]: dict(zip(cols, row, strict=True)) for row in q(db, f"SELECT {', '.join(cols)} FROM captures")}
+    cols = [
+        "id",
+        "url",
+        "requested_url",
+        "fetched_at",
+        "status",
+        "sha256",
+        "source",
+        "crawl_run_id",
+        "error",
+        "content_type",
+        "headers",
+    ]
+    return {
+        row[0]: dict(zip(cols, row, strict=True)) for row in q(db, f"SELECT {', '.join(cols)} FROM captures")
+    }
 
 
 def export(db, out, *extra) -> list[Path]:
@@ -125,11 +146,18 @@ def read_warc(path: Path) -> list[dict]:
         it = ArchiveIterator(f, check_digests=True)
         for rec in it:
             payload = rec.content_stream().read()
-            records.append({
-                "type": rec.rec_type, "headers": dict(rec.rec_headers.headers), "http": rec.http_headers,
-                "payload": payload, "offset": it.get_record_offset(), "version": rec.rec_headers.protocol,
-                "digest_ok": rec.digest_checker.passed, "digest_problems": list(rec.digest_checker.problems),
-            })
+            records.append(
+                {
+                    "type": rec.rec_type,
+                    "headers": dict(rec.rec_headers.headers),
+                    "http": rec.http_headers,
+                    "payload": payload,
+                    "offset": it.get_record_offset(),
+                    "version": rec.rec_headers.protocol,
+                    "digest_ok": rec.digest_checker.passed,
+                    "digest_problems": list(rec.digest_checker.problems),
+                }
+            )
             records[-1]["length"] = it.get_record_length()
     return records
 
@@ -153,9 +181,14 @@ def test_every_capture_becomes_records_readable_by_warcio(archive, tmp_path):
 
     # one primary record per capture (response, resource, or a metadata record for a fetch without
     # an answer), each but the last kind followed by its metadata record
-    primary = [r for r in records[1:] if not (r["type"] == "metadata" and "WARC-Concurrent-To" in r["headers"])]
-    companions = {r["headers"]["WARC-Concurrent-To"]: r for r in records[1:]
-                  if r["type"] == "metadata" and "WARC-Concurrent-To" in r["headers"]}
+    primary = [
+        r for r in records[1:] if not (r["type"] == "metadata" and "WARC-Concurrent-To" in r["headers"])
+    ]
+    companions = {
+        r["headers"]["WARC-Concurrent-To"]: r
+        for r in records[1:]
+        if r["type"] == "metadata" and "WARC-Concurrent-To" in r["headers"]
+    }
     assert len(primary) == len(caps)
     assert len(records) == 1 + len(caps) + (len(caps) - len(failed))
     assert all(r["digest_ok"] is not False and not r["digest_problems"] for r in records)
@@ -163,13 +196,17 @@ def test_every_capture_becomes_records_readable_by_warcio(archive, tmp_path):
     kinds = {"response": 0, "resource": 0, "metadata": 0}
     for rec in primary:
         kinds[rec["type"]] += 1
-        meta = fields(rec["payload"] if rec["type"] == "metadata"
-                      else companions[rec["headers"]["WARC-Record-ID"]]["payload"])
+        meta = fields(
+            rec["payload"]
+            if rec["type"] == "metadata"
+            else companions[rec["headers"]["WARC-Record-ID"]]["payload"]
+        )
         cap = caps[int(meta["capture-id"])]
         seen.add(cap["id"])
         assert rec["headers"]["WARC-Target-URI"] == cap["url"]
-        assert datetime.fromisoformat(rec["headers"]["WARC-Date"].replace("Z", "+00:00")) == \
-            datetime.fromisoformat(cap["fetched_at"])
+        assert datetime.fromisoformat(
+            rec["headers"]["WARC-Date"].replace("Z", "+00:00")
+        ) == datetime.fromisoformat(cap["fetched_at"])
         assert meta["requested-url"] == cap["requested_url"] and meta["source"] == cap["source"]
         assert meta["sha256"] == cap["sha256"] and meta.get("error") == cap["error"]
         assert meta.get("crawl-run-id") == (str(cap["crawl_run_id"]) if cap["crawl_run_id"] else None)
@@ -182,7 +219,9 @@ def test_every_capture_becomes_records_readable_by_warcio(archive, tmp_path):
         if rec["type"] == "response":
             assert cap["url"].startswith("http") and rec["http"].get_statuscode() == str(cap["status"])
             assert int(rec["http"].get_header("Content-Length")) == len(rec["payload"])
-            assert not rec["http"].get_header("Content-Encoding") and not rec["http"].get_header("Transfer-Encoding")
+            assert not rec["http"].get_header("Content-Encoding") and not rec["http"].get_header(
+                "Transfer-Encoding"
+            )
         else:
             assert cap["url"].startswith("file://")
             assert rec["headers"]["Content-Type"] == cap["content_type"]
@@ -197,8 +236,11 @@ def test_every_capture_becomes_records_readable_by_warcio(archive, tmp_path):
 def test_headers_are_rebuilt_for_the_decoded_body(archive, tmp_path):
     caps = {c["url"].rsplit("/", 1)[-1]: c for c in captures(archive).values() if c["source"] == "encoded"}
     files = export(archive, tmp_path / "w")
-    by_uri = {r["headers"]["WARC-Target-URI"].rsplit("/", 1)[-1]: r for r in read_warc(files[0])
-              if r["type"] == "response"}
+    by_uri = {
+        r["headers"]["WARC-Target-URI"].rsplit("/", 1)[-1]: r
+        for r in read_warc(files[0])
+        if r["type"] == "response"
+    }
     gz, chunked = by_uri["t20240110_1.html"], by_uri["t20240111_2.html"]
     for rec, name in ((gz, "t20240110_1.html"), (chunked, "t20240111_2.html")):
         assert rec["payload"] == REPORT  # as served, decoded: what content_stream() gives a replay tool
@@ -215,10 +257,19 @@ def test_http_headers_unit():
     from archive.warc import http_headers
 
     body = "<html>报告</html>".encode() * 100
-    h = http_headers(200, {"Content-Encoding": "gzip", "Transfer-Encoding": "chunked", "Content-Length": "10",
-                           "Bad Name": "x", "X-Multi": "a\r\nInjected: 1", "Server": "nginx",
-                           "Content-Disposition": "attachment; filename=\"报告.html\"".encode().decode("latin-1")},
-                     body)
+    h = http_headers(
+        200,
+        {
+            "Content-Encoding": "gzip",
+            "Transfer-Encoding": "chunked",
+            "Content-Length": "10",
+            "Bad Name": "x",
+            "X-Multi": "a\r\nInjected: 1",
+            "Server": "nginx",
+            "Content-Disposition": 'attachment; filename="报告.html"'.encode().decode("latin-1"),
+        },
+        body,
+    )
     assert h.statusline == "200 OK" and h.protocol == "HTTP/1.1"
     assert h.get_header("Content-Length") == str(len(body)) and h.get_header("Content-Encoding") is None
     assert h.get_header("X-Archive-Original-Content-Encoding") == "gzip"
@@ -231,10 +282,15 @@ def test_http_headers_unit():
     h.headers_buff.decode("ascii")  # percent-encoded by warcio: a valid header block
     assert http_headers(599, {}, b"").statusline == "599 Unknown"
     # a body Scrapy could not decode is still in its coding: the header stays true
-    for coding, encoded in (("gzip", gzip.compress(body)), ("deflate", zlib.compress(body)),
-                            ("br", __import__("brotli").compress(body))):
+    for coding, encoded in (
+        ("gzip", gzip.compress(body)),
+        ("deflate", zlib.compress(body)),
+        ("br", __import__("brotli").compress(body)),
+    ):
         h = http_headers(200, {"Content-Encoding": coding}, encoded)
-        assert h.get_header("Content-Encoding") == coding and h.get_header("Content-Length") == str(len(encoded))
+        assert h.get_header("Content-Encoding") == coding and h.get_header("Content-Length") == str(
+            len(encoded)
+        )
         h = http_headers(200, {"Content-Encoding": coding}, body)
         assert h.get_header("Content-Encoding") is None
 
@@ -253,7 +309,7 @@ def test_one_gzip_member_per_record(archive, tmp_path):
     for member, rec in zip(members, records, strict=True):
         assert member.startswith(b"WARC/1.1\r\n") and member.endswith(b"\r\n\r\n")
         assert member.count(b"\r\nWARC-Type: ") == 1
-        assert gzip.decompress(data[rec["offset"]:rec["offset"] + rec["length"]]) == member
+        assert gzip.decompress(data[rec["offset"] : rec["offset"] + rec["length"]]) == member
 
 
 def test_rollover_and_stale_files(archive, tmp_path):
@@ -263,17 +319,26 @@ def test_rollover_and_stale_files(archive, tmp_path):
     assert len(many) >= 3
     assert [p.name[-14:] for p in many] == [f"-{n:05d}.warc.gz" for n in range(1, len(many) + 1)]
     split = [read_warc(p) for p in many]
-    assert all(recs[0]["type"] == "warcinfo" and recs[0]["headers"]["WARC-Filename"] == p.name
-               for p, recs in zip(many, split, strict=True))
+    assert all(
+        recs[0]["type"] == "warcinfo" and recs[0]["headers"]["WARC-Filename"] == p.name
+        for p, recs in zip(many, split, strict=True)
+    )
 
     def key(r):
-        return (r["type"], r["headers"].get("WARC-Target-URI"), r["headers"].get("WARC-Payload-Digest"), r["payload"])
+        return (
+            r["type"],
+            r["headers"].get("WARC-Target-URI"),
+            r["headers"].get("WARC-Payload-Digest"),
+            r["payload"],
+        )
 
     whole = read_warc(one[0])
     assert sorted(key(r) for recs in split for r in recs[1:]) == sorted(key(r) for r in whole[1:])
     for recs in split:  # a capture's metadata record stays in its response's file
         ids = {r["headers"]["WARC-Record-ID"] for r in recs}
-        assert all(r["headers"]["WARC-Concurrent-To"] in ids for r in recs if "WARC-Concurrent-To" in r["headers"])
+        assert all(
+            r["headers"]["WARC-Concurrent-To"] in ids for r in recs if "WARC-Concurrent-To" in r["headers"]
+        )
     again = export(archive, out)  # the same day again, in one file: the old series' extra files go
     assert [p.name for p in again] == [many[0].name] and not list(out.glob("*.part"))
 
@@ -282,8 +347,12 @@ def test_warcio_check_and_fastwarc_read_the_files(archive, tmp_path):
     from fastwarc.warc import ArchiveIterator
 
     files = export(archive, tmp_path / "w", "--warc-size", "50000")
-    r = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", *map(str, files)],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", "-v", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "digest pass" in r.stdout and "digest fail" not in r.stdout
     caps = captures(archive)
@@ -304,8 +373,9 @@ def test_warcio_check_and_fastwarc_read_the_files(archive, tmp_path):
     warcio_seen = [(r["type"], r["headers"].get("WARC-Target-URI")) for p in files for r in read_warc(p)]
     assert seen == warcio_seen
     assert sum(1 for k, _ in seen if k == "warcinfo") == len(files)
-    assert {u for k, u in seen if k in ("response", "resource")} == \
-        {c["url"] for c in caps.values() if c["status"]}
+    assert {u for k, u in seen if k in ("response", "resource")} == {
+        c["url"] for c in caps.values() if c["status"]
+    }
 
 
 def test_export_without_warc_is_unchanged_and_errors_are_usage(archive, tmp_path):
@@ -314,8 +384,13 @@ def test_export_without_warc_is_unchanged_and_errors_are_usage(archive, tmp_path
     assert (tmp_path / "csv" / "latest" / "captures.csv.gz").exists()
     r = run_archive("export", "--db", archive, "--out", tmp_path / "both", "--warc", "--format", "jsonl")
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "both" / "latest" / "captures.jsonl.gz").exists() and list((tmp_path / "both").glob("*.warc.gz"))
-    assert run_archive("export", "--db", tmp_path / "missing.db", "--warc", "--out", tmp_path / "x").returncode == 2
+    assert (tmp_path / "both" / "latest" / "captures.jsonl.gz").exists() and list(
+        (tmp_path / "both").glob("*.warc.gz")
+    )
+    assert (
+        run_archive("export", "--db", tmp_path / "missing.db", "--warc", "--out", tmp_path / "x").returncode
+        == 2
+    )
 
 
 def test_empty_archive_gives_a_warcinfo_only_file(tmp_path):
@@ -326,7 +401,6 @@ def test_empty_archive_gives_a_warcinfo_only_file(tmp_path):
     result = export_warc(sqlite3.connect(tmp_path / "empty.db"), tmp_path / "w", db_name="empty.db")
     assert result.captures == 0 and len(result.files) == 1 and result.files[0][1] == 1
     assert [r["type"] for r in read_warc(result.files[0][0])] == ["warcinfo"]
-
 
 
 def test_a_body_that_no_longer_matches_its_hash_is_reported(archive, tmp_path):

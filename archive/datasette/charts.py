@@ -22,7 +22,9 @@ def shade(n: int, most: int) -> str:
 def ticks(most: int, top: int, height: int) -> list[dict]:
     if not most:
         return []
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 10**9) if most / s <= 5)
+    step = next(
+        s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 10**9) if most / s <= 5
+    )
     return [{"n": n, "y": round(top + height - n * height / most, 1)} for n in range(0, most + 1, step)]
 
 
@@ -42,9 +44,16 @@ def year_chart(year_rows: list[dict], link: Callable[[dict], str], width: int = 
         r["y_reports"] = round(top + chart_h - r["h_reports"], 1)
         r["y_others"] = round(r["y_reports"] - r["h_others"], 1)
         r["link"] = link(r)
-    return {"width": width, "height": top + chart_h + 30, "bar_w": round(bar_w, 1), "base": top + chart_h,
-            "left": left, "ticks": ticks(most_year, top, chart_h), "rows": year_rows,
-            "label_every": max(1, math.ceil(len(year_rows) / 20))}
+    return {
+        "width": width,
+        "height": top + chart_h + 30,
+        "bar_w": round(bar_w, 1),
+        "base": top + chart_h,
+        "left": left,
+        "ticks": ticks(most_year, top, chart_h),
+        "rows": year_rows,
+        "label_every": max(1, math.ceil(len(year_rows) / 20)),
+    }
 
 
 def province_chart(by_province: list[dict], link: Callable[[dict], str], width: int = 800) -> dict:
@@ -58,5 +67,10 @@ def province_chart(by_province: list[dict], link: Callable[[dict], str], width: 
         r["w_reports"] = round(r["reports"] * scale, 1)
         r["w_others"] = round(r["others"] * scale, 1)
         r["link"] = link(r)
-    return {"width": width, "height": 20 + len(by_province) * row_h, "label_w": label_w,
-            "row_h": row_h, "rows": by_province}
+    return {
+        "width": width,
+        "height": 20 + len(by_province) * row_h,
+        "label_w": label_w,
+        "row_h": row_h,
+        "rows": by_province,
+    }

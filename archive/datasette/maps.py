@@ -20,16 +20,22 @@ class Projection:
         self.height = round((self.lat1 - self.lat0) * self.scale + 2 * pad)
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float]:
-        return (round(self.pad + (lon - self.lon0) * self.k * self.scale, 1),
-                round(self.pad + (self.lat1 - lat) * self.scale, 1))
+        return (
+            round(self.pad + (lon - self.lon0) * self.k * self.scale, 1),
+            round(self.pad + (self.lat1 - lat) * self.scale, 1),
+        )
 
     def grid(self, step: int) -> dict:
         lons = range(math.ceil(self.lon0 / step) * step, math.floor(self.lon1) + 1, step)
         lats = range(math.ceil(self.lat0 / step) * step, math.floor(self.lat1) + 1, step)
-        return {"lons": [(lon, self(lon, self.lat0)[0]) for lon in lons],
-                "lats": [(lat, self(self.lon0, lat)[1]) for lat in lats],
-                "top": self.pad, "bottom": self.height - self.pad,
-                "left": self.pad, "right": self.width - self.pad}
+        return {
+            "lons": [(lon, self(lon, self.lat0)[0]) for lon in lons],
+            "lats": [(lat, self(self.lon0, lat)[1]) for lat in lats],
+            "top": self.pad,
+            "bottom": self.height - self.pad,
+            "left": self.pad,
+            "right": self.width - self.pad,
+        }
 
 
 def radius(n: int, most: int) -> float:
@@ -43,8 +49,11 @@ def view(box, places: list[dict], provinces: list, *, labels: bool) -> dict:
     where they overlap nothing."""
     proj = Projection(box)
     points = [{**p, "x": proj(p["lon"], p["lat"])[0], "y": proj(p["lon"], p["lat"])[1]} for p in places]
-    taken = (place_labels(points, proj.width, proj.height) if labels
-             else [(p["x"] - p["r"], p["y"] - p["r"], p["x"] + p["r"], p["y"] + p["r"]) for p in points])
+    taken = (
+        place_labels(points, proj.width, proj.height)
+        if labels
+        else [(p["x"] - p["r"], p["y"] - p["r"], p["x"] + p["r"], p["y"] + p["r"]) for p in points]
+    )
     seats = []
     for d in provinces:
         if box[0] <= d.longitude <= box[1] and box[2] <= d.latitude <= box[3]:
@@ -55,8 +64,11 @@ def view(box, places: list[dict], provinces: list, *, labels: bool) -> dict:
                 taken.append(label)
             seats.append({"name": d.short, "x": x, "y": y, "labelled": free})
     return {
-        "width": proj.width, "height": proj.height, "grid": proj.grid(10 if box == CHINA else step(box)),
-        "points": points, "provinces": seats,
+        "width": proj.width,
+        "height": proj.height,
+        "grid": proj.grid(10 if box == CHINA else step(box)),
+        "points": points,
+        "provinces": seats,
         "labels": labels,
     }
 
@@ -71,13 +83,19 @@ def place_labels(points: list[dict], width: int, height: int, size: int = 11) ->
         p = points[i]
         w, h = len(p["name"]) * size + 2, size + 2
         x, y, r = p["x"], p["y"], p["r"]
-        for lx, ly, anchor in ((x + r + 2, y + 4, "start"), (x - r - 2, y + 4, "end"),
-                               (x, y - r - 3, "middle"), (x, y + r + size, "middle")):
+        for lx, ly, anchor in (
+            (x + r + 2, y + 4, "start"),
+            (x - r - 2, y + 4, "end"),
+            (x, y - r - 3, "middle"),
+            (x, y + r + size, "middle"),
+        ):
             left = lx - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
             box = (left, ly - size, left + w, ly - size + h)
             if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
                 continue
-            if any(overlap(box, b) for b in placed) or any(overlap(box, b) for j, b in enumerate(boxes) if j != i):
+            if any(overlap(box, b) for b in placed) or any(
+                overlap(box, b) for j, b in enumerate(boxes) if j != i
+            ):
                 continue
             placed.append(box)
             p["label"] = {"x": round(lx, 1), "y": round(ly, 1), "anchor": anchor}

@@ -41,7 +41,25 @@ from archive.dedupe.params import (
 from archive.dedupe.schema import SCHEMA, ensure_schema, set_sketch_version, sketch_version, summary
 
 __all__ = [
-    "CANDIDATE_SHARE", "CONTAINMENT", "EXCERPT_RATIO", "GUARD_KEYS", "MAX_CANDIDATES", "MAX_DF", "MIN_SAMPLE",
-    "NEAR_JACCARD", "QUERY_K", "SCHEMA", "Deduper", "Doc", "best_copy", "compatible", "ensure_schema", "guard_key",
-    "leftover_chrome", "official", "set_sketch_version", "sketch_version", "summary",
+    "CANDIDATE_SHARE",
+    "CONTAINMENT",
+    "EXCERPT_RATIO",
+    "GUARD_KEYS",
+    "MAX_CANDIDATES",
+    "MAX_DF",
+    "MIN_SAMPLE",
+    "NEAR_JACCARD",
+    "QUERY_K",
+    "SCHEMA",
+    "Deduper",
+    "Doc",
+    "best_copy",
+    "compatible",
+    "ensure_schema",
+    "guard_key",
+    "leftover_chrome",
+    "official",
+    "set_sketch_version",
+    "sketch_version",
+    "summary",
 ]

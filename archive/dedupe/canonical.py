@@ -26,7 +26,12 @@ def leftover_chrome(text: str, others: str) -> int:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for ln in lines:
         key = "".join(ln.split())
-        if ln not in taken and len(key) <= 12 and not any(p in ln for p in "。；！？，") and key not in others:
+        if (
+            ln not in taken
+            and len(key) <= 12
+            and not any(p in ln for p in "。；！？，")
+            and key not in others
+        ):
             junk += len(key)
     return junk
 
@@ -37,8 +42,14 @@ def official(url: str | None) -> bool:
     return host.endswith(".gov.cn") or host == "gov.cn"
 
 
-def best_copy(candidates: list[Doc], group: list[Doc], *, hashes: Callable[[Doc], np.ndarray],
-              text: Callable[[Doc], str], official_sources: frozenset[str]) -> Doc:
+def best_copy(
+    candidates: list[Doc],
+    group: list[Doc],
+    *,
+    hashes: Callable[[Doc], np.ndarray],
+    text: Callable[[Doc], str],
+    official_sources: frozenset[str],
+) -> Doc:
     """The canonical copy among ``candidates``, judged against the whole ``group`` (``hashes``: a
     document's full shingle hashes, ``text``: its text, both read when needed).
 
@@ -55,8 +66,14 @@ def best_copy(candidates: list[Doc], group: list[Doc], *, hashes: Callable[[Doc]
     most = max(shingles.values())
 
     def first(d: Doc) -> tuple:
-        return (shingles[d.id] >= 0.9 * most, not d.mojibake, not d.truncated, -(d.masked_chars or 0),
-                d.source in official_sources or official(d.url), (d.city is not None) + (d.year is not None))
+        return (
+            shingles[d.id] >= 0.9 * most,
+            not d.mojibake,
+            not d.truncated,
+            -(d.masked_chars or 0),
+            d.source in official_sources or official(d.url),
+            (d.city is not None) + (d.year is not None),
+        )
 
     top = max(first(d) for d in candidates)
     tied = [d for d in candidates if first(d) == top]

@@ -6,10 +6,27 @@ from dataclasses import dataclass
 
 from archive.dedupe.params import GUARD_KEYS
 
-DOC_COLS = ("id", "url", "source", "text", "text_hash", "city", "province", "year", "admin_code",
-            "admin_level", "masked_chars", "truncated", "mojibake", "canonical_id", "duplicate_kind")
+DOC_COLS = (
+    "id",
+    "url",
+    "source",
+    "text",
+    "text_hash",
+    "city",
+    "province",
+    "year",
+    "admin_code",
+    "admin_level",
+    "masked_chars",
+    "truncated",
+    "mojibake",
+    "canonical_id",
+    "duplicate_kind",
+)
 
-SELECT = ", ".join("NULL" if c == "text" else f"d.{c}" for c in DOC_COLS)  # the columns of a Doc, text left out
+SELECT = ", ".join(
+    "NULL" if c == "text" else f"d.{c}" for c in DOC_COLS
+)  # the columns of a Doc, text left out
 
 
 @dataclass
@@ -43,5 +60,6 @@ def consistent(docs: list[Doc]) -> bool:
 
 def compatible(a: Doc, b: Doc) -> bool:
     """False when the two documents are known to be different reports (metadata disagree)."""
-    return all(getattr(a, k) is None or getattr(b, k) is None or getattr(a, k) == getattr(b, k)
-               for k in GUARD_KEYS)
+    return all(
+        getattr(a, k) is None or getattr(b, k) is None or getattr(a, k) == getattr(b, k) for k in GUARD_KEYS
+    )

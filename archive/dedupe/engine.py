@@ -29,30 +29,41 @@ from pipelines.similarity import SKETCH_VERSION, shingle_hashes, similarity, tex
 class Deduper:
     """Incremental duplicate grouping over one archive (a sqlite-utils Database, caller commits)."""
 
-    def __init__(self, db, *, official_sources: frozenset[str] | set[str] = frozenset(), cache_size: int = 512):
+    def __init__(
+        self, db, *, official_sources: frozenset[str] | set[str] = frozenset(), cache_size: int = 512
+    ):
         self.db = db
         self.official_sources = frozenset(official_sources)
         ensure_schema(db)
         self._hashes: OrderedDict[tuple, np.ndarray] = OrderedDict()  # (id, text_hash) → full hashes
         self._cache_size = cache_size
         self._index: Index | None = None  # during rebuild: the whole index, in memory
-        self._canon: dict[int, int] | None = None  # during rebuild: the canonical id decided for each document
-        self._members: dict[int, set[int]] = {}  # during rebuild: canonical id → the documents decided into its group
+        self._canon: dict[int, int] | None = (
+            None  # during rebuild: the canonical id decided for each document
+        )
+        self._members: dict[
+            int, set[int]
+        ] = {}  # during rebuild: canonical id → the documents decided into its group
         self.last_workers: int | None = None  # the sketching processes of the last rebuild
         self._small: dict[int, int] | None = None  # documents with fewer than MIN_SAMPLE sampled hashes
         # sketches of another shingle definition (an upgrade) can't be matched with new ones: the
         # first document added regroups the whole archive (``rebuild``), once
         version = sketch_version(db)
-        self.stale = (version != SKETCH_VERSION
-                      and db.execute("SELECT 1 FROM dedupe_sketches LIMIT 1").fetchone() is not None)
+        self.stale = (
+            version != SKETCH_VERSION
+            and db.execute("SELECT 1 FROM dedupe_sketches LIMIT 1").fetchone() is not None
+        )
         if version != SKETCH_VERSION and not self.stale:  # nothing sketched yet: it will be with this version
             set_sketch_version(db)
 
     def small_samples(self) -> dict[int, int]:
         """Documents whose sample is smaller than MIN_SAMPLE (short excerpts) → its size."""
         if self._small is None:
-            self._small = dict(self.db.execute("SELECT doc_id, samples FROM dedupe_sketches WHERE samples < ?",
-                                               [MIN_SAMPLE]).fetchall())
+            self._small = dict(
+                self.db.execute(
+                    "SELECT doc_id, samples FROM dedupe_sketches WHERE samples < ?", [MIN_SAMPLE]
+                ).fetchall()
+            )
         return self._small
 
     # reading -----------------------------------------------------------------------------------
@@ -96,21 +107,33 @@ class Deduper:
             return "excerpt"
         if sim.jaccard >= NEAR_JACCARD:
             return "near"
-        if sim.containment >= CONTAINMENT and min(sim.a_size, sim.b_size) >= EXCERPT_RATIO * max(sim.a_size, sim.b_size):
+        if sim.containment >= CONTAINMENT and min(sim.a_size, sim.b_size) >= EXCERPT_RATIO * max(
+            sim.a_size, sim.b_size
+        ):
             return "near"
         return None
 
     def best(self, candidates: list[Doc], group: list[Doc] | None = None) -> Doc:
         """The canonical copy among ``candidates``, judged against the whole ``group`` (``best_copy``)."""
-        return best_copy(candidates, group or candidates, hashes=self.full_hashes, text=self.text,
-                         official_sources=self.official_sources)
+        return best_copy(
+            candidates,
+            group or candidates,
+            hashes=self.full_hashes,
+            text=self.text,
+            official_sources=self.official_sources,
+        )
 
     def members(self, canonical_id: int) -> list[Doc]:
         if self._canon is not None:  # a rebuild: the groups decided so far (rows not yet reached are stale)
             ids = sorted(self._members.get(canonical_id, set()) - {canonical_id})
         else:
-            ids = [r[0] for r in self.db.execute(
-                "SELECT id FROM documents WHERE canonical_id = ? AND id != ? ORDER BY id", [canonical_id, canonical_id])]
+            ids = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT id FROM documents WHERE canonical_id = ? AND id != ? ORDER BY id",
+                    [canonical_id, canonical_id],
+                )
+            ]
         return [d for d in (self.doc(i) for i in ids) if d is not None]
 
     # candidates ------------------------------------------------------------------------------------
@@ -136,7 +159,7 @@ class Deduper:
                     if theirs:
                         share[c] = max(share[c], len(mine.intersection(theirs)) / len(theirs))
             close = sorted((c for c in share if share[c] >= CANDIDATE_SHARE), key=lambda c: (-share[c], c))
-            close = close[:4 * MAX_CANDIDATES]
+            close = close[: 4 * MAX_CANDIDATES]
             if close:
                 canons = self._canonical_of(close)
                 for cand in close:
@@ -161,17 +184,19 @@ class Deduper:
         each document's (sample, number of shingles), computed elsewhere (``_sketch_batch``)."""
         if self.stale and self._index is None:
             logging.getLogger(__package__).warning(
-                "duplicate groups: the archive's sketches are from an older version; regrouping it (once, after an upgrade)")
+                "duplicate groups: the archive's sketches are from an older version; regrouping it (once, after an upgrade)"
+            )
             self.rebuild()
         out: dict[int, tuple[int, str | None]] = {}
         todo: list[Doc] = []
         rows = {}
         for i in range(0, len(doc_ids), 500):
-            chunk = doc_ids[i:i + 500]
+            chunk = doc_ids[i : i + 500]
             for r in self.db.execute(
-                    f"SELECT {SELECT}, s.doc_id IS NOT NULL, s.text_hash, s.guard FROM documents d"
-                    f" LEFT JOIN dedupe_sketches s ON s.doc_id = d.id WHERE d.id IN ({', '.join('?' * len(chunk))})",
-                    chunk):
+                f"SELECT {SELECT}, s.doc_id IS NOT NULL, s.text_hash, s.guard FROM documents d"
+                f" LEFT JOIN dedupe_sketches s ON s.doc_id = d.id WHERE d.id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ):
                 rows[r[0]] = r
         index = self._index or Index(self)
         for doc_id in doc_ids:
@@ -270,8 +295,11 @@ class Deduper:
         """Each document's canonical id (during a rebuild, from memory: every row starts as its own)."""
         if self._canon is not None:
             return {i: self._canon.get(i, i) for i in ids}
-        return dict(self.db.execute(
-            f"SELECT id, canonical_id FROM documents WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall())
+        return dict(
+            self.db.execute(
+                f"SELECT id, canonical_id FROM documents WHERE id IN ({', '.join('?' * len(ids))})", ids
+            ).fetchall()
+        )
 
     def _set(self, doc: Doc | int, canonical_id: int, kind: str | None) -> None:
         """Write a document's group; a Doc that already says so is left alone (an UPDATE rewrites
@@ -287,8 +315,10 @@ class Deduper:
             if (doc.canonical_id, doc.duplicate_kind) == (canonical_id, kind):
                 return
             doc.canonical_id, doc.duplicate_kind = canonical_id, kind
-        self.db.execute("UPDATE documents SET canonical_id = ?, duplicate_kind = ? WHERE id = ?",
-                        [canonical_id, kind, doc_id])
+        self.db.execute(
+            "UPDATE documents SET canonical_id = ?, duplicate_kind = ? WHERE id = ?",
+            [canonical_id, kind, doc_id],
+        )
 
     def remove(self, doc_id: int) -> None:
         """Take a document out of the index and out of its group (before its text changes)."""
@@ -324,7 +354,7 @@ class Deduper:
         # then, members() and the candidates' canonical ids come from what this rebuild decided
         self._hashes.clear()
         ids = [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
-        batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+        batches = [ids[i : i + batch] for i in range(0, len(ids), batch)]
         workers = min(4, (os.cpu_count() or 1) - 1) if workers is None else workers
         path = self.db.execute("PRAGMA database_list").fetchone()[2]
         self._index = Index(self, complete=True)  # the index starts empty: held in memory, written at the end

@@ -44,18 +44,25 @@ class Index:
 
     def load(self, keys: list[int], docs: list[Doc]) -> None:
         """Bring the posting lists of ``keys`` and the same-text documents of ``docs`` into memory."""
-        if self.complete:  # a rebuild: everything is here already (``shared`` and ``record`` see unknown hashes)
+        if (
+            self.complete
+        ):  # a rebuild: everything is here already (``shared`` and ``record`` see unknown hashes)
             return
         post = self.post
         missing = [h for h in set(keys) if h not in post]
-        for h, blob in in_chunks(self.dd.db, "SELECT hash, docs FROM dedupe_index WHERE hash IN ({})", missing):
+        for h, blob in in_chunks(
+            self.dd.db, "SELECT hash, docs FROM dedupe_index WHERE hash IN ({})", missing
+        ):
             post[h] = unpack(blob)
         hashes = list({d.text_hash for d in docs if d.text_hash and d.text_hash not in self.by_text})
         for th in hashes:
             self.by_text[th] = []
         for doc_id, th in in_chunks(
-                self.dd.db, "SELECT d.id, d.text_hash FROM documents d JOIN dedupe_sketches s ON s.doc_id = d.id"
-                " WHERE d.text_hash IN ({})", hashes):
+            self.dd.db,
+            "SELECT d.id, d.text_hash FROM documents d JOIN dedupe_sketches s ON s.doc_id = d.id"
+            " WHERE d.text_hash IN ({})",
+            hashes,
+        ):
             self.by_text[th].append(doc_id)
         for h in missing:
             post.setdefault(h, [])
@@ -96,17 +103,25 @@ class Index:
     def sample_sizes(self, ids: list[int]) -> dict[int, int]:
         missing = [i for i in ids if i not in self.samples]
         if missing and not self.complete:
-            self.samples.update(in_chunks(
-                self.dd.db, "SELECT doc_id, samples FROM dedupe_sketches WHERE doc_id IN ({})", missing))
+            self.samples.update(
+                in_chunks(
+                    self.dd.db, "SELECT doc_id, samples FROM dedupe_sketches WHERE doc_id IN ({})", missing
+                )
+            )
         return {i: self.samples.get(i) for i in ids}
 
     def sample_lists(self, ids: list[int]) -> dict[int, list[int]]:
         """The samples of documents already recorded (as the index keys them)."""
         missing = [i for i in ids if i not in self.blobs]
         if missing and not self.complete:
-            self.blobs.update(in_chunks(
-                self.dd.db, "SELECT doc_id, sample FROM dedupe_sketches WHERE doc_id IN ({})", missing))
-        return {i: np.frombuffer(self.blobs[i] or b"", dtype=np.int64).tolist() for i in ids if i in self.blobs}
+            self.blobs.update(
+                in_chunks(
+                    self.dd.db, "SELECT doc_id, sample FROM dedupe_sketches WHERE doc_id IN ({})", missing
+                )
+            )
+        return {
+            i: np.frombuffer(self.blobs[i] or b"", dtype=np.int64).tolist() for i in ids if i in self.blobs
+        }
 
     def record(self, doc: Doc, keys: list[int], shingles: int, sample: np.ndarray) -> None:
         doc_id = doc.id
@@ -150,13 +165,20 @@ class Index:
 
     def flush(self, postings: bool = True) -> None:
         conn = self.dd.db.conn
-        conn.executemany("INSERT OR REPLACE INTO dedupe_sketches (doc_id, text_hash, guard, shingles, samples, sample)"
-                         " VALUES (?, ?, ?, ?, ?, ?)", self.sketch_rows)
+        conn.executemany(
+            "INSERT OR REPLACE INTO dedupe_sketches (doc_id, text_hash, guard, shingles, samples, sample)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            self.sketch_rows,
+        )
         self.sketch_rows.clear()
         if postings:
             post = self.post
             dirty = sorted(self.dirty if not self.complete else post)
-            conn.executemany("INSERT OR REPLACE INTO dedupe_index (hash, docs) VALUES (?, ?)",
-                             ((h, None if post[h] is None else pack(post[h])) for h in dirty if post[h] != []))
-            conn.executemany("DELETE FROM dedupe_index WHERE hash = ?", ((h,) for h in dirty if post[h] == []))
+            conn.executemany(
+                "INSERT OR REPLACE INTO dedupe_index (hash, docs) VALUES (?, ?)",
+                ((h, None if post[h] is None else pack(post[h])) for h in dirty if post[h] != []),
+            )
+            conn.executemany(
+                "DELETE FROM dedupe_index WHERE hash = ?", ((h,) for h in dirty if post[h] == [])
+            )
             self.dirty.clear()

@@ -24,7 +24,8 @@ def _sketch_batch(ids: list[int]) -> dict[int, tuple[np.ndarray, int]]:
     """In a worker process: the (sample, number of shingles) of each document."""
     out = {}
     rows = _worker_db.execute(
-        f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+        f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(ids))})", ids
+    ).fetchall()
     for doc_id, text in rows:
         sample, full = text_sketch(text or "")
         out[doc_id] = (sample, len(full))
@@ -37,8 +38,9 @@ def group_batches(add_many: Callable, batches: list[list[int]], workers: int, pa
     batch of n."""
     if workers:
         # the workers read the documents' (committed) texts through their own connections
-        with multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_init,
-                                                       initargs=(path,)) as pool:
+        with multiprocessing.get_context("spawn").Pool(
+            workers, initializer=_worker_init, initargs=(path,)
+        ) as pool:
             sketched = pool.imap(_sketch_batch, batches[1:])
             add_many(batches[0])  # sketched here while the workers start (~0.5 s)
             if progress:

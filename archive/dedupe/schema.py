@@ -41,14 +41,18 @@ def sketch_version(db) -> str | None:
 
 
 def set_sketch_version(db) -> None:
-    db.execute("INSERT OR REPLACE INTO dedupe_meta (key, value) VALUES ('sketch_version', ?)", [SKETCH_VERSION])
+    db.execute(
+        "INSERT OR REPLACE INTO dedupe_meta (key, value) VALUES ('sketch_version', ?)", [SKETCH_VERSION]
+    )
 
 
 def _migrate_postings(db, has_stock: bool) -> None:
     """Fold the old one-row-per-posting index into ``dedupe_index`` (same lists, same stock)."""
     stock = {h for (h,) in db.execute("SELECT hash FROM dedupe_stock")} if has_stock else set()
     rows, current, docs = [], None, []
-    for h, d in chain(db.execute("SELECT hash, doc_id FROM dedupe_postings ORDER BY hash, doc_id"), [(None, None)]):
+    for h, d in chain(
+        db.execute("SELECT hash, doc_id FROM dedupe_postings ORDER BY hash, doc_id"), [(None, None)]
+    ):
         if h != current and current is not None:
             rows.append((current, None if current in stock else pack(docs)))
             docs = []
@@ -75,15 +79,18 @@ def in_chunks(db, sql: str, keys: list[int], size: int = 500) -> list[tuple]:
     """The rows of ``sql`` (its ``IN ({})`` filled with placeholders) for all ``keys``, ``size`` at a time."""
     out = []
     for i in range(0, len(keys), size):
-        chunk = keys[i:i + size]
+        chunk = keys[i : i + size]
         out.extend(db.execute(sql.format(", ".join("?" * len(chunk))), chunk).fetchall())
     return out
 
 
 def summary(db) -> dict:
     """How many documents are canonical, exact, near or excerpt copies, and how many groups there are."""
-    kinds = dict(db.execute(
-        "SELECT COALESCE(duplicate_kind, 'canonical'), COUNT(*) FROM documents GROUP BY 1").fetchall())
+    kinds = dict(
+        db.execute(
+            "SELECT COALESCE(duplicate_kind, 'canonical'), COUNT(*) FROM documents GROUP BY 1"
+        ).fetchall()
+    )
     groups = db.execute(
         "SELECT COUNT(*) FROM (SELECT canonical_id FROM documents GROUP BY canonical_id HAVING COUNT(*) > 1)"
     ).fetchone()[0]

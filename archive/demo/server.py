@@ -108,7 +108,7 @@ class Routes:
 
 def _small_page(status: int, title: str, message: str) -> bytes:
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
         f"<title>{status} {html.escape(title)}</title></head>\n"
         f"<body><h1>{status} {html.escape(title)}</h1><p>{html.escape(message)}</p></body></html>\n"
     ).encode()
@@ -176,13 +176,18 @@ class DemoRequestHandler(BaseHTTPRequestHandler):
         if path in routes.redirects:
             target, status = routes.redirects[path]
             body = _small_page(status, "Moved", f"Moved to {target}")
-            self._send(status, body, {"Location": target, "Content-Type": "text/html; charset=utf-8"},
-                       send_body)
+            self._send(
+                status, body, {"Location": target, "Content-Type": "text/html; charset=utf-8"}, send_body
+            )
             return
 
         parts = [p for p in path.split("/") if p]
-        if (parts and not path.endswith("/") and not any(p.startswith(("_", ".")) for p in parts)
-                and self.root.joinpath(*parts).is_dir()):
+        if (
+            parts
+            and not path.endswith("/")
+            and not any(p.startswith(("_", ".")) for p in parts)
+            and self.root.joinpath(*parts).is_dir()
+        ):
             self._send(301, b"", {"Location": path + "/"}, send_body)
             return
         file = self._resolve(path)
@@ -313,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m archive.demo.server",
         description="Serve the bundled demo site in the foreground. Example: "
-                    "python -m archive.demo.server --port 8950",
+        "python -m archive.demo.server --port 8950",
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default %(default)s)")
@@ -324,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         parser.exit(2, f"error: {exc.strerror or exc}\n")
     return 0
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -117,9 +117,19 @@ def default_out_dir(db_path: str | os.PathLike) -> Path:
     return Path(db_path).resolve().parent / "exports"
 
 
-def export(db, out_dir: str | os.PathLike, *, tables: list[str] | None = None, formats=DEFAULT_FORMATS,
-           gzip: bool = True, documents: str = "both", db_name: str = "archive.db", keep: int = 0,
-           when: datetime | None = None, excel_max_rows: int = EXCEL_MAX_ROWS) -> ExportResult:
+def export(
+    db,
+    out_dir: str | os.PathLike,
+    *,
+    tables: list[str] | None = None,
+    formats=DEFAULT_FORMATS,
+    gzip: bool = True,
+    documents: str = "both",
+    db_name: str = "archive.db",
+    keep: int = 0,
+    when: datetime | None = None,
+    excel_max_rows: int = EXCEL_MAX_ROWS,
+) -> ExportResult:
     """Write a dated dump of ``db`` (a sqlite_utils or sqlite3 connection) into ``out_dir``.
 
     ``documents``: "both" (default), "all" or "canonical" — which documents files to write.
@@ -139,7 +149,9 @@ def export(db, out_dir: str | os.PathLike, *, tables: list[str] | None = None, f
     if documents not in DOCUMENTS:
         raise ValueError(f"documents must be one of {', '.join(DOCUMENTS)}")
     if documents != "both" and "documents" not in tables:
-        raise ValueError("--canonical-only / --no-canonical choose documents files, but documents is not exported")
+        raise ValueError(
+            "--canonical-only / --no-canonical choose documents files, but documents is not exported"
+        )
     if keep < 0 or excel_max_rows < 1:
         raise ValueError("keep must be ≥ 0 and excel_max_rows ≥ 1")
 
@@ -173,10 +185,17 @@ def export(db, out_dir: str | os.PathLike, *, tables: list[str] | None = None, f
                     base = f"SELECT {', '.join(map(quote_ident, cols))} FROM {quote_ident(table)}{where}"
                     sql = f"{base} ORDER BY {order}"
                     for fmt in formats:
-                        meta = dict(table=table, format=fmt, canonical_only=canonical, created=created,
-                                    crawl_run_id=run_id)
+                        meta = dict(
+                            table=table,
+                            format=fmt,
+                            canonical_only=canonical,
+                            created=created,
+                            crawl_run_id=run_id,
+                        )
                         if fmt == "excel":
-                            files += write_excel(conn, sql, cols, tmp, meta, max_rows=excel_max_rows, probe_sql=base)
+                            files += write_excel(
+                                conn, sql, cols, tmp, meta, max_rows=excel_max_rows, probe_sql=base
+                            )
                         else:
                             files.append(write_plain(conn, sql, cols, tmp, meta, gzip=gzip))
         finally:
@@ -187,8 +206,12 @@ def export(db, out_dir: str | os.PathLike, *, tables: list[str] | None = None, f
             final = out / day
             kept = carry_over(final, tmp, {f.name for f in files})
             manifest = {
-                "archive": db_name, "date": day, "created": created, "crawl_run_id": run_id,
-                "last_crawl_run": run, "software": _software(),
+                "archive": db_name,
+                "date": day,
+                "created": created,
+                "crawl_run_id": run_id,
+                "last_crawl_run": run,
+                "software": _software(),
                 "files": [asdict(f) for f in files] + kept,
             }
             write_json(tmp / "manifest.json", manifest)
@@ -199,8 +222,15 @@ def export(db, out_dir: str | os.PathLike, *, tables: list[str] | None = None, f
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return ExportResult(dir=final, date=day, files=files, kept=[k["name"] for k in kept], removed=removed,
-                        crawl_run_id=run_id, skipped=skipped)
+    return ExportResult(
+        dir=final,
+        date=day,
+        files=files,
+        kept=[k["name"] for k in kept],
+        removed=removed,
+        crawl_run_id=run_id,
+        skipped=skipped,
+    )
 
 
 # reading --------------------------------------------------------------------------------------
@@ -213,7 +243,9 @@ def table_columns(conn, table: str) -> list[str]:
 def last_crawl_run(conn) -> dict | None:
     if not table_columns(conn, "crawl_runs"):
         return None
-    row = conn.execute("SELECT id, started_at, ended_at, status FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+    row = conn.execute(
+        "SELECT id, started_at, ended_at, status FROM crawl_runs ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     return dict(zip(("id", "started_at", "ended_at", "status"), row, strict=True)) if row else None
 
 
@@ -225,8 +257,32 @@ def _software() -> str:
 
 
 __all__ = [
-    "CANONICAL_WHERE", "DAY", "DEFAULT_FORMATS", "DOCUMENTS", "EXCEL_CELL_LIMIT", "EXCEL_MAX_ROWS", "EXCEL_PART",
-    "EXPORTS", "FORMATS", "FORMULA_START", "NUMBER", "TEMP_NAME", "TEMP_PREFIX", "DumpFile", "ExportResult",
-    "default_out_dir", "dump_name", "excel_cell", "excel_parts", "export", "last_crawl_run", "quote_ident",
-    "split_cell", "table_columns", "unexcel_cell", "utf16_len", "write_excel", "write_plain",
+    "CANONICAL_WHERE",
+    "DAY",
+    "DEFAULT_FORMATS",
+    "DOCUMENTS",
+    "EXCEL_CELL_LIMIT",
+    "EXCEL_MAX_ROWS",
+    "EXCEL_PART",
+    "EXPORTS",
+    "FORMATS",
+    "FORMULA_START",
+    "NUMBER",
+    "TEMP_NAME",
+    "TEMP_PREFIX",
+    "DumpFile",
+    "ExportResult",
+    "default_out_dir",
+    "dump_name",
+    "excel_cell",
+    "excel_parts",
+    "export",
+    "last_crawl_run",
+    "quote_ident",
+    "split_cell",
+    "table_columns",
+    "unexcel_cell",
+    "utf16_len",
+    "write_excel",
+    "write_plain",
 ]

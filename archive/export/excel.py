@@ -38,18 +38,18 @@ def split_cell(s: str, limit: int = EXCEL_PART) -> list[str]:  # limit ≥ 2: a 
     parts = []
     start = 0
     while start < len(s):
-        chunk = s[start:start + limit]
+        chunk = s[start : start + limit]
         over = utf16_len(chunk) - limit
         while over > 0:  # astral characters take two units: drop at least half the excess in characters
-            chunk = chunk[:len(chunk) - (over + 1) // 2]
+            chunk = chunk[: len(chunk) - (over + 1) // 2]
             over = utf16_len(chunk) - limit
         end = start + len(chunk)
         if over < 0 and end < len(s) and utf16_len(s[end]) <= -over:  # one unit short: one more fits
-            chunk = s[start:end + 1]
+            chunk = s[start : end + 1]
         if start + len(chunk) < len(s):
             nl = chunk.rfind("\n", max(0, len(chunk) - 4096))
             if nl >= 0:
-                chunk = chunk[:nl + 1]
+                chunk = chunk[: nl + 1]
         parts.append(chunk)
         start += len(chunk)
     return parts
@@ -96,16 +96,25 @@ def excel_parts(conn, sql: str, cols: list[str]) -> dict[str, int]:  # sql: best
             q = quote_ident(col)
             most = 1
             for (value,) in conn.execute(
-                    f"SELECT {q} FROM ({sql}) WHERE typeof({q}) = 'text' AND length(CAST({q} AS BLOB)) > ?",
-                    [EXCEL_PART]):
+                f"SELECT {q} FROM ({sql}) WHERE typeof({q}) = 'text' AND length(CAST({q} AS BLOB)) > ?",
+                [EXCEL_PART],
+            ):
                 most = max(most, len(split_cell(value)))
             if most > 1:
                 parts[col] = most
     return parts
 
 
-def write_excel(conn, sql: str, cols: list[str], folder: Path, meta: dict, *, max_rows: int = EXCEL_MAX_ROWS,
-                probe_sql: str | None = None) -> list[DumpFile]:
+def write_excel(
+    conn,
+    sql: str,
+    cols: list[str],
+    folder: Path,
+    meta: dict,
+    *,
+    max_rows: int = EXCEL_MAX_ROWS,
+    probe_sql: str | None = None,
+) -> list[DumpFile]:
     """The Excel-flavoured CSV: a column whose texts pass Excel's 32,767-character cell limit is
     followed by continuation columns ``<col>_2``, ``<col>_3`` … (as many as its longest value
     needs); concatenating a row's parts gives the text back."""
@@ -130,8 +139,19 @@ def write_excel(conn, sql: str, cols: list[str], folder: Path, meta: dict, *, ma
                 w.writerow(_excel_row(cols, pending, parts))
                 rows += 1
                 pending = next(rows_in, None)
-        files.append(DumpFile(name=name, gzip=False, rows=rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest(),
-                              columns=header, continued=continued, part=part, **meta))
+        files.append(
+            DumpFile(
+                name=name,
+                gzip=False,
+                rows=rows,
+                bytes=sink.bytes,
+                sha256=sink.sha256.hexdigest(),
+                columns=header,
+                continued=continued,
+                part=part,
+                **meta,
+            )
+        )
         if pending is None:
             return files
 

@@ -73,8 +73,11 @@ def text_file(path: Path, *, gzip: bool, bom: bool = False):
     sink = _HashingSink(path)
     buffered = io.BufferedWriter(sink, buffer_size=1 << 20)
     # mtime=0 and no file name in the gzip header: the same rows give the same bytes and sha256
-    binary = gzip_module.GzipFile(filename="", mode="wb", fileobj=buffered, compresslevel=6, mtime=0) \
-        if gzip else buffered
+    binary = (
+        gzip_module.GzipFile(filename="", mode="wb", fileobj=buffered, compresslevel=6, mtime=0)
+        if gzip
+        else buffered
+    )
     text = io.TextIOWrapper(binary, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=False)
     try:
         yield text, sink
@@ -101,5 +104,12 @@ def write_plain(conn, sql: str, cols: list[str], folder: Path, meta: dict, *, gz
                 f.write(dumps(dict(zip(cols, row, strict=True))))
                 f.write("\n")
                 rows += 1
-    return DumpFile(name=name, gzip=gzip, rows=rows, bytes=sink.bytes, sha256=sink.sha256.hexdigest(),
-                    columns=list(cols), **meta)
+    return DumpFile(
+        name=name,
+        gzip=gzip,
+        rows=rows,
+        bytes=sink.bytes,
+        sha256=sink.sha256.hexdigest(),
+        columns=list(cols),
+        **meta,
+    )

@@ -91,10 +91,19 @@ def point_latest(out: Path, day: str, manifest: dict) -> None:
     """``latest.json`` (always) and the ``latest`` symlink (where symlinks can be made), each
     replaced by a rename."""
     latest = {
-        "date": day, "path": day, "manifest": f"{day}/manifest.json", "created": manifest["created"],
+        "date": day,
+        "path": day,
+        "manifest": f"{day}/manifest.json",
+        "created": manifest["created"],
         "crawl_run_id": manifest["crawl_run_id"],
-        "files": [{k: f[k] for k in ("name", "table", "format", "canonical_only", "gzip", "rows", "bytes", "sha256")}
-                  | {"path": f"{day}/{f['name']}"} for f in manifest["files"]],
+        "files": [
+            {
+                k: f[k]
+                for k in ("name", "table", "format", "canonical_only", "gzip", "rows", "bytes", "sha256")
+            }
+            | {"path": f"{day}/{f['name']}"}
+            for f in manifest["files"]
+        ],
     }
     write_json(out / "latest.json", latest, atomic=True)
     link = out / "latest"
@@ -110,8 +119,11 @@ def point_latest(out: Path, day: str, manifest: dict) -> None:
 
 
 def prune(out: Path, keep: int, current: str) -> list[Path]:
-    days = sorted(p for p in out.iterdir() if p.is_dir() and not p.is_symlink() and DAY.fullmatch(p.name)
-                  and (p / "manifest.json").is_file())
+    days = sorted(
+        p
+        for p in out.iterdir()
+        if p.is_dir() and not p.is_symlink() and DAY.fullmatch(p.name) and (p / "manifest.json").is_file()
+    )
     removed = []
     for p in days[:-keep] if keep < len(days) else []:
         if p.name != current:

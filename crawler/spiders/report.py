@@ -104,8 +104,9 @@ class ReportSpider(scrapy.Spider):
                     if request is not None:
                         yield request
                 else:
-                    yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed,
-                                         meta={"source": key})
+                    yield scrapy.Request(
+                        url, callback=self.parse_listing, errback=self.listing_failed, meta={"source": key}
+                    )
 
     # listing pages -------------------------------------------------------------------------
     def parse_listing(self, response):
@@ -118,7 +119,9 @@ class ReportSpider(scrapy.Spider):
             return
         links = classify_links(source, response.text, response.url)
         for url in links["listing"]:
-            yield scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed, meta={"source": key})
+            yield scrapy.Request(
+                url, callback=self.parse_listing, errback=self.listing_failed, meta={"source": key}
+            )
         seen = self.reports_seen[key]
         for url in links["report"]:
             if url in seen:
@@ -165,8 +168,11 @@ class ReportSpider(scrapy.Spider):
             url,
             callback=self.parse_report,
             errback=self.report_failed,
-            cb_kwargs={"pages": [], "listing_url": listing_url,
-                       "known": (known["document_id"], known.get("clean_key")) if known else None},
+            cb_kwargs={
+                "pages": [],
+                "listing_url": listing_url,
+                "known": (known["document_id"], known.get("clean_key")) if known else None,
+            },
             headers=headers or None,
             meta=meta,
         )
@@ -186,15 +192,23 @@ class ReportSpider(scrapy.Spider):
             # page, whose 304 says nothing about what we have: fetch that page unconditionally
             self.count(key, "archive/refetched_after_redirect")
             yield scrapy.Request(
-                response.url, callback=self.parse_report, errback=self.report_failed,
+                response.url,
+                callback=self.parse_report,
+                errback=self.report_failed,
                 cb_kwargs={"pages": [], "listing_url": listing_url, "known": known},
-                meta={"redirect_urls": list(response.meta["redirect_urls"]), "source": key}, dont_filter=True)
+                meta={"redirect_urls": list(response.meta["redirect_urls"]), "source": key},
+                dont_filter=True,
+            )
             return
         if response.status == 304 and not pages:
             # the archived copy is current: seen, nothing to fetch or store
             self.count(key, "archive/not_modified")
-            yield ReportItem(source=key, pages=[page_from_response(response)], listing_url=listing_url,
-                             not_modified=response.meta["archive_document"])
+            yield ReportItem(
+                source=key,
+                pages=[page_from_response(response)],
+                listing_url=listing_url,
+                not_modified=response.meta["archive_document"],
+            )
             return
         page = page_from_response(response)
         pages = [*pages, page]
@@ -210,8 +224,13 @@ class ReportSpider(scrapy.Spider):
                 dont_filter=True,  # a page of this report: loops are stopped by _next_continuation's seen set
             )
             return
-        yield ReportItem(source=key, pages=pages, listing_url=listing_url,
-                         known_document=known[0] if known else None, known_clean_key=known[1] if known else None)
+        yield ReportItem(
+            source=key,
+            pages=pages,
+            listing_url=listing_url,
+            known_document=known[0] if known else None,
+            known_clean_key=known[1] if known else None,
+        )
 
     def _next_continuation(self, key: str, page: Page, pages: list[Page]) -> str | None:
         if len(pages) >= MAX_CONTINUATION_PAGES:
@@ -240,8 +259,13 @@ class ReportSpider(scrapy.Spider):
             page.error = kind
         else:
             page = Page(
-                url=request.url, requested_url=(request.meta.get("redirect_urls") or [request.url])[0],
-                status=0, headers={}, body=b"", fetched_at=now_iso(), error=f"{kind}: {_failure_message(failure)}",
+                url=request.url,
+                requested_url=(request.meta.get("redirect_urls") or [request.url])[0],
+                status=0,
+                headers={},
+                body=b"",
+                fetched_at=now_iso(),
+                error=f"{kind}: {_failure_message(failure)}",
             )
         yield ReportItem(source=key, pages=[page], listing_url=listing_url)
 
@@ -261,8 +285,9 @@ class ReportSpider(scrapy.Spider):
             page = page_from_response(response)
             page.error = kind
             pages.append(page)
-        item = ReportItem(source=key, pages=pages, listing_url=request.cb_kwargs.get("listing_url"),
-                          incomplete=True)
+        item = ReportItem(
+            source=key, pages=pages, listing_url=request.cb_kwargs.get("listing_url"), incomplete=True
+        )
         item.notes.append(f"continuation page failed: {request.url}")
         yield item
 
@@ -294,8 +319,12 @@ _DNS_ERRORS = (DNSLookupError, *_scrapy_errors("CannotResolveHostError"))
 _DATA_LOSS_ERRORS = _scrapy_errors("ResponseDataLossError")
 _CONNECTION_ERRORS = (ConnectionLost, ResponseFailed, *_scrapy_errors("DownloadFailedError"))
 # what a failure whose exception carries no message is logged and stored with
-_NO_MESSAGE = {"data_loss": "body cut short (connection lost)", "connection_lost": "connection lost",
-               "timeout": "timed out", "dns": "host name not resolved"}
+_NO_MESSAGE = {
+    "data_loss": "body cut short (connection lost)",
+    "connection_lost": "connection lost",
+    "timeout": "timed out",
+    "dns": "host name not resolved",
+}
 
 
 def _failure_kind(failure) -> str:

@@ -22,8 +22,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .rawpage import RawPage
 
-__all__ = ["ParsedPage", "RawPage", "clean_document", "clean_page", "find_continuations", "learn_boilerplate",
-           "parse_page", "rules_version", "text_hash"]
+__all__ = [
+    "ParsedPage",
+    "RawPage",
+    "clean_document",
+    "clean_page",
+    "find_continuations",
+    "learn_boilerplate",
+    "parse_page",
+    "rules_version",
+    "text_hash",
+]
 
 
 def __getattr__(name: str):
@@ -36,9 +45,15 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def clean_document(pages: list[RawPage], *, selectors: dict | None = None, profile: str | None = None,
-                   learned: list[dict] | None = None, encoding: str | None = None,
-                   with_context: bool = False) -> dict:
+def clean_document(
+    pages: list[RawPage],
+    *,
+    selectors: dict | None = None,
+    profile: str | None = None,
+    learned: list[dict] | None = None,
+    encoding: str | None = None,
+    with_context: bool = False,
+) -> dict:
     """Clean one article given its pages in order (multi-page reports are joined).
 
     ``selectors``: per-source CSS selectors ``{"content", "title", "date", "source"}``;
@@ -48,8 +63,14 @@ def clean_document(pages: list[RawPage], *, selectors: dict | None = None, profi
     """
     from .core import clean_document as _clean
 
-    return _clean(pages, selectors=selectors, profile=profile, learned=learned, encoding=encoding,
-                  with_context=with_context)
+    return _clean(
+        pages,
+        selectors=selectors,
+        profile=profile,
+        learned=learned,
+        encoding=encoding,
+        with_context=with_context,
+    )
 
 
 def clean_page(body: bytes, url: str, content_type: str | None = None, **kw) -> dict:
@@ -86,7 +107,9 @@ def rules_version() -> str:
 
         digest = hashlib.sha256()
         here = Path(__file__).parent
-        for f in sorted(p for p in here.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".json", ".toml")):
+        for f in sorted(
+            p for p in here.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".json", ".toml")
+        ):
             digest.update(f.relative_to(here).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
         _RULES_VERSION.append(digest.hexdigest()[:16])
     return _RULES_VERSION[0]
@@ -114,8 +137,13 @@ def parse_page(body: bytes, content_type: str | None = None, encoding: str | Non
     return ParsedPage(text=text, codec=codec, mojibake=bad, root=parse(text), encoding=encoding)
 
 
-def page_context(pages: list[RawPage], *, selectors: dict | None = None, profile: str | None = None,
-                 encoding: str | None = None) -> list[str]:
+def page_context(
+    pages: list[RawPage],
+    *,
+    selectors: dict | None = None,
+    profile: str | None = None,
+    encoding: str | None = None,
+) -> list[str]:
     """The lines a source's template puts around the text: each page's lines before and after the
     extracted content, plus the content's first and last lines. What ``learn_boilerplate`` reads."""
     from .core import page_context as _context

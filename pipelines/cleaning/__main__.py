@@ -40,9 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         return _run(quick)
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m pipelines.cleaning",
-                                 description="Clean one saved page (.html, any encoding) or text file (.txt).",
-                                 epilog="example: python -m pipelines.cleaning page.html --url http://x.gov.cn/a.html --json")
+    ap = argparse.ArgumentParser(
+        prog="python -m pipelines.cleaning",
+        description="Clean one saved page (.html, any encoding) or text file (.txt).",
+        epilog="example: python -m pipelines.cleaning page.html --url http://x.gov.cn/a.html --json",
+    )
     ap.add_argument("file", nargs="+", help="saved page(s); several files = pages of one article, in order")
     ap.add_argument("--url", help="the page's URL (default: the file's URI)")
     ap.add_argument("--content-type", help="HTTP Content-Type header to assume")

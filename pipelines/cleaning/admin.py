@@ -123,16 +123,20 @@ class _Index:
                 continue
             short.setdefault(s, []).append(div)
         rank = {lvl: i for i, lvl in enumerate(LEVELS)}
-        self.full = {k: tuple(sorted(v, key=lambda d: (not d.current, rank[d.level], d.code)))
-                     for k, v in full.items()}
-        self.short = {k: tuple(sorted(v, key=lambda d: (not d.current, rank[d.level], d.code)))
-                      for k, v in short.items()}
+        self.full = {
+            k: tuple(sorted(v, key=lambda d: (not d.current, rank[d.level], d.code))) for k, v in full.items()
+        }
+        self.short = {
+            k: tuple(sorted(v, key=lambda d: (not d.current, rank[d.level], d.code)))
+            for k, v in short.items()
+        }
         self.automaton = self.regex = None
         self.patterns = [(k, True, v) for k, v in self.full.items()]
         self.patterns += [(k, False, v) for k, v in self.short.items()]
         if ahocorasick_rs is not None:
             self.automaton = ahocorasick_rs.AhoCorasick(
-                [p[0] for p in self.patterns], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+                [p[0] for p in self.patterns], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+            )
         else:
             self.regex = re.compile(_trie_regex([*self.full, *self.short]))
 
@@ -160,7 +164,7 @@ def _trie_regex(words: Iterable[str]) -> str:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         if end:
-            return (f"(?:{body})?" if len(branches) == 1 and len(body) > 1 else body + "?")
+            return f"(?:{body})?" if len(branches) == 1 and len(body) > 1 else body + "?"
         return body
 
     return emit(trie)
@@ -202,8 +206,10 @@ GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "老城区", "新城区
 
 
 def _named_by_parent(text: str, m: Mention) -> bool:
-    before = text[max(0, m.start - 6):m.start]
-    return any(d.prefecture and (d.prefecture in before or short_name(d.prefecture) in before) for d in m.divisions)
+    before = text[max(0, m.start - 6) : m.start]
+    return any(
+        d.prefecture and (d.prefecture in before or short_name(d.prefecture) in before) for d in m.divisions
+    )
 
 
 def find_divisions(text: str) -> list[Mention]:
@@ -216,8 +222,9 @@ def _find_divisions(text: str) -> list[Mention]:
     idx = _index()
     if idx.automaton is not None:
         pats = idx.patterns
-        return [Mention(start, end, *pats[i])
-                for i, start, end in idx.automaton.find_matches_as_indexes(text)]
+        return [
+            Mention(start, end, *pats[i]) for i, start, end in idx.automaton.find_matches_as_indexes(text)
+        ]
     out = []
     full, short = idx.full, idx.short
     for m in idx.regex.finditer(text):

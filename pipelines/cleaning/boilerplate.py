@@ -14,21 +14,24 @@ from functools import lru_cache
 
 from .normalize import ascii_punct_after_cjk, norm_key
 
-MAX_LINE = 40       # longer lines are never learned
+MAX_LINE = 40  # longer lines are never learned
 MAX_GLUED = 24
-EDGE = 6            # page chrome sits at the edges of the extracted text: only the first and
-                    # last EDGE lines are learned from and cleaned, never the middle of a report
+EDGE = 6  # page chrome sits at the edges of the extracted text: only the first and
+# last EDGE lines are learned from and cleaned, never the middle of a report
 _SENTENCE = re.compile(r"[。！？；]|，.*，")
 # The skeleton every report shares (各位代表：, 一、…, （二）…, lines that introduce a list) recurs
 # across a source's reports just like chrome does; it is never learned.
 _REPORT_SHAPE = re.compile(
     r"^(各位代表|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章节部分篇]"
-    r"|\d{1,2}[.、．]\D|[—–-]{1,2}\s*\d{4}年)|[：:]$")
+    r"|\d{1,2}[.、．]\D|[—–-]{1,2}\s*\d{4}年)|[：:]$"
+)
 
 
 def edges(lines: list[str]) -> list[str]:
     """The first and last EDGE lines: where a page's chrome can be learned and removed."""
     return lines if len(lines) <= 2 * EDGE else lines[:EDGE] + lines[-EDGE:]
+
+
 # a site name glued to a heading: "标题 - 网站名", "标题_网站名", "标题｜网站名"; a bare "-" is
 # not a separator (phone numbers, dates, 0431-82902222)
 _GLUE_SEP = re.compile(r"(\s*(?:_|\||｜|--|—+|－)\s*|\s+-\s+)")
@@ -36,7 +39,12 @@ _CJK2 = re.compile(r"[\u4e00-\u9fff].*[\u4e00-\u9fff]")
 
 
 def _bodyish(s: str) -> bool:
-    return bool(_SENTENCE.search(s)) or ascii_punct_after_cjk(s) > 1 or len(s) > MAX_LINE or bool(_REPORT_SHAPE.search(s.strip()))
+    return (
+        bool(_SENTENCE.search(s))
+        or ascii_punct_after_cjk(s) > 1
+        or len(s) > MAX_LINE
+        or bool(_REPORT_SHAPE.search(s.strip()))
+    )
 
 
 def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: float = 0.3) -> list[dict]:
@@ -72,8 +80,12 @@ def learn_boilerplate(docs: list[list[str]], *, min_docs: int = 3, min_share: fl
                 prefix = "".join(parts[:2])
                 for kind, s, rest in (("s", suffix, "".join(parts[:-2])), ("p", prefix, "".join(parts[2:]))):
                     core = s.strip(" _|｜-—－")
-                    if (2 <= len(core) <= MAX_GLUED and len(rest.strip()) >= 2 and _CJK2.search(core)
-                            and not _bodyish(core)):
+                    if (
+                        2 <= len(core) <= MAX_GLUED
+                        and len(rest.strip()) >= 2
+                        and _CJK2.search(core)
+                        and not _bodyish(core)
+                    ):
                         key = kind + s
                         if key not in seen_g:
                             seen_g.add(key)
@@ -96,7 +108,9 @@ def _learned_sets(learned: tuple[tuple[str, str], ...]) -> tuple[frozenset[str],
     """The keys of the learned lines and the glued strings, longest first: made once per learned
     set (a crawl cleans every page of a source with the same one)."""
     keys = frozenset(norm_key(text) for text, kind in learned if kind == "line" and text)
-    glued = tuple(sorted({text for text, kind in learned if kind == "glued" and text.strip()}, key=len, reverse=True))
+    glued = tuple(
+        sorted({text for text, kind in learned if kind == "glued" and text.strip()}, key=len, reverse=True)
+    )
     return keys, glued
 
 
@@ -119,11 +133,11 @@ def apply_learned(lines: list[str], learned: list[dict]) -> tuple[list[str], lis
                 cut = line[: len(line) - len(gs)].rstrip()
                 # the glued string came with its separator; drop a dangling one too
                 cut = re.sub(r"\s*(?:_|\||｜|--|—+|－|-)$", "", cut).rstrip()
-                removed.append({"line": line[len(cut):].strip(), "rule": "learned"})
+                removed.append({"line": line[len(cut) :].strip(), "rule": "learned"})
                 line = cut
                 break
             if line.startswith(gs) and len(line) > len(gs) + 1:
-                cut = re.sub(r"^(?:_|\||｜|--|—+|－|-)\s*", "", line[len(gs):].lstrip())
+                cut = re.sub(r"^(?:_|\||｜|--|—+|－|-)\s*", "", line[len(gs) :].lstrip())
                 removed.append({"line": line[: len(line) - len(cut)].strip(), "rule": "learned"})
                 line = cut
                 break

@@ -17,7 +17,9 @@ class _Sentence:
 
 _SENTENCE = _Sentence()
 # Outside the head of the text a date alone is body (a signature date): fields need a label.
-_LABEL = re.compile(r"来源|阅读|阅览|访问|点击|浏览|发布|时间|日期|编辑|作者|评论|打印|关闭|字[体号]|次|收藏|分享|更新")
+_LABEL = re.compile(
+    r"来源|阅读|阅览|访问|点击|浏览|发布|时间|日期|编辑|作者|评论|打印|关闭|字[体号]|次|收藏|分享|更新"
+)
 
 
 @lru_cache(maxsize=1)
@@ -72,8 +74,9 @@ def _marker(kind: str, line: str) -> str | None:
     return None
 
 
-def strip_chrome(lines: list[str], *, title: str | None = None,
-                 link_share: list[float] | None = None) -> tuple[list[str], list[dict]]:
+def strip_chrome(
+    lines: list[str], *, title: str | None = None, link_share: list[float] | None = None
+) -> tuple[list[str], list[dict]]:
     """Remove chrome lines. Returns (kept lines, removed [{"line", "rule"}] in text order)."""
     n = len(lines)
     rule_of: list[str | None] = [None] * n
@@ -102,12 +105,18 @@ def strip_chrome(lines: list[str], *, title: str | None = None,
             rule_of[j] = rule_of[j] or cut[1]
     # Title repeated at the top (alone, or glued to a site name / editor / article id).
     tkey = norm_key(title) if title else ""
-    head_keys = [norm_key(x) for x in lines[:R.HEAD_LINES]]
+    head_keys = [norm_key(x) for x in lines[: R.HEAD_LINES]]
     for i, k in enumerate(head_keys):
         if rule_of[i]:
             continue
-        if tkey and (k == tkey or (k.startswith(tkey) and len(k) - len(tkey) <= 30
-                                   and not _SENTENCE.search(lines[i][len(title or ""):]))):
+        if tkey and (
+            k == tkey
+            or (
+                k.startswith(tkey)
+                and len(k) - len(tkey) <= 30
+                and not _SENTENCE.search(lines[i][len(title or "") :])
+            )
+        ):
             rule_of[i] = "title"
         elif len(k) <= 60 and head_keys.count(k) > 1 and not _SENTENCE.search(lines[i]):
             rule_of[i] = "repeated"

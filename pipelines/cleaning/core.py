@@ -28,9 +28,24 @@ class _Sentence:
 
 
 _SENTENCE = _Sentence()
-_DATE_META = ("pubdate", "publishdate", "publish_date", "article:published_time", "og:release_date",
-              "firstpublishedtime", "releasedate", "datepublished", "date", "dc.date", "dc.date.issued",
-              "sitepublishdate", "weibo:article:create_at", "ptime", "publishtime", "createdate")
+_DATE_META = (
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "article:published_time",
+    "og:release_date",
+    "firstpublishedtime",
+    "releasedate",
+    "datepublished",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "sitepublishdate",
+    "weibo:article:create_at",
+    "ptime",
+    "publishtime",
+    "createdate",
+)
 _SOURCE_META = ("contentsource", "source", "og:article:source", "article:source", "sourcename")
 
 
@@ -121,14 +136,32 @@ def title_from_html(ex) -> str | None:
 
 def _empty_result(url: str | None, encoding: str | None, npages: int) -> dict:
     out = dict.fromkeys(RESULT_KEYS)
-    out.update(url=url, text="", removed=[], encoding=encoding, masked_chars=0, truncated=False,
-               mojibake=False, pages=npages)
+    out.update(
+        url=url,
+        text="",
+        removed=[],
+        encoding=encoding,
+        masked_chars=0,
+        truncated=False,
+        mojibake=False,
+        pages=npages,
+    )
     return out
 
 
 class _Page:
-    __slots__ = ("lines", "links", "title", "removed", "date", "source", "encoding", "mojibake",
-                 "before", "around")
+    __slots__ = (
+        "lines",
+        "links",
+        "title",
+        "removed",
+        "date",
+        "source",
+        "encoding",
+        "mojibake",
+        "before",
+        "around",
+    )
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -200,9 +233,15 @@ def _title_from_lines(lines: list[str]) -> str | None:
     return None
 
 
-def clean_document(pages: list, *, selectors: dict | None = None, profile: str | None = None,
-                   learned: list[dict] | None = None, encoding: str | None = None,
-                   with_context: bool = False) -> dict:
+def clean_document(
+    pages: list,
+    *,
+    selectors: dict | None = None,
+    profile: str | None = None,
+    learned: list[dict] | None = None,
+    encoding: str | None = None,
+    with_context: bool = False,
+) -> dict:
     """Clean one article from its pages (in order). See the package docstring for the keys.
     ``with_context``: also return ``context``, the lines ``page_context`` gives for these pages
     (what boilerplate learning reads), made from the same parse."""
@@ -235,8 +274,9 @@ def clean_document(pages: list, *, selectors: dict | None = None, profile: str |
         if _is_text_input(raw.url, raw.content_type):
             page = _page_from_txt(text)
         else:
-            page = _page_from_html(text, raw.url, selectors, profile,
-                                   root=parsed.take_root() if parsed is not None else None)
+            page = _page_from_html(
+                text, raw.url, selectors, profile, root=parsed.take_root() if parsed is not None else None
+            )
         if n == 0:
             title = page.title
         context.extend(page.around)
@@ -310,8 +350,12 @@ def _attach_metadata(out: dict) -> dict:
     from .metadata import extract_metadata
 
     try:
-        meta = extract_metadata(title=out.get("title"), text=out.get("text") or "", url=out.get("url"),
-                                publish_date=out.get("publish_date"))
+        meta = extract_metadata(
+            title=out.get("title"),
+            text=out.get("text") or "",
+            url=out.get("url"),
+            publish_date=out.get("publish_date"),
+        )
     except Exception:  # noqa: BLE001 - metadata must never lose a cleaned document
         meta = {}
     for k, v in (meta or {}).items():
@@ -320,8 +364,9 @@ def _attach_metadata(out: dict) -> dict:
     return out
 
 
-def page_context(pages: list, *, selectors: dict | None = None, profile: str | None = None,
-                 encoding: str | None = None) -> list[str]:
+def page_context(
+    pages: list, *, selectors: dict | None = None, profile: str | None = None, encoding: str | None = None
+) -> list[str]:
     """Lines around the extracted text of each page (see ``pipelines.cleaning.page_context``)."""
     from .boilerplate import edges
     from .extract import extract, parse

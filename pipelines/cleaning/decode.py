@@ -18,16 +18,36 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re
 
 # Codec aliases as seen on Chinese sites → the codec to use.
 _ALIASES = {
-    "gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "gb_2312": "gb18030",
-    "x-gbk": "gb18030", "cp936": "gb18030", "ms936": "gb18030", "windows-936": "gb18030",
-    "euc-cn": "gb18030", "hz-gb-2312": "gb18030", "gb18030": "gb18030", "chinese": "gb18030",
-    "csgb2312": "gb18030", "iso-ir-58": "gb18030",
-    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "x-x-big5": "big5hkscs", "cp950": "big5hkscs",
-    "utf8": "utf-8", "utf-8": "utf-8", "unicode": "utf-8", "utf-16": "utf-16",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "gb_2312": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "windows-936": "gb18030",
+    "euc-cn": "gb18030",
+    "hz-gb-2312": "gb18030",
+    "gb18030": "gb18030",
+    "chinese": "gb18030",
+    "csgb2312": "gb18030",
+    "iso-ir-58": "gb18030",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "unicode": "utf-8",
+    "utf-16": "utf-16",
     # Latin-1 declarations on Chinese pages are nearly always wrong; windows-1252 is what
     # browsers use for them, and it only wins if nothing Chinese decodes.
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
-    "ascii": "cp1252", "windows-1252": "cp1252",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "windows-1252": "cp1252",
 }
 
 _BOMS = (
@@ -39,8 +59,10 @@ _BOMS = (
 )
 
 # Characters typical of UTF-8 read as GBK (锟斤拷 etc.) or as Latin-1 (Ã, â€).
-_MOJIBAKE = re.compile(r"锟斤拷|烫烫烫|屯屯屯|[ÃÂâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]|"
-                       r"[鍙鐨锛鏈鍦涓嶆槸€]{3}")
+_MOJIBAKE = re.compile(
+    r"锟斤拷|烫烫烫|屯屯屯|[ÃÂâ][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]|"
+    r"[鍙鐨锛鏈鍦涓嶆槸€]{3}"
+)
 
 
 # Python's gb18030 follows GB18030-2005 for a few code points that browsers (WHATWG) and
@@ -154,9 +176,17 @@ def looks_mojibake(text: str, *, quality: float | None = None) -> bool:
 def is_binary(body: bytes) -> str | None:
     """Name of a non-text format served as a page (PDF, Office, images, archives), else None."""
     head = body[:8]
-    for magic, kind in ((b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0", "ole"),
-                        (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"),
-                        (b"\x1f\x8b", "gzip"), (b"Rar!", "rar"), (b"7z\xbc\xaf", "7z")):
+    for magic, kind in (
+        (b"%PDF", "pdf"),
+        (b"PK\x03\x04", "zip"),
+        (b"\xd0\xcf\x11\xe0", "ole"),
+        (b"\x89PNG", "png"),
+        (b"\xff\xd8\xff", "jpeg"),
+        (b"GIF8", "gif"),
+        (b"\x1f\x8b", "gzip"),
+        (b"Rar!", "rar"),
+        (b"7z\xbc\xaf", "7z"),
+    ):
         if head.startswith(magic):
             return kind
     sample = body[:2048]
@@ -165,7 +195,9 @@ def is_binary(body: bytes) -> str | None:
     return None
 
 
-def decode(body: bytes, content_type: str | None = None, encoding: str | None = None) -> tuple[str, str, bool]:
+def decode(
+    body: bytes, content_type: str | None = None, encoding: str | None = None
+) -> tuple[str, str, bool]:
     """Decode page bytes. Returns (text, codec used, mojibake flag).
 
     Order: an explicit ``encoding`` argument, BOM, UTF-8 (strict), the declared charsets
@@ -184,7 +216,7 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
         return text, codec, looks_mojibake(text)
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            text = body[len(bom):].decode(codec, "replace")
+            text = body[len(bom) :].decode(codec, "replace")
             return text, codec, "\ufffd" in text
     header, meta = declared_charsets(body, content_type)
     # A strict UTF-8 decode of non-ASCII bytes is almost never an accident.
@@ -251,8 +283,12 @@ def decode(body: bytes, content_type: str | None = None, encoding: str | None = 
                 text = body.decode(codec, "replace")
                 if text.count("\ufffd") < best[2] and (not chinese or _reads_chinese(text)):
                     best = (text, codec, text.count("\ufffd"))
-    if fallback and best[2] > 0 and fallback[1].startswith(("cp1252", "iso8859")) and not any(
-            "\u4e00" <= c <= "\u9fff" for c in best[0][:20000]):
+    if (
+        fallback
+        and best[2] > 0
+        and fallback[1].startswith(("cp1252", "iso8859"))
+        and not any("\u4e00" <= c <= "\u9fff" for c in best[0][:20000])
+    ):
         return fallback[0], fallback[1], looks_mojibake(fallback[0])
     # A handful of broken bytes in a long page is damage, not a wrong codec.
     text = _fix_gb(best[0]) if best[1] == "gb18030" else best[0]

@@ -19,26 +19,131 @@ from . import profiles
 from .normalize import ascii_punct_after_cjk
 
 # Elements whose content is never text of the page.
-DROP_TAGS = ("script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed",
-             "applet", "select", "option", "optgroup", "textarea", "button", "input", "svg",
-             "canvas", "template", "map", "audio", "video", "source", "head", "nav", "dialog",
-             "datalist", "math", "menu")
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "select",
+    "option",
+    "optgroup",
+    "textarea",
+    "button",
+    "input",
+    "svg",
+    "canvas",
+    "template",
+    "map",
+    "audio",
+    "video",
+    "source",
+    "head",
+    "nav",
+    "dialog",
+    "datalist",
+    "math",
+    "menu",
+)
 
 # Elements that start and end a paragraph.
-BLOCK_TAGS = frozenset((
-    "p", "div", "section", "article", "main", "header", "footer", "aside", "h1", "h2", "h3", "h4",
-    "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "tbody", "thead", "tfoot", "tr", "td",
-    "th", "caption", "blockquote", "pre", "center", "form", "fieldset", "legend", "address",
-    "figure", "figcaption", "hr", "body", "html", "details", "summary", "label", "marquee",
-))
+BLOCK_TAGS = frozenset(
+    (
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "blockquote",
+        "pre",
+        "center",
+        "form",
+        "fieldset",
+        "legend",
+        "address",
+        "figure",
+        "figcaption",
+        "hr",
+        "body",
+        "html",
+        "details",
+        "summary",
+        "label",
+        "marquee",
+    )
+)
 # Block elements that may hold a whole article.
-CONTAINER_TAGS = frozenset((
-    "div", "section", "article", "main", "td", "body", "table", "tbody", "form", "center",
-    "blockquote", "font", "span", "dd", "li", "ul", "p",
-))
+CONTAINER_TAGS = frozenset(
+    (
+        "div",
+        "section",
+        "article",
+        "main",
+        "td",
+        "body",
+        "table",
+        "tbody",
+        "form",
+        "center",
+        "blockquote",
+        "font",
+        "span",
+        "dd",
+        "li",
+        "ul",
+        "p",
+    )
+)
 # Inside a table cell these mean the cell is layout, not data.
-_LAYOUT_IN_CELL = frozenset(("p", "div", "table", "br", "ul", "ol", "li", "h1", "h2", "h3", "h4",
-                             "h5", "h6", "blockquote", "pre", "section", "article", "dl"))
+_LAYOUT_IN_CELL = frozenset(
+    (
+        "p",
+        "div",
+        "table",
+        "br",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "dl",
+    )
+)
 
 STRONG_PUNCT = "，。！？；"
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff\u2028\u2029]+")
@@ -58,10 +163,10 @@ class Block:
 
     def __init__(self, text: str, chars: int, link: int, punct: int, tag: str) -> None:
         self.text = text
-        self.chars = chars      # non-space characters
-        self.link = link        # non-space characters inside <a>
-        self.punct = punct      # strong sentence punctuation
-        self.tag = tag          # innermost block element
+        self.chars = chars  # non-space characters
+        self.link = link  # non-space characters inside <a>
+        self.punct = punct  # strong sentence punctuation
+        self.tag = tag  # innermost block element
         self.weight = 0.0
 
     def __repr__(self) -> str:
@@ -71,8 +176,14 @@ class Block:
 class Extraction:
     """Blocks of the page, the article's range among them, and what the page says about itself."""
 
-    def __init__(self, blocks: list[Block], start: int, end: int, html_title: str | None = None,
-                 meta: dict | None = None) -> None:
+    def __init__(
+        self,
+        blocks: list[Block],
+        start: int,
+        end: int,
+        html_title: str | None = None,
+        meta: dict | None = None,
+    ) -> None:
         self.blocks = blocks
         self.start = start
         self.end = end
@@ -83,15 +194,15 @@ class Extraction:
 
     @property
     def content(self) -> list[Block]:
-        return self.blocks[self.start:self.end]
+        return self.blocks[self.start : self.end]
 
     @property
     def before(self) -> list[Block]:
-        return self.blocks[max(0, self.start - 15):self.start]
+        return self.blocks[max(0, self.start - 15) : self.start]
 
     @property
     def after(self) -> list[Block]:
-        return self.blocks[self.end:self.end + 15]
+        return self.blocks[self.end : self.end + 15]
 
 
 def _nonspace(s: str) -> int:
@@ -134,8 +245,9 @@ def parse(text: str):
     text = _CONTROL.sub("", text)
     if not text.strip():
         return None
-    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8",
-                              no_network=True, recover=True, huge_tree=True)
+    parser = etree.HTMLParser(
+        remove_comments=True, remove_pis=True, encoding="utf-8", no_network=True, recover=True, huge_tree=True
+    )
     try:
         root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
     except (etree.XMLSyntaxError, ValueError):
@@ -158,23 +270,84 @@ def _meta(root) -> dict:
 
 # class/id tokens of page furniture: comments, sharing, breadcrumbs, footers, related links,
 # navigation, ads. Matched against whole tokens of class and id split at - _ and spaces.
-CHROME_TOKENS = frozenset((
-    "comment", "comments", "commentlist", "commentbox", "pinglun", "replies", "respond", "discuss",
-    "liuyan", "share", "sharebox", "bdshare", "fenxiang", "breadcrumb", "breadcrumbs", "crumb",
-    "crumbs", "footer", "copyright", "banquan", "sidebar", "related", "relate", "xgxw", "xgwz",
-    "recommend", "recommends", "tuijian", "advert", "advertisement", "adsbygoogle", "guanggao",
-    "nav", "navbar", "navigation", "subnav", "topnav", "menu", "submenu", "toolbar", "login",
-    "qrcode", "erweima", "gotop", "backtop", "reward",
-))
+CHROME_TOKENS = frozenset(
+    (
+        "comment",
+        "comments",
+        "commentlist",
+        "commentbox",
+        "pinglun",
+        "replies",
+        "respond",
+        "discuss",
+        "liuyan",
+        "share",
+        "sharebox",
+        "bdshare",
+        "fenxiang",
+        "breadcrumb",
+        "breadcrumbs",
+        "crumb",
+        "crumbs",
+        "footer",
+        "copyright",
+        "banquan",
+        "sidebar",
+        "related",
+        "relate",
+        "xgxw",
+        "xgwz",
+        "recommend",
+        "recommends",
+        "tuijian",
+        "advert",
+        "advertisement",
+        "adsbygoogle",
+        "guanggao",
+        "nav",
+        "navbar",
+        "navigation",
+        "subnav",
+        "topnav",
+        "menu",
+        "submenu",
+        "toolbar",
+        "login",
+        "qrcode",
+        "erweima",
+        "gotop",
+        "backtop",
+        "reward",
+    )
+)
 _TOKEN_SPLIT = re.compile(r"[-_\s]+")
 _CITATION = re.compile(r"^\s*\[\s*\d+(?:\s*[-–,]\s*\d+)*\s*\]\s*$")
 
 
 # Only boxes are dropped by class: a <span class="hljs-comment"> in code is text.
-_CHROME_BOXES = frozenset(("div", "section", "aside", "ul", "ol", "dl", "table", "tr", "td", "footer",
-                           "form", "p", "li", "nav", "header", "center"))
-_COMMENT_TOKENS = frozenset(("comment", "comments", "commentlist", "commentbox", "pinglun", "replies",
-                             "respond", "discuss", "liuyan"))
+_CHROME_BOXES = frozenset(
+    (
+        "div",
+        "section",
+        "aside",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "tr",
+        "td",
+        "footer",
+        "form",
+        "p",
+        "li",
+        "nav",
+        "header",
+        "center",
+    )
+)
+_COMMENT_TOKENS = frozenset(
+    ("comment", "comments", "commentlist", "commentbox", "pinglun", "replies", "respond", "discuss", "liuyan")
+)
 
 
 def _chrome_class(el) -> float:
@@ -232,7 +405,9 @@ def _strip(root) -> None:
         if len(text) < share * total and not (el.tag in ("nav", "header") and _holds_article(el, total)):
             _remove_keep_tail(el)
     # Hidden elements: their tail text still belongs to the page.
-    for el in root.xpath("//*[contains(@style,'none') or contains(@style,'hidden') or contains(@style,'NONE')]"):
+    for el in root.xpath(
+        "//*[contains(@style,'none') or contains(@style,'hidden') or contains(@style,'NONE')]"
+    ):
         if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and _small(el):
             _remove_keep_tail(el)
     for el in root.xpath("//*[@hidden]|//*[@aria-hidden='true']"):
@@ -273,8 +448,8 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
     link_chars = 0
     link_depth = 0
     block_stack: list[str] = ["body"]
-    frames: list[list] = []        # [first block, child ranges]
-    spans: list[tuple] = []        # (element, start, end, child ranges) of elements with content
+    frames: list[list] = []  # [first block, child ranges]
+    spans: list[tuple] = []  # (element, start, end, child ranges) of elements with content
     row_cells: set = set()
     pre_depth = 0
 
@@ -327,8 +502,10 @@ def linearize(root) -> tuple[list[Block], list[tuple[object, int, int]], list]:
                 if tag == "tr":
                     cells = [c for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
                     if len(cells) > 1 and not any(
-                            isinstance(d.tag, str) and d.tag in _LAYOUT_IN_CELL
-                            for c in cells for d in c.iterdescendants()):
+                        isinstance(d.tag, str) and d.tag in _LAYOUT_IN_CELL
+                        for c in cells
+                        for d in c.iterdescendants()
+                    ):
                         row_cells.update(cells)
             elif tag == "a":
                 link_depth += 1
@@ -446,6 +623,7 @@ def _marker_match(el, markers) -> bool:
 def _css(root, selector: str) -> list:
     try:
         from cssselect import GenericTranslator
+
         return root.xpath(GenericTranslator().css_to_xpath(selector))
     except Exception:  # noqa: BLE001 - a bad configured selector must not stop cleaning
         return []

@@ -20,8 +20,10 @@ from pipelines.cleaning.admin import Division
 META_KEYS = document.META_KEYS  # the metadata fields of the document record
 
 _NUM = r"[〇零○一二三四五六七八九十百\d]"
-_DATE = (r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
-         r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日")
+_DATE = (
+    r"(?P<y>\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+    r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日"
+)
 # "…在吉林市第十六届人民代表大会第三次会议上", "在第十四届全国人民代表大会第一次会议上", "在市十六届人大三次会议上"
 _HEADER_RE = re.compile(
     rf"(?:{_DATE}\s*)?在\s*(?P<juris>[^\s，。、；在]{{0,30}}?)\s*"
@@ -29,38 +31,56 @@ _HEADER_RE = re.compile(
     rf"第?{_NUM}+\s*次(?:全体)?\s*会议)"
 )
 _SESSION_RE = re.compile(
-    rf"(?P<session>第?{_NUM}+\s*届\s*(?:全国)?\s*人(?:民代表)?大(?:会)?\s*第?{_NUM}+\s*次(?:全体)?\s*会议)")
+    rf"(?P<session>第?{_NUM}+\s*届\s*(?:全国)?\s*人(?:民代表)?大(?:会)?\s*第?{_NUM}+\s*次(?:全体)?\s*会议)"
+)
 _ROLE = r"(?:代理|代|常务副|副)?(?:总理|省长|市长|州长|盟长|县长|区长|旗长|主席)"
 # a speaker line: "市长刘非", "国务院总理 李强", "… 会议上 市长刘化文", "通化市人民政府市长：刘化文"
 _SPEAKER_LINE_RE = re.compile(
     rf"(?:^|[\s　—―\-:：）)])(?P<pre>[^\s　]{{0,24}}?)(?P<role>{_ROLE})\s*[:：]?\s*"
-    r"(?P<name>[\u4e00-\u9fff](?:[\s　]{0,2}[\u4e00-\u9fff]){1,3})\s*$")
+    r"(?P<name>[\u4e00-\u9fff](?:[\s　]{0,2}[\u4e00-\u9fff]){1,3})\s*$"
+)
 # in news: "市长刘非作政府工作报告", "代市长王某代表市人民政府作工作报告"
 _SPEAKER_NEWS_RE = re.compile(
-    rf"(?P<role>{_ROLE})(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?:同志)?(?:代表[^，。\n]{{1,12}}?)?(?:作|做)了?(?:政府)?工作报告")
-_ROLE_HINT = {"总理": "国", "省长": "省", "主席": "自治区", "市长": "市", "州长": "州", "盟长": "盟",
-              "县长": "县", "区长": "区", "旗长": "旗"}
+    rf"(?P<role>{_ROLE})(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?:同志)?(?:代表[^，。\n]{{1,12}}?)?(?:作|做)了?(?:政府)?工作报告"
+)
+_ROLE_HINT = {
+    "总理": "国",
+    "省长": "省",
+    "主席": "自治区",
+    "市长": "市",
+    "州长": "州",
+    "盟长": "盟",
+    "县长": "县",
+    "区长": "区",
+    "旗长": "旗",
+}
 _REPRESENT_RE = re.compile(r"我代表(国务院|[^，。\n]{0,8}?([省市县区州盟旗])(?:人民)?政府)")
 _SELF_RE = re.compile(r"[全我本]([省市县区州盟旗])")
 _CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0}
 
 # doc_type evidence
-_INTERP_TITLE_RE = re.compile(r"解读|图解|一图|图读|读懂|看懂|数说|图说|图文|长图|漫画|动画|H5|划重点|速览|要点|问答")
+_INTERP_TITLE_RE = re.compile(
+    r"解读|图解|一图|图读|读懂|看懂|数说|图说|图文|长图|漫画|动画|H5|划重点|速览|要点|问答"
+)
 _NEWS_TITLE_RE = re.compile(
     r"开幕|闭幕|召开|举行|隆重|听取|审议|热议|讨论|代表|委员|提出|指出|明确|聚焦|关键词|看点|亮点|金句|新闻|"
-    r"发布会|记者|两会|写入|点赞|解码|透视|里的|中的|勾勒|描绘|擘画|部署|释放|信号|频|说")
+    r"发布会|记者|两会|写入|点赞|解码|透视|里的|中的|勾勒|描绘|擘画|部署|释放|信号|频|说"
+)
 # notices and calls about a report (征集意见的公告, 会议通知) are neither the report nor news of it
 _NOTICE_TITLE_RE = re.compile(r"(?:公告|通知|通告|启事|公示|公开征集[^\n]{0,30})$")
 _ABOUT_TITLE_RE = re.compile(r"工作报告|人代会|人大|两会|人民代表大会|政府工作|报告")
 _REPORT_TITLE_RE = re.compile(
     r"(?:^|年|市|省|州|县|区|旗|盟|院)\s*政府工作报告\s*"
-    r"(?:[（(【\[]?(?:全文|摘要|摘登|节选|要点|第[一二三四五六七八九十\d]+(?:部分|页)|[上中下]篇?)[）)】\]]?)?\s*$")
+    r"(?:[（(【\[]?(?:全文|摘要|摘登|节选|要点|第[一二三四五六七八九十\d]+(?:部分|页)|[上中下]篇?)[）)】\]]?)?\s*$"
+)
 _REPORT_MARKERS = (
     re.compile(r"(?:^|\n)\s*各位代表"),
     re.compile(r"我代表[^，。\n]{0,14}(?:政府|国务院)[^。\n]{0,8}向大会(?:作|做)?报告"),
     re.compile(r"请予审议"),
     re.compile(r"(?:^|\n)[^\n]{0,12}(?:工作回顾|回顾)[^\n]{0,12}(?:\n|$)"),
-    re.compile(r"(?:^|\n)[^\n]{0,14}(?:工作安排|主要任务|重点工作|工作任务|总体要求|预期目标)[^\n]{0,10}(?:\n|$)"),
+    re.compile(
+        r"(?:^|\n)[^\n]{0,14}(?:工作安排|主要任务|重点工作|工作任务|总体要求|预期目标)[^\n]{0,10}(?:\n|$)"
+    ),
     re.compile(r"过去的?一年|过去五年|今后五年"),
     re.compile(r"政府自身建设|加强政府建设|建设人民满意的政府"),
 )
@@ -74,15 +94,17 @@ _NEWS_MARKERS = (
 # year evidence: headings of the plan (→ that year) and of the review (→ the next year)
 _YEAR_HEADING_RE = re.compile(
     r"([12][09]\d{2})\s*年的?(?:政府)?(?:(?P<review>工作回顾)|工作安排|主要工作|重点工作|工作任务|主要任务|目标任务|"
-    r"主要预期目标|预期目标|工作的总体要求|总体要求|政府工作的总体要求|经济社会发展的?主要预期目标)")
+    r"主要预期目标|预期目标|工作的总体要求|总体要求|政府工作的总体要求|经济社会发展的?主要预期目标)"
+)
 _REVIEW2_RE = re.compile(r"回顾([12][09]\d{2})\s*年")
 _RANGE_BEFORE = frozenset("到至—-~～")  # "到2025年主要目标" is a plan's horizon, not its year
 _TITLE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年[^，。]{0,20}?(?:政府)?工作报告")
 _ANY_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
-def extract_metadata(*, title: str | None, text: str, url: str | None = None,
-                     publish_date: str | None = None) -> dict:
+def extract_metadata(
+    *, title: str | None, text: str, url: str | None = None, publish_date: str | None = None
+) -> dict:
     """Metadata of one cleaned document; every key of ``META_KEYS``, ``None`` when unknown."""
     title = (title or "").strip()
     text = text or ""
@@ -95,7 +117,7 @@ def extract_metadata(*, title: str | None, text: str, url: str | None = None,
     if speaker is None and mentions_report:
         m = _SPEAKER_NEWS_RE.search(title + "\n" + text[:4000])
         if m:
-            speaker = (m["role"], m["name"], (title + "\n" + text[:4000])[max(0, m.start() - 16):m.start()])
+            speaker = (m["role"], m["name"], (title + "\n" + text[:4000])[max(0, m.start() - 16) : m.start()])
 
     doc_type = _doc_type(title, text, header is not None)
     out["doc_type"] = doc_type
@@ -124,6 +146,7 @@ def extract_metadata(*, title: str | None, text: str, url: str | None = None,
 
 
 # --------------------------------------------------------------------------- pieces
+
 
 def _head(text: str) -> tuple[str, list[str]]:
     """The lines before the speech starts (before "各位代表"), at most 12 non-empty ones."""
@@ -209,8 +232,11 @@ def _fits(div: Division, hint: str | None) -> bool:
     if hint in ("县", "旗"):
         return level == "county" and name.endswith(hint)
     if hint == "区":
-        return level == "district" or (level == "county" and name.endswith("区")) or \
-            (level == "province" and name.endswith("自治区"))
+        return (
+            level == "district"
+            or (level == "county" and name.endswith("区"))
+            or (level == "province" and name.endswith("自治区"))
+        )
     return False
 
 
@@ -254,8 +280,14 @@ def _pick(cands, hint: str | None, ctx: Counter) -> Division | None:
     fitting = [d for d in cands if _fits(d, hint)] or list(cands)
     if len(fitting) == 1:
         return fitting[0]
-    return max(fitting, key=lambda d: (ctx[d.province_code] + ctx[d.code[:4] + "00"], d.current,
-                                       -admin.LEVELS.index(d.level)))
+    return max(
+        fitting,
+        key=lambda d: (
+            ctx[d.province_code] + ctx[d.code[:4] + "00"],
+            d.current,
+            -admin.LEVELS.index(d.level),
+        ),
+    )
 
 
 def _resolve(s: str, hint: str | None, ctx: Counter, need_fit: bool = False) -> Division | None:

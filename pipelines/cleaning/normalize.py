@@ -17,7 +17,8 @@ _MID_SENTENCE_END = "，、,（(“‘《"
 # List markers and heading numbers: a line starting so is its own paragraph.
 _MARKER = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．)）](?!\d)|"
-    r"第[一二三四五六七八九十百\d]+[章节部分条篇]|[①-⑳]|[■□●◆◇▲△★☆※·•\-—－]|附件|各位代表|同志们)")
+    r"第[一二三四五六七八九十百\d]+[章节部分条篇]|[①-⑳]|[■□●◆◇▲△★☆※·•\-—－]|附件|各位代表|同志们)"
+)
 _ASCII_PUNCT = re.compile(r"[,;!?](?!\d)")
 # Patterns over CJK ranges are avoided on purpose: compiling one costs ~3 ms at every process
 # start (sre builds a bitmap of the range), and the CLI starts a process per page.
@@ -123,7 +124,11 @@ def is_truncated(lines: list[str]) -> bool:
         return False
     if last[-1] in _MID_SENTENCE_END:
         return True
-    return len(last) >= 15 and any(c in last for c in "，。、；") and bool(_CJK.match(last[-1]) or last[-1].isalnum())
+    return (
+        len(last) >= 15
+        and any(c in last for c in "，。、；")
+        and bool(_CJK.match(last[-1]) or last[-1].isalnum())
+    )
 
 
 _MASK = re.compile(r"[*＊]+")

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
-_PAGER_TEXT = re.compile(r"^[\s\[【(（]*(?:\d{1,3}|下一页|下页|后页|第\s*\d{1,3}\s*页|尾页|末页|>|»|›|>>)[\s\]】)）]*$")
+_PAGER_TEXT = re.compile(
+    r"^[\s\[【(（]*(?:\d{1,3}|下一页|下页|后页|第\s*\d{1,3}\s*页|尾页|末页|>|»|›|>>)[\s\]】)）]*$"
+)
 _NOT_PAGER = re.compile(r"上一篇|下一篇|较旧|较新|上一条|下一条|前一篇|后一篇|返回")
 _TRS_PAGER = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]")
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]"
+)
 _PAGE_PARAM = ("page", "p", "pn", "pageno", "pagenum", "pageindex", "curpage", "currentpage", "pg")
 
 

@@ -18,8 +18,13 @@ from __future__ import annotations
 PROFILES: dict[str, dict] = {
     # TRS WCM: the most common CMS of Chinese government sites.
     "trs": {
-        "content": [("class", "trs_editor"), ("class", "trs_paper_default"), ("class", "trs_word"),
-                    ("class", "trs_web"), ("id", "trs_editor")],
+        "content": [
+            ("class", "trs_editor"),
+            ("class", "trs_paper_default"),
+            ("class", "trs_word"),
+            ("class", "trs_web"),
+            ("id", "trs_editor"),
+        ],
         "title": [("class", "xxgk_title"), ("class", "article-title")],
         # a column (栏目) is a folder: index.html, index_1.html … list it, and its articles are
         # tYYYYMMDD_N.html below it (usually ./YYYYMM/); the scope is the start URL's folder.
@@ -32,13 +37,29 @@ PROFILES: dict[str, dict] = {
     },
     # Common gov templates (TRS, Hanweb 大汉, Bosssoft 博思, Kaipu 开普…): the zoom/content box.
     "gov": {
-        "content": [("id", "zoom"), ("id", "zoomcon"), ("id", "fontzoom"), ("class", "zoom"),
-                    ("id", "ucap-content"), ("class", "pages_content"), ("class", "article-con"),
-                    ("id", "textcontent"), ("class", "textcontent"), ("class", "wzcon"),
-                    ("class", "bt_content"), ("id", "bt_content"), ("class", "contentbox"),
-                    ("class", "custom_unionstyle"), ("id", "barrierfree_container"),
-                    ("class", "xl-content"), ("class", "art_con"), ("class", "news_content"),
-                    ("id", "news_content"), ("class", "detail-content"), ("class", "details-content")],
+        "content": [
+            ("id", "zoom"),
+            ("id", "zoomcon"),
+            ("id", "fontzoom"),
+            ("class", "zoom"),
+            ("id", "ucap-content"),
+            ("class", "pages_content"),
+            ("class", "article-con"),
+            ("id", "textcontent"),
+            ("class", "textcontent"),
+            ("class", "wzcon"),
+            ("class", "bt_content"),
+            ("id", "bt_content"),
+            ("class", "contentbox"),
+            ("class", "custom_unionstyle"),
+            ("id", "barrierfree_container"),
+            ("class", "xl-content"),
+            ("class", "art_con"),
+            ("class", "news_content"),
+            ("id", "news_content"),
+            ("class", "detail-content"),
+            ("class", "details-content"),
+        ],
         "title": [("class", "xl-title"), ("class", "art_title"), ("class", "news_title")],
     },
     # Hanweb (大汉) JCMS: the 集约化 platforms of Zhejiang, Jiangsu and others.
@@ -73,22 +94,40 @@ PROFILES: dict[str, dict] = {
     },
     # Generic news/article markup.
     "article": {
-        "content": [("class", "article-content"), ("class", "article_content"), ("id", "article_content"),
-                    ("class", "post-content"), ("class", "entry-content"), ("class", "content_text"),
-                    ("id", "content_text"), ("class", "rich_media_content"), ("id", "js_content"),
-                    ("id", "articlecontent"), ("class", "articlecontent"), ("id", "artibody"),
-                    ("class", "article-body"), ("id", "endtext"), ("class", "post_text"),
-                    ("id", "text"), ("class", "main-text"), ("id", "main-content")],
-        "title": [("class", "article-title"), ("class", "post-title"), ("class", "entry-title"),
-                  ("id", "activity-name")],
+        "content": [
+            ("class", "article-content"),
+            ("class", "article_content"),
+            ("id", "article_content"),
+            ("class", "post-content"),
+            ("class", "entry-content"),
+            ("class", "content_text"),
+            ("id", "content_text"),
+            ("class", "rich_media_content"),
+            ("id", "js_content"),
+            ("id", "articlecontent"),
+            ("class", "articlecontent"),
+            ("id", "artibody"),
+            ("class", "article-body"),
+            ("id", "endtext"),
+            ("class", "post_text"),
+            ("id", "text"),
+            ("class", "main-text"),
+            ("id", "main-content"),
+        ],
+        "title": [
+            ("class", "article-title"),
+            ("class", "post-title"),
+            ("class", "entry-title"),
+            ("id", "activity-name"),
+        ],
     },
 }
 
 # Marker attribute values usable for any page, when no profile is named.
 ALL_CONTENT_MARKERS: frozenset[tuple[str, str]] = frozenset(
-    m for p in PROFILES.values() for m in p["content"])
-ALL_TITLE_MARKERS: frozenset[tuple[str, str]] = frozenset(
-    m for p in PROFILES.values() for m in p["title"])
+    m for p in PROFILES.values() for m in p["content"]
+)
+ALL_TITLE_MARKERS: frozenset[tuple[str, str]] = frozenset(m for p in PROFILES.values() for m in p["title"])
 
 
 def content_markers(profile: str | None) -> frozenset[tuple[str, str]]:

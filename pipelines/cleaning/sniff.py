@@ -40,8 +40,12 @@ def _utf16(name: str) -> bytes:
 
 
 # Stream names of an OLE2 compound file (stored UTF-16LE in its directory) → what the file is
-OLE_STREAMS = ((_utf16("WordDocument"), DOC), (_utf16("Workbook"), XLS), (_utf16("Book"), XLS),
-               (_utf16("PowerPoint Document"), PPT))
+OLE_STREAMS = (
+    (_utf16("WordDocument"), DOC),
+    (_utf16("Workbook"), XLS),
+    (_utf16("Book"), XLS),
+    (_utf16("PowerPoint Document"), PPT),
+)
 # Member names of a zip (stored in clear in each local header) → the Office/ODF format it is
 ZIP_MEMBERS = ((b"word/", DOCX), (b"xl/", XLSX), (b"ppt/", PPTX))
 
@@ -90,8 +94,8 @@ def _zip_kind(body: bytes) -> str:
         if pos < 0 or pos + 30 > len(body):
             break
         name_len, extra_len = struct.unpack_from("<HH", body, pos + 26)
-        name = body[pos + 30:pos + 30 + name_len]
-        if name == b"mimetype" and b"opendocument.text" in body[pos + 30 + name_len + extra_len:][:64]:
+        name = body[pos + 30 : pos + 30 + name_len]
+        if name == b"mimetype" and b"opendocument.text" in body[pos + 30 + name_len + extra_len :][:64]:
             return ODT
         for prefix, mime in ZIP_MEMBERS:
             if name.startswith(prefix):

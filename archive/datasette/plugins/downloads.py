@@ -16,8 +16,12 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_send_file
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-TYPES = {".gz": "application/gzip", ".csv": "text/csv; charset=utf-8", ".jsonl": "application/x-ndjson",
-         ".json": "application/json"}
+TYPES = {
+    ".gz": "application/gzip",
+    ".csv": "text/csv; charset=utf-8",
+    ".jsonl": "application/x-ndjson",
+    ".json": "application/json",
+}
 
 
 def exports_dir(datasette) -> Path | None:
@@ -47,25 +51,36 @@ def dumps(datasette) -> list[dict]:
 
 async def downloads_page(datasette, request):
     found = dumps(datasette)
-    return Response.html(await datasette.render_template(
-        "archive_downloads.html", {"dumps": found, "latest": found[0] if found else None,
-                                   "metadata": datasette.metadata(),
-                                   "base": datasette.urls.path("-/downloads/")}, request=request))
+    return Response.html(
+        await datasette.render_template(
+            "archive_downloads.html",
+            {
+                "dumps": found,
+                "latest": found[0] if found else None,
+                "metadata": datasette.metadata(),
+                "base": datasette.urls.path("-/downloads/"),
+            },
+            request=request,
+        )
+    )
 
 
 async def download_file(datasette, request, send):
     day, name = request.url_vars["day"], request.url_vars["name"]
     root = exports_dir(datasette)
     manifest = _manifest(root / day) if root is not None and DAY.match(day) else None
-    listed = {f["name"] for f in (manifest or {}).get("files", [])} | ({"manifest.json"} if manifest else set())
+    listed = {f["name"] for f in (manifest or {}).get("files", [])} | (
+        {"manifest.json"} if manifest else set()
+    )
     if name not in listed:
         await Response.text("not found", status=404).asgi_send(send)
         return
     path = root / day / name
     suffix = path.suffix.lower()
     headers = {"content-disposition": f'attachment; filename="{day}-{name}"'} if suffix == ".gz" else {}
-    await asgi_send_file(send, str(path), content_type=TYPES.get(suffix, "application/octet-stream"),
-                         headers=headers)
+    await asgi_send_file(
+        send, str(path), content_type=TYPES.get(suffix, "application/octet-stream"), headers=headers
+    )
 
 
 @hookimpl

@@ -55,7 +55,8 @@ def _database(datasette):
 async def _check(datasette, request, table: str = "documents") -> None:
     """The pages show what the table pages show: the same permissions (a 403 when denied)."""
     await datasette.ensure_permissions(
-        request.actor, [("view-table", (DATABASE, table)), ("view-database", DATABASE), "view-instance"])
+        request.actor, [("view-table", (DATABASE, table)), ("view-database", DATABASE), "view-instance"]
+    )
 
 
 def _table_url(datasette, table: str = "documents", **filters) -> str:
@@ -81,10 +82,19 @@ async def search_page(datasette, request):
     canonical = request.args.get("canonical") in ("1", "on", "true")
     page = page_number(request.args.get("page"))
     words = zh_search.words(q)
-    context = {"q": q, "canonical": canonical, "words": words, "results": [], "total": None,
-               "page": page, "pages": 0, "per_page": PER_PAGE, "title": "全文检索 Search",
-               "search_url": datasette.urls.path("-/search"),
-               "table_search_url": _table_url(datasette, _search=q) if words else None}
+    context = {
+        "q": q,
+        "canonical": canonical,
+        "words": words,
+        "results": [],
+        "total": None,
+        "page": page,
+        "pages": 0,
+        "per_page": PER_PAGE,
+        "title": "全文检索 Search",
+        "search_url": datasette.urls.path("-/search"),
+        "table_search_url": _table_url(datasette, _search=q) if words else None,
+    }
 
     def page_url(**changes) -> str:
         args = {"q": q, "canonical": "1" if canonical else None, "page": page, **changes}
@@ -92,9 +102,11 @@ async def search_page(datasette, request):
         return context["search_url"] + "?" + urlencode(args)
 
     if words:
+
         def run(conn):
-            total, rows = zh_search.search(conn, q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-                                           canonical_only=canonical)
+            total, rows = zh_search.search(
+                conn, q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, canonical_only=canonical
+            )
             other, _ = zh_search.search(conn, q, limit=0, canonical_only=not canonical)
             ids = [r[0] for r in rows]
             docs = {}
@@ -102,7 +114,8 @@ async def search_page(datasette, request):
                 cur = conn.execute(
                     "SELECT id, title, province, city, year, source, source_name, duplicate_kind, canonical_id,"
                     f" doc_type, publish_date, chars, text FROM documents WHERE id IN ({', '.join('?' * len(ids))})",
-                    ids)
+                    ids,
+                )
                 names = [c[0] for c in cur.description]
                 docs = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
             return total, other, [(docs[i], score) for i, score in rows if i in docs]
@@ -110,16 +123,22 @@ async def search_page(datasette, request):
         total, other, rows = await db.execute_fn(run)
         results = []
         for n, (doc, score) in enumerate(rows, start=(page - 1) * PER_PAGE + 1):
-            results.append({
-                **{k: v for k, v in doc.items() if k != "text"},
-                "rank": n, "score": -score,
-                "jurisdiction": jurisdiction(doc["province"], doc["city"]),
-                "url": datasette.urls.path(f"-/document/{doc['id']}"),
-                "snippets": zh_search.highlight(doc["text"] or "", words, most=3),
-            })
+            results.append(
+                {
+                    **{k: v for k, v in doc.items() if k != "text"},
+                    "rank": n,
+                    "score": -score,
+                    "jurisdiction": jurisdiction(doc["province"], doc["city"]),
+                    "url": datasette.urls.path(f"-/document/{doc['id']}"),
+                    "snippets": zh_search.highlight(doc["text"] or "", words, most=3),
+                }
+            )
         pages = max(1, math.ceil(total / PER_PAGE))
         context.update(
-            results=results, total=total, other_total=other, pages=pages,
+            results=results,
+            total=total,
+            other_total=other,
+            pages=pages,
             toggle_url=page_url(canonical=None if canonical else "1", page=None),
             prev_url=page_url(page=page - 1) if page > 1 else None,
             next_url=page_url(page=page + 1) if page < pages else None,
@@ -134,27 +153,55 @@ async def document_page(datasette, request):
     await _check(datasette, request)
     db = _database(datasette)
     doc_id = to_int(request.url_vars["id"])
-    rows = (await db.execute("SELECT * FROM documents WHERE id = ?", [doc_id])).rows if doc_id is not None else []
+    rows = (
+        (await db.execute("SELECT * FROM documents WHERE id = ?", [doc_id])).rows
+        if doc_id is not None
+        else []
+    )
     if not rows:
         raise NotFound(f"no document {request.url_vars['id']} in the archive")
     doc = dict(rows[0])
-    pages = [dict(r) for r in (await db.execute(
-        "SELECT dc.page, dc.current, c.id, c.url, c.fetched_at, c.status, c.encoding, c.size, c.content_type,"
-        " c.error FROM document_captures dc JOIN captures c ON c.id = dc.capture_id WHERE dc.document_id = ?"
-        " ORDER BY dc.current IS 0, dc.page, c.id", [doc_id])).rows]
+    pages = [
+        dict(r)
+        for r in (
+            await db.execute(
+                "SELECT dc.page, dc.current, c.id, c.url, c.fetched_at, c.status, c.encoding, c.size, c.content_type,"
+                " c.error FROM document_captures dc JOIN captures c ON c.id = dc.capture_id WHERE dc.document_id = ?"
+                " ORDER BY dc.current IS 0, dc.page, c.id",
+                [doc_id],
+            )
+        ).rows
+    ]
     for p in pages:
         p["view_url"] = datasette.urls.path(f"-/capture/{p['id']}")
         p["download_url"] = p["view_url"] + "?download=1"
         p["web_url"] = web_url(p["url"])
-    copies = [dict(r) for r in (await db.execute(
-        "SELECT id, title, source, source_name, duplicate_kind, chars, url, year FROM documents"
-        " WHERE (canonical_id = ? OR id = ?) AND id != ? ORDER BY duplicate_kind IS NOT NULL, id",
-        [doc["canonical_id"], doc["canonical_id"], doc_id])).rows] if doc["canonical_id"] is not None else []
+    copies = (
+        [
+            dict(r)
+            for r in (
+                await db.execute(
+                    "SELECT id, title, source, source_name, duplicate_kind, chars, url, year FROM documents"
+                    " WHERE (canonical_id = ? OR id = ?) AND id != ? ORDER BY duplicate_kind IS NOT NULL, id",
+                    [doc["canonical_id"], doc["canonical_id"], doc_id],
+                )
+            ).rows
+        ]
+        if doc["canonical_id"] is not None
+        else []
+    )
     for c in copies:
         c["doc_url"] = datasette.urls.path(f"-/document/{c['id']}")
-    versions = [dict(r) for r in (await db.execute(
-        "SELECT version, title, publish_date, valid_from, superseded_at, chars, capture_ids, text"
-        " FROM document_versions WHERE document_id = ? ORDER BY version DESC", [doc_id])).rows]
+    versions = [
+        dict(r)
+        for r in (
+            await db.execute(
+                "SELECT version, title, publish_date, valid_from, superseded_at, chars, capture_ids, text"
+                " FROM document_versions WHERE document_id = ? ORDER BY version DESC",
+                [doc_id],
+            )
+        ).rows
+    ]
     for v in versions:
         try:
             ids = [int(i) for i in json.loads(v["capture_ids"] or "[]")]
@@ -178,24 +225,40 @@ async def document_page(datasette, request):
     place = jurisdiction(doc["province"], doc["city"])
     site = doc["source_name"] or (urlsplit(doc["url"]).hostname if doc["url"] else None) or doc["source"]
     archive_url = datasette.absolute_url(request, datasette.urls.path(f"-/document/{doc_id}"))
-    citation = ". ".join(p for p in [
-        doc["title"] or "无标题 (untitled)",
-        ", ".join(str(p) for p in (place, doc["year"]) if p),
-        site,
-        f"{doc['url']} (captured {captured})" if captured else doc["url"],
-        f"zfgzbg-archive document {doc_id}, {archive_url}",
-    ] if p) + "."
+    citation = (
+        ". ".join(
+            p
+            for p in [
+                doc["title"] or "无标题 (untitled)",
+                ", ".join(str(p) for p in (place, doc["year"]) if p),
+                site,
+                f"{doc['url']} (captured {captured})" if captured else doc["url"],
+                f"zfgzbg-archive document {doc_id}, {archive_url}",
+            ]
+            if p
+        )
+        + "."
+    )
     context = {
-        "doc": doc, "title": doc["title"] or "无标题 (untitled)",
+        "doc": doc,
+        "title": doc["title"] or "无标题 (untitled)",
         "paragraphs": [line.strip() for line in text.split("\n") if line.strip()],
-        "shown_version": shown, "versions": versions, "pages": pages,
+        "shown_version": shown,
+        "versions": versions,
+        "pages": pages,
         "current_pages": [p for p in pages if p["current"] != 0],
         "old_pages": [p for p in pages if p["current"] == 0],
-        "copies": copies, "removed": removed, "citation": citation, "place": place,
-        "original_url": web_url(doc["url"]), "site": site, "captured": captured,
+        "copies": copies,
+        "removed": removed,
+        "citation": citation,
+        "place": place,
+        "original_url": web_url(doc["url"]),
+        "site": site,
+        "captured": captured,
         "row_url": datasette.urls.row(DATABASE, "documents", str(doc_id)),
         "canonical_url": datasette.urls.path(f"-/document/{doc['canonical_id']}")
-        if doc["canonical_id"] not in (None, doc_id) else None,
+        if doc["canonical_id"] not in (None, doc_id)
+        else None,
         "search_url": datasette.urls.path("-/search"),
     }
     return await _render(datasette, request, "archive_document.html", context)
@@ -209,9 +272,16 @@ async def capture_view(datasette, request):
     await _check(datasette, request, "captures")
     db = _database(datasette)
     capture_id = to_int(request.url_vars["id"])
-    rows = (await db.execute(
-        "SELECT id, body, compression, encoding, sniffed_type, content_type FROM captures WHERE id = ?",
-        [capture_id])).rows if capture_id is not None else []
+    rows = (
+        (
+            await db.execute(
+                "SELECT id, body, compression, encoding, sniffed_type, content_type FROM captures WHERE id = ?",
+                [capture_id],
+            )
+        ).rows
+        if capture_id is not None
+        else []
+    )
     if not rows:
         raise NotFound(f"no capture {request.url_vars['id']} in the archive")
     row = rows[0]
@@ -224,7 +294,9 @@ async def capture_view(datasette, request):
     }
     encoding = row["encoding"] if row["encoding"] and _CHARSET.match(row["encoding"]) else None
     if request.args.get("download") or row["sniffed_type"]:
-        ext = {"pdf": "pdf"}.get((row["sniffed_type"] or "").split("/")[-1], "html" if not row["sniffed_type"] else "bin")
+        ext = {"pdf": "pdf"}.get(
+            (row["sniffed_type"] or "").split("/")[-1], "html" if not row["sniffed_type"] else "bin"
+        )
         headers["Content-Disposition"] = f'attachment; filename="capture-{row["id"]}.{ext}"'
         return Response(body, headers=headers, content_type="application/octet-stream")
     content_type = "text/plain" + (f"; charset={encoding}" if encoding else "")
@@ -235,20 +307,29 @@ async def capture_view(datasette, request):
 async def map_page(datasette, request):
     await _check(datasette, request)
     db = _database(datasette)
-    rows = (await db.execute(
-        "SELECT admin_code, MAX(province) AS province, MAX(city) AS city, MAX(admin_level) AS level,"
-        f" COUNT(*) AS documents, SUM({CANONICAL_REPORT}) AS reports FROM documents"
-        " WHERE admin_code IS NOT NULL AND admin_code != '' GROUP BY admin_code")).rows
-    unplaced_docs = (await db.execute(
-        "SELECT COUNT(*) FROM documents WHERE admin_code IS NULL OR admin_code = ''")).rows[0][0]
+    rows = (
+        await db.execute(
+            "SELECT admin_code, MAX(province) AS province, MAX(city) AS city, MAX(admin_level) AS level,"
+            f" COUNT(*) AS documents, SUM({CANONICAL_REPORT}) AS reports FROM documents"
+            " WHERE admin_code IS NOT NULL AND admin_code != '' GROUP BY admin_code"
+        )
+    ).rows
+    unplaced_docs = (
+        await db.execute("SELECT COUNT(*) FROM documents WHERE admin_code IS NULL OR admin_code = ''")
+    ).rows[0][0]
     places, unplaced = [], []
     for r in rows:
         div = admin.lookup(r["admin_code"])
-        item = {"code": r["admin_code"], "documents": r["documents"], "reports": r["reports"] or 0,
-                "name": (div.name if div else None) or r["city"] or r["province"] or r["admin_code"],
-                "province": (div.province if div else None) or r["province"], "level": r["level"],
-                "approx": bool(div and div.approx_coords),
-                "link": _table_url(datasette, **_canonical_filters(admin_code=r["admin_code"]))}
+        item = {
+            "code": r["admin_code"],
+            "documents": r["documents"],
+            "reports": r["reports"] or 0,
+            "name": (div.name if div else None) or r["city"] or r["province"] or r["admin_code"],
+            "province": (div.province if div else None) or r["province"],
+            "level": r["level"],
+            "approx": bool(div and div.approx_coords),
+            "link": _table_url(datasette, **_canonical_filters(admin_code=r["admin_code"])),
+        }
         if div and div.longitude is not None and div.latitude is not None:
             item.update(lon=div.longitude, lat=div.latitude)
             places.append(item)
@@ -260,18 +341,30 @@ async def map_page(datasette, request):
     places.sort(key=lambda p: (-p["r"], p["code"]))  # big ones first: small ones stay clickable on top
     provinces = [d for d in admin.all_divisions() if d.level == "province" and d.longitude is not None]
 
-    views = [{"id": "china", "caption": "全国 China", **maps.view(maps.CHINA, places, provinces, labels=False)}]
+    views = [
+        {"id": "china", "caption": "全国 China", **maps.view(maps.CHINA, places, provinces, labels=False)}
+    ]
     if places:
         box = maps.extent(places)
         if (box[1] - box[0]) < (maps.CHINA[1] - maps.CHINA[0]) / 2:
-            views.append({"id": "zoom", "caption": "放大 Close-up of the archive's jurisdictions",
-                          **maps.view(box, places, provinces, labels=len(places) <= 60)})
+            views.append(
+                {
+                    "id": "zoom",
+                    "caption": "放大 Close-up of the archive's jurisdictions",
+                    **maps.view(box, places, provinces, labels=len(places) <= 60),
+                }
+            )
     legend = sorted({v for v in (1, max(1, most // 2), most) if v}) if most else []
     context = {
-        "title": "地图 Map", "views": views, "places": sorted(places, key=lambda p: p["code"]),
-        "unplaced": unplaced, "unplaced_docs": unplaced_docs, "most": most,
+        "title": "地图 Map",
+        "views": views,
+        "places": sorted(places, key=lambda p: p["code"]),
+        "unplaced": unplaced,
+        "unplaced_docs": unplaced_docs,
+        "most": most,
         "legend": [{"n": n, "r": maps.radius(n, most)} for n in legend],
-        "charts_url": datasette.urls.path("-/charts"), "search_url": datasette.urls.path("-/search"),
+        "charts_url": datasette.urls.path("-/charts"),
+        "search_url": datasette.urls.path("-/search"),
     }
     return await _render(datasette, request, "archive_map.html", context)
 
@@ -280,15 +373,30 @@ async def map_page(datasette, request):
 async def charts_page(datasette, request):
     await _check(datasette, request)
     db = _database(datasette)
-    by_year = [dict(r) for r in (await db.execute(
-        f"SELECT year, COUNT(*) AS documents, SUM({CANONICAL_REPORT}) AS reports FROM documents"
-        " GROUP BY year ORDER BY year")).rows]
-    by_province = [dict(r) for r in (await db.execute(
-        f"SELECT province, COUNT(*) AS documents, SUM({CANONICAL_REPORT}) AS reports FROM documents"
-        " GROUP BY province ORDER BY COUNT(*) DESC, province")).rows]
-    cells = (await db.execute(
-        "SELECT province, admin_code, MAX(city) AS city, year, COUNT(*) AS reports FROM documents"
-        f" WHERE {CANONICAL_REPORT} AND year IS NOT NULL GROUP BY province, admin_code, year")).rows
+    by_year = [
+        dict(r)
+        for r in (
+            await db.execute(
+                f"SELECT year, COUNT(*) AS documents, SUM({CANONICAL_REPORT}) AS reports FROM documents"
+                " GROUP BY year ORDER BY year"
+            )
+        ).rows
+    ]
+    by_province = [
+        dict(r)
+        for r in (
+            await db.execute(
+                f"SELECT province, COUNT(*) AS documents, SUM({CANONICAL_REPORT}) AS reports FROM documents"
+                " GROUP BY province ORDER BY COUNT(*) DESC, province"
+            )
+        ).rows
+    ]
+    cells = (
+        await db.execute(
+            "SELECT province, admin_code, MAX(city) AS city, year, COUNT(*) AS reports FROM documents"
+            f" WHERE {CANONICAL_REPORT} AND year IS NOT NULL GROUP BY province, admin_code, year"
+        )
+    ).rows
     for r in by_year + by_province:
         r["reports"] = r["reports"] or 0
         r["others"] = r["documents"] - r["reports"]
@@ -299,8 +407,12 @@ async def charts_page(datasette, request):
     year_rows = [counted.get(y, {"year": y, "documents": 0, "reports": 0, "others": 0}) for y in years]
 
     year_chart_ = year_chart(year_rows, lambda r: _table_url(datasette, year=r["year"]))
-    province_chart_ = province_chart(by_province, lambda r: _table_url(
-        datasette, **({"province": r["province"]} if r["province"] else {"province__isnull": 1})))
+    province_chart_ = province_chart(
+        by_province,
+        lambda r: _table_url(
+            datasette, **({"province": r["province"]} if r["province"] else {"province__isnull": 1})
+        ),
+    )
 
     # coverage: canonical reports per province × year and per jurisdiction × year; empty cells are gaps
     prov_grid: dict[str, dict[int, int]] = {}
@@ -310,37 +422,68 @@ async def charts_page(datasette, request):
         prov_grid.setdefault(prov, {})
         prov_grid[prov][r["year"]] = prov_grid[prov].get(r["year"], 0) + r["reports"]
         if r["admin_code"]:
-            j = juris.setdefault(r["admin_code"], {"code": r["admin_code"], "counts": {}, "province": r["province"],
-                                                   "city": r["city"]})
+            j = juris.setdefault(
+                r["admin_code"],
+                {"code": r["admin_code"], "counts": {}, "province": r["province"], "city": r["city"]},
+            )
             j["counts"][r["year"]] = j["counts"].get(r["year"], 0) + r["reports"]
     most_prov_cell = max((n for row in prov_grid.values() for n in row.values()), default=0)
     most_juris_cell = max((n for j in juris.values() for n in j["counts"].values()), default=0)
 
     def grid_row(label, counts, most, filters):
-        return {"label": label, "total": sum(counts.get(y, 0) for y in years),
-                "cells": [{"year": y, "n": counts.get(y, 0), "color": shade(counts.get(y, 0), most),
-                           "dark": counts.get(y, 0) > most / 2,
-                           "link": _table_url(datasette, **_canonical_filters(year=y, **filters))}
-                          for y in years]}
+        return {
+            "label": label,
+            "total": sum(counts.get(y, 0) for y in years),
+            "cells": [
+                {
+                    "year": y,
+                    "n": counts.get(y, 0),
+                    "color": shade(counts.get(y, 0), most),
+                    "dark": counts.get(y, 0) > most / 2,
+                    "link": _table_url(datasette, **_canonical_filters(year=y, **filters)),
+                }
+                for y in years
+            ],
+        }
 
-    province_grid = [grid_row(p, prov_grid[p], most_prov_cell,
-                              {"province": p} if not p.startswith("（") else {"province__isnull": 1})
-                     for p in sorted(prov_grid)]
+    province_grid = [
+        grid_row(
+            p,
+            prov_grid[p],
+            most_prov_cell,
+            {"province": p} if not p.startswith("（") else {"province__isnull": 1},
+        )
+        for p in sorted(prov_grid)
+    ]
     juris_rows = sorted(juris.values(), key=lambda j: j["code"])[:MAX_GRID_ROWS]
     jurisdiction_grid = []
     for j in juris_rows:
         div = admin.lookup(j["code"])
         name = (div.name if div else None) or j["city"] or j["province"] or j["code"]
-        jurisdiction_grid.append({**grid_row(name, j["counts"], most_juris_cell, {"admin_code": j["code"]}),
-                                  "code": j["code"], "province": j["province"]})
+        jurisdiction_grid.append(
+            {
+                **grid_row(name, j["counts"], most_juris_cell, {"admin_code": j["code"]}),
+                "code": j["code"],
+                "province": j["province"],
+            }
+        )
     in_archive = {r["province"] for r in by_province if r["province"]}
-    missing = sorted(d.name for d in admin.all_divisions() if d.level == "province" and d.name not in in_archive)
+    missing = sorted(
+        d.name for d in admin.all_divisions() if d.level == "province" and d.name not in in_archive
+    )
     context = {
-        "title": "统计图 Charts", "year_chart": year_chart_, "province_chart": province_chart_,
-        "no_year": no_year, "years": years, "province_grid": province_grid, "jurisdiction_grid": jurisdiction_grid,
-        "jurisdictions_cut": max(0, len(juris) - MAX_GRID_ROWS), "missing_provinces": missing,
+        "title": "统计图 Charts",
+        "year_chart": year_chart_,
+        "province_chart": province_chart_,
+        "no_year": no_year,
+        "years": years,
+        "province_grid": province_grid,
+        "jurisdiction_grid": jurisdiction_grid,
+        "jurisdictions_cut": max(0, len(juris) - MAX_GRID_ROWS),
+        "missing_provinces": missing,
         "gaps": sum(1 for row in jurisdiction_grid for c in row["cells"] if not c["n"]),
-        "map_url": datasette.urls.path("-/map"), "search_url": datasette.urls.path("-/search"),
+        "map_url": datasette.urls.path("-/map"),
+        "search_url": datasette.urls.path("-/search"),
     }
     return await _render(datasette, request, "archive_charts.html", context)
 
@@ -368,12 +511,14 @@ def menu_links(datasette):
 
 @hookimpl
 def extra_template_vars(datasette):
-    return {"archive_pages": {
-        "search": datasette.urls.path("-/search"),
-        "map": datasette.urls.path("-/map"),
-        "charts": datasette.urls.path("-/charts"),
-        "document": datasette.urls.path("-/document/"),
-    }}
+    return {
+        "archive_pages": {
+            "search": datasette.urls.path("-/search"),
+            "map": datasette.urls.path("-/map"),
+            "charts": datasette.urls.path("-/charts"),
+            "document": datasette.urls.path("-/document/"),
+        }
+    }
 
 
 @hookimpl
@@ -386,4 +531,5 @@ def render_cell(row, value, column, table, database, datasette):
     except (KeyError, IndexError, TypeError, ValueError):
         return None
     return Markup('<a href="{}" title="阅读 Read">{}</a>').format(
-        datasette.urls.path(f"-/document/{doc_id}"), value)
+        datasette.urls.path(f"-/document/{doc_id}"), value
+    )
