@@ -24,8 +24,20 @@ from conftest import REPO, q, run_archive
 
 BENCH = REPO / "bench"
 # fast settings of the brief: no throttling, wide concurrency, a few requests at a time per host
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=64",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_TIMEOUT=20"]
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "CONCURRENT_REQUESTS=64",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=4",
+    "-s",
+    "RETRY_TIMES=0",
+    "-s",
+    "DOWNLOAD_TIMEOUT=20",
+]
 
 
 # --- the sites -----------------------------------------------------------------------------------
@@ -53,8 +65,11 @@ class Hosts:
                 with hosts.lock:
                     hosts.hits[(address, path)] += 1
                     page = hosts.pages.get((address, path))
-                status, body = (page if isinstance(page, tuple) else (200, page)) if page is not None \
+                status, body = (
+                    (page if isinstance(page, tuple) else (200, page))
+                    if page is not None
                     else (404, "<html><body>404 页面不存在</body></html>".encode())
+                )
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -91,8 +106,10 @@ class Hosts:
             server.server_close()
 
 
-WORDS = ("发展 经济 改革 创新 民生 就业 教育 医疗 交通 生态 环境 农业 工业 城市 乡村 项目 投资 消费 开放 服务 治理 "
-         "安全 文化 旅游 科技 人才 产业 园区 社会 保障").split()
+WORDS = (
+    "发展 经济 改革 创新 民生 就业 教育 医疗 交通 生态 环境 农业 工业 城市 乡村 项目 投资 消费 开放 服务 治理 "
+    "安全 文化 旅游 科技 人才 产业 园区 社会 保障"
+).split()
 CHROME_LINE = "本专栏由长白示例市人民政府办公室维护更新"  # kept by the chrome rules; only learning removes it
 
 
@@ -103,8 +120,12 @@ def report_page(tag: str, n: int, *, chrome: bool = False, extra: str = "") -> b
     year = 2000 + n % 25
 
     def para() -> str:
-        return "，".join("".join(rnd.choice(WORDS) for _ in range(rnd.randint(2, 4)))
-                        for _ in range(rnd.randint(3, 6))) + "。"
+        return (
+            "，".join(
+                "".join(rnd.choice(WORDS) for _ in range(rnd.randint(2, 4))) for _ in range(rnd.randint(3, 6))
+            )
+            + "。"
+        )
 
     paras = [f"——{year}年1月{3 + n % 25}日在示例市第{n}届人民代表大会第一次会议上", "各位代表："]
     paras += [f"{tag}第{n}号报告第{k}段：{para()}" for k in range(14)]
@@ -114,17 +135,21 @@ def report_page(tag: str, n: int, *, chrome: bool = False, extra: str = "") -> b
         paras.insert(0, CHROME_LINE)
     body = "".join(f"<p>{p}</p>" for p in paras)
     title = f"{year}年示例市政府工作报告（{tag}{n}）"
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
-            '<div class="nav"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>'
-            f'<div class="article"><h1>{title}</h1><div class="info">发布时间：{year}-01-{3 + n % 25:02d}</div>'
-            f'<div class="content">{body}</div></div>'
-            '<div class="footer">版权所有：示例市人民政府 ICP备12345678号</div></body></html>').encode()
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        '<div class="nav"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>'
+        f'<div class="article"><h1>{title}</h1><div class="info">发布时间：{year}-01-{3 + n % 25:02d}</div>'
+        f'<div class="content">{body}</div></div>'
+        '<div class="footer">版权所有：示例市人民政府 ICP备12345678号</div></body></html>'
+    ).encode()
 
 
 def listing_page(links: list[str]) -> bytes:
     items = "".join(f'<li><a href="{href}">政府工作报告{i}</a></li>' for i, href in enumerate(links))
-    return (f'<html><head><meta charset="utf-8"><title>政府工作报告</title></head><body><ul>{items}</ul>'
-            '</body></html>').encode()
+    return (
+        f'<html><head><meta charset="utf-8"><title>政府工作报告</title></head><body><ul>{items}</ul>'
+        "</body></html>"
+    ).encode()
 
 
 def add_source(hosts: Hosts, address: str, key: str, reports: int, chrome=()) -> list[str]:
@@ -139,15 +164,36 @@ def add_source(hosts: Hosts, address: str, key: str, reports: int, chrome=()) ->
 
 def entry(hosts: Hosts, address: str, key: str, *lines: str) -> str:
     """A sources-file entry for source ``key`` served by add_source (``lines``: more settings)."""
-    return "\n".join([
-        f"[{key}]", f'name = "{key} 政府工作报告"', f'start_urls = ["{hosts.base(address)}/{key}/"]',
-        f'allowed_domains = ["{address}"]', f"listing = ['/{key}/$']", f"reports = ['/{key}/r\\d+\\.html$']",
-        *lines, f"[{key}.selectors]", 'content = "div.content"', 'title = "h1"', ""])
+    return "\n".join(
+        [
+            f"[{key}]",
+            f'name = "{key} 政府工作报告"',
+            f'start_urls = ["{hosts.base(address)}/{key}/"]',
+            f'allowed_domains = ["{address}"]',
+            f"listing = ['/{key}/$']",
+            f"reports = ['/{key}/r\\d+\\.html$']",
+            *lines,
+            f"[{key}.selectors]",
+            'content = "div.content"',
+            'title = "h1"',
+            "",
+        ]
+    )
 
 
 def crawl(db: Path, sources: Path, *args: str, log_dir: Path | None = None):
-    return run_archive("crawl", "--db", db, "--sources", sources, "--log-dir", log_dir or db.parent / "logs",
-                       *args, *FAST, timeout=600)
+    return run_archive(
+        "crawl",
+        "--db",
+        db,
+        "--sources",
+        sources,
+        "--log-dir",
+        log_dir or db.parent / "logs",
+        *args,
+        *FAST,
+        timeout=600,
+    )
 
 
 def run_stats(db: Path, run_id: int) -> dict:
@@ -160,8 +206,10 @@ def run_rows(db: Path, run_id: int) -> dict[str, dict]:
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
     try:
-        return {r["source"]: dict(r) for r in con.execute("SELECT * FROM crawl_run_sources WHERE run_id = ?",
-                                                          [run_id])}
+        return {
+            r["source"]: dict(r)
+            for r in con.execute("SELECT * FROM crawl_run_sources WHERE run_id = ?", [run_id])
+        }
     finally:
         con.close()
 
@@ -179,13 +227,22 @@ def test_one_crawler_many_sources_each_with_its_own_options_and_counts(tmp_path)
         add_source(hosts, B, "delta", 2)
         add_source(hosts, C, "epsilon", 2)
         sources = tmp_path / "sources.toml"
-        sources.write_text("\n".join([
-            entry(hosts, A, "alpha", "allow_private = true", "max_pages = 2"),
-            entry(hosts, A, "beta", 'allow_private = ["127.0.0.2"]'),
-            entry(hosts, B, "gamma", "allow_private = true"),
-            entry(hosts, B, "delta"),  # no allow_private: refused, though gamma may fetch the same host
-            entry(hosts, C, "epsilon", 'allow_private = ["127.0.0.3/32"]'),  # another address than its own
-        ]), encoding="utf-8")
+        sources.write_text(
+            "\n".join(
+                [
+                    entry(hosts, A, "alpha", "allow_private = true", "max_pages = 2"),
+                    entry(hosts, A, "beta", 'allow_private = ["127.0.0.2"]'),
+                    entry(hosts, B, "gamma", "allow_private = true"),
+                    entry(
+                        hosts, B, "delta"
+                    ),  # no allow_private: refused, though gamma may fetch the same host
+                    entry(
+                        hosts, C, "epsilon", 'allow_private = ["127.0.0.3/32"]'
+                    ),  # another address than its own
+                ]
+            ),
+            encoding="utf-8",
+        )
         db = tmp_path / "archive.db"
         r = crawl(db, sources)
         assert r.returncode == 1, r.stdout + r.stderr[-3000:]  # delta and epsilon fail their error-rate check
@@ -202,8 +259,13 @@ def test_one_crawler_many_sources_each_with_its_own_options_and_counts(tmp_path)
         rows = run_rows(db, 1)
         assert set(rows) == {"alpha", "beta", "gamma", "delta", "epsilon"}
         counts = {k: (v["pages"], v["reports"], v["new"], v["errors"]) for k, v in rows.items()}
-        assert counts == {"alpha": (3, 2, 2, 0), "beta": (4, 3, 3, 0), "gamma": (5, 4, 4, 0),
-                          "delta": (0, 0, 0, 1), "epsilon": (0, 0, 0, 1)}
+        assert counts == {
+            "alpha": (3, 2, 2, 0),
+            "beta": (4, 3, 3, 0),
+            "gamma": (5, 4, 4, 0),
+            "delta": (0, 0, 0, 1),
+            "epsilon": (0, 0, 0, 1),
+        }
         for key in ("alpha", "beta", "gamma"):
             assert rows[key]["status"] in ("ok", "warn"), rows[key]["checks"]
         for key in ("delta", "epsilon"):
@@ -213,7 +275,9 @@ def test_one_crawler_many_sources_each_with_its_own_options_and_counts(tmp_path)
 
         stats = run_stats(db, 1)
         per = stats["sources"]
-        assert per["alpha"]["archive/skipped/max_pages"] == 3 and "archive/skipped/max_pages" not in per["beta"]
+        assert (
+            per["alpha"]["archive/skipped/max_pages"] == 3 and "archive/skipped/max_pages" not in per["beta"]
+        )
         for key in ("delta", "epsilon"):
             assert per[key]["archive/errors/private_address"] == 1, per[key]
         assert not any("archive/errors/private_address" in per[k] for k in ("alpha", "beta", "gamma"))
@@ -251,8 +315,10 @@ def test_robots_txt_of_a_host_shared_with_a_refused_source_is_still_obeyed(tmp_p
         gamma = add_source(hosts, B, "gamma", 4)
         hosts.pages[(B, "/robots.txt")] = b"User-agent: *\nDisallow: /gamma/r4.html\n"
         sources = tmp_path / "sources.toml"
-        sources.write_text(entry(hosts, B, "delta") + "\n" + entry(hosts, B, "gamma", "allow_private = true"),
-                           encoding="utf-8")
+        sources.write_text(
+            entry(hosts, B, "delta") + "\n" + entry(hosts, B, "gamma", "allow_private = true"),
+            encoding="utf-8",
+        )
         db = tmp_path / "archive.db"
         r = crawl(db, sources)
         assert hosts.hits[(B, "/robots.txt")] == 1, (hosts.hits, r.stdout, r.stderr[-3000:])
@@ -356,7 +422,9 @@ def test_refetched_pages_with_the_same_bytes_are_not_cleaned_again(tmp_path):
 
         # one page's bytes change: that one is cleaned again, the four others are not
         changed = paths[2]
-        hosts.pages[(A, changed)] = report_page("rv", 3, extra="此外，今年新增一项重点工作：建设示例市第二条地铁线路。")
+        hosts.pages[(A, changed)] = report_page(
+            "rv", 3, extra="此外，今年新增一项重点工作：建设示例市第二条地铁线路。"
+        )
         r = crawl(db, sources, *always)
         assert r.returncode == 0, r.stdout + r.stderr[-3000:]
         stats = run_stats(db, 3)["sources"]["rv"]
@@ -366,12 +434,17 @@ def test_refetched_pages_with_the_same_bytes_are_not_cleaned_again(tmp_path):
         url = hosts.base(A) + changed
         assert third[url][3] == 2 and "第二条地铁线路" in third[url][1]
         assert {u: d[3] for u, d in third.items() if u != url} == dict.fromkeys(set(third) - {url}, 1)
-        assert q(db, "SELECT d.url, v.version, v.reason FROM document_versions v JOIN documents d"
-                     " ON d.id = v.document_id") == [(url, 1, "page changed")]
+        assert q(
+            db,
+            "SELECT d.url, v.version, v.reason FROM document_versions v JOIN documents d"
+            " ON d.id = v.document_id",
+        ) == [(url, 1, "page changed")]
 
 
 # --- 4. may_continue never hides a continuation ---------------------------------------------------
-HTML_FILES = sorted([*(REPO / "tests" / "fixtures").rglob("*.htm*"), *(REPO / "archive" / "demo" / "site").rglob("*.htm*")])
+HTML_FILES = sorted(
+    [*(REPO / "tests" / "fixtures").rglob("*.htm*"), *(REPO / "archive" / "demo" / "site").rglob("*.htm*")]
+)
 HARD_P1 = REPO / "tests" / "fixtures" / "hard" / "trs_report_gbk_p1.html"
 P1_URL = "http://www.jlcity.gov.cn/zw/gzbg/201801/t20180120_4321.html"
 
@@ -382,9 +455,15 @@ def url_forms(path: Path) -> list[str]:
     with a query, with a page parameter, with a fragment."""
     site = REPO / "archive" / "demo" / "site"
     stem, ext = path.stem, path.suffix
-    out = [f"http://www.x.gov.cn/zwgk/{stem}{ext}", f"http://www.x.gov.cn/zwgk/{stem}_1{ext}",
-           f"http://www.x.gov.cn/zwgk/{stem}{ext}?id=5", f"http://www.x.gov.cn/zwgk/{stem}{ext}?page=1",
-           f"http://www.x.gov.cn/zwgk/{stem}{ext}#top", P1_URL, P1_URL.replace(".html", "_1.html")]
+    out = [
+        f"http://www.x.gov.cn/zwgk/{stem}{ext}",
+        f"http://www.x.gov.cn/zwgk/{stem}_1{ext}",
+        f"http://www.x.gov.cn/zwgk/{stem}{ext}?id=5",
+        f"http://www.x.gov.cn/zwgk/{stem}{ext}?page=1",
+        f"http://www.x.gov.cn/zwgk/{stem}{ext}#top",
+        P1_URL,
+        P1_URL.replace(".html", "_1.html"),
+    ]
     if path.is_relative_to(site):
         out.append("http://127.0.0.1:8000/" + path.relative_to(site).as_posix())
     return out
@@ -441,10 +520,19 @@ def learning_source(tmp_path, hosts):
 def test_the_chrome_line_is_one_only_learning_removes():
     from pipelines.cleaning import clean_page, learn_boilerplate
 
-    docs = [clean_page(report_page("learn", n, chrome=True), f"http://x.gov.cn/learn/r{n}.html",
-                       selectors={"content": "div.content", "title": "h1"}, with_context=True) for n in range(1, 10)]
+    docs = [
+        clean_page(
+            report_page("learn", n, chrome=True),
+            f"http://x.gov.cn/learn/r{n}.html",
+            selectors={"content": "div.content", "title": "h1"},
+            with_context=True,
+        )
+        for n in range(1, 10)
+    ]
     assert all(CHROME_LINE in d["text"].splitlines() for d in docs)  # the rules keep it
-    assert {"text": CHROME_LINE, "kind": "line", "count": 9} in learn_boilerplate([d["context"] for d in docs])
+    assert {"text": CHROME_LINE, "kind": "line", "count": 9} in learn_boilerplate(
+        [d["context"] for d in docs]
+    )
 
 
 # workers = 1: a page cleaned in the pool with the learned set a relearn has since replaced is
@@ -457,9 +545,14 @@ def test_learning_recleans_only_the_documents_holding_the_learned_line(tmp_path,
         db = tmp_path / "archive.db"
         r = crawl(db, sources, "-s", f"ARCHIVE_CLEAN_WORKERS={workers}")
         assert r.returncode == 0, r.stdout + r.stderr[-3000:]
-        assert (CHROME_LINE, "line") in set(q(db, "SELECT text, kind FROM boilerplate WHERE source = 'learn'"))
+        assert (CHROME_LINE, "line") in set(
+            q(db, "SELECT text, kind FROM boilerplate WHERE source = 'learn'")
+        )
         stats = run_stats(db, 1)["sources"]["learn"]
-        assert stats["archive/documents_new"] == LEARN_PAGES and stats.get("archive/boilerplate_relearned", 0) >= 1
+        assert (
+            stats["archive/documents_new"] == LEARN_PAGES
+            and stats.get("archive/boilerplate_relearned", 0) >= 1
+        )
         rows = q(db, "SELECT id, url, text, removed, version FROM documents ORDER BY id")
         assert len(rows) == LEARN_PAGES
         plain = {hosts.base(A) + f"/learn/r{n}.html" for n in PLAIN}
@@ -469,12 +562,15 @@ def test_learning_recleans_only_the_documents_holding_the_learned_line(tmp_path,
                 assert version == 1, url
             else:
                 assert {"line": CHROME_LINE, "rule": "learned"} in json.loads(removed), url
-        reasons = q(db, "SELECT d.url, v.reason FROM document_versions v JOIN documents d ON d.id = v.document_id")
+        reasons = q(
+            db, "SELECT d.url, v.reason FROM document_versions v JOIN documents d ON d.id = v.document_id"
+        )
         assert reasons and all(reason == "relearned boilerplate" for _, reason in reasons), reasons
         assert not {url for url, _ in reasons} & plain, reasons  # never re-cleaned: they never held the line
         # each kept version is a text that still held the line
-        assert q(db, "SELECT COUNT(*) FROM document_versions WHERE instr(text, ?) > 0", CHROME_LINE)[0][0] \
-            == len(reasons)
+        assert q(db, "SELECT COUNT(*) FROM document_versions WHERE instr(text, ?) > 0", CHROME_LINE)[0][
+            0
+        ] == len(reasons)
 
 
 @pytest.mark.slow
