@@ -9,9 +9,26 @@ import tempfile
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
-from archive.lock import EXIT_LOCKED, LockBusy
+from archive import search
+from archive.db import load_boilerplate, open_db, open_readonly
+from archive.dedupe import Deduper
+from archive.demo.server import DemoServer
+from archive.export import DEFAULT_FORMATS, default_out_dir
+from archive.export import export as do_export
+from archive.lock import EXIT_LOCKED, ArchiveLock, LockBusy
+from archive.publish import serve as serve_datasette
+from archive.status import render
+from archive.status import status as get_status
+from archive.warc import export_warc
+from crawler.items import Page
 from pipelines import document
+from pipelines.cleaning import RawPage, clean_document
+
+# Scrapy loads (~0.6 s) with crawler.sources and the modules built on it (archive.crawl, ingest,
+# sourcestore, sourcecheck): the commands that need them import them when they run, so that
+# ``archive --help``, ``status``, ``export`` and ``serve`` start at once. (import-linter sees these too.)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -145,8 +162,6 @@ def demo(db_path, port, serve_port, no_serve, verbose):
       archive demo                          # then open http://127.0.0.1:8001/archive
       archive demo --no-serve --db /tmp/demo.db
     """
-    from archive.demo.server import DemoServer
-
     overrides = {
         "ARCHIVE_PROGRESS": sys.stderr.isatty(),
         # the demo site is ours and local: no need to be slow
@@ -188,8 +203,6 @@ def demo_sources_file(port: int):
 
 # serve ----------------------------------------------------------------------------------------
 def _serve(db_path, host, port):
-    from archive.publish import serve as serve_datasette
-
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first", EXIT_USAGE)
     click.echo(f"Datasette: http://{host}:{port}/archive  (Ctrl-C to stop)")
@@ -225,8 +238,6 @@ def serve(db_path, host, port, public, exports):
       archive serve --db archive.db --port 8001
       archive serve --db /srv/zfgzbg/archive.db --public --port 8001   # behind a reverse proxy
     """
-    from archive.publish import serve as serve_datasette
-
     host = host or ("0.0.0.0" if public else "127.0.0.1")
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first", EXIT_USAGE)
@@ -324,12 +335,6 @@ def export(
       archive export --db archive.db --no-gzip --format csv --keep 7
       archive export --db archive.db --out warc/ --warc
     """
-    from click.core import ParameterSource
-
-    from archive.db import open_readonly
-    from archive.export import DEFAULT_FORMATS, default_out_dir
-    from archive.export import export as do_export
-
     if canonical_only and no_canonical:
         fail("--canonical-only and --no-canonical exclude each other", EXIT_USAGE)
     ctx = click.get_current_context()
@@ -373,8 +378,6 @@ def export(
     except OSError as exc:  # disk full, I/O error: nothing half-written is left visible
         fail(f"export failed: {exc}", EXIT_FAILED)
     if warc:
-        from archive.warc import export_warc
-
         result = export_warc(db, out, db_name=Path(db_path).name, max_bytes=warc_size)
         for path, records in result.files:
             click.echo(f"{path}\t{records} records")
@@ -415,10 +418,6 @@ def status(db_path, as_json, shown, show_all):
       archive status --db archive.db
       archive status --db archive.db --all
     """
-    from archive.db import open_readonly
-    from archive.status import render
-    from archive.status import status as get_status
-
     try:
         info = get_status(open_readonly(db_path))
     except FileNotFoundError as exc:
@@ -443,8 +442,6 @@ def index(db_path):
     Example:
       archive index --db archive.db
     """
-    from archive import search
-
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}", EXIT_USAGE)
     n = _over_all_documents(db_path, "index", search.rebuild)
@@ -454,9 +451,6 @@ def index(db_path):
 def _over_all_documents(db_path, label, work):
     """``work(db, progress=…)`` over the whole archive, under its lock, in one transaction, with a
     progress bar on a terminal (none under cron). Exits 75 when another writer holds the lock."""
-    from archive.db import open_db
-    from archive.lock import ArchiveLock
-
     try:
         with ArchiveLock(db_path):
             db = open_db(db_path)
@@ -488,7 +482,6 @@ def dedupe(db_path, sources_file):
     Example:
       archive dedupe --db archive.db
     """
-    from archive.dedupe import Deduper
     from archive.sourcestore import official_keys
 
     if not Path(db_path).exists():
@@ -536,9 +529,7 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
     Example:
       archive clean saved/report.html --url http://www.example.gov.cn/t20180115_1.html --json
     """
-    from crawler.items import Page
     from crawler.sources import SourceError, cleaning_options, load_sources
-    from pipelines.cleaning import RawPage, clean_document
 
     source = None
     if source_key:
@@ -548,8 +539,6 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
             source = None
     learned = None
     if db_path and source_key and Path(db_path).exists():
-        from archive.db import load_boilerplate, open_readonly
-
         learned = load_boilerplate(open_readonly(db_path), source_key) or None
     elif db_path and source_key:
         fail(f"no archive at {db_path}", EXIT_USAGE)
@@ -598,7 +587,6 @@ def import_(paths, url, source_key, db_path, sources_file):
       archive import page.html --url http://www.example.gov.cn/t20180115_1.html
     """
     from archive.ingest import import_files, iter_import_files
-    from archive.lock import ArchiveLock
     from crawler.sources import SourceError, load_sources
 
     try:
@@ -628,7 +616,6 @@ def _resolved_sources(db_path, sources_file, *, writable: bool = False):
     """(db, sources): the configuration a command re-reading the archive uses (archive.sourcestore:
     the archive's record without --sources); its warnings go to stderr, one line each. Exit 2 on a
     bad sources file."""
-    from archive.db import open_db, open_readonly
     from archive.sourcestore import resolve_sources
     from crawler.sources import SourceError
 
@@ -667,7 +654,6 @@ def reprocess(db_path, sources_file, source_key, no_learn):
     """
     from archive.ingest import no_configuration, relearn_boilerplate
     from archive.ingest import reprocess as do_reprocess
-    from archive.lock import ArchiveLock
     from archive.sourcestore import document_counts, unconfigured_sources
     from crawler.sources import SourceError
 

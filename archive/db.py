@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archive import search
+from archive.dedupe import ensure_schema
 from pipelines import document
 
 # Column order is the order Datasette shows. Types: str, int, bytes.
@@ -358,8 +359,6 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
             db.rollback()
             raise
     with db.atomic():
-        from archive.dedupe import ensure_schema
-
         ensure_schema(db)
         search.ensure_index(db)
     return applied

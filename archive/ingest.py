@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive import db as archive_db
+from archive import learning
 from archive.captures import document_pages  # noqa: F401 - re-exported (its old home)
+from archive.crawl import scrapy_settings
 from archive.sourcestore import (
     archived_sources,
     document_counts,
@@ -21,8 +23,10 @@ from archive.sourcestore import (
     source_toml,
     unconfigured_sources,
 )
+from archive.writer import ArchiveWriter
 from crawler.items import Page, ReportItem
-from crawler.sources import Source, SourceError
+from crawler.sources import Source, SourceError, load_sources
+from pipelines.extract import ExtractPipeline
 
 IMPORT_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt"}
 
@@ -58,11 +62,6 @@ class PipelineRunner:
     sources: dict[str, Source] | None = None
 
     def __post_init__(self):
-        from archive.crawl import scrapy_settings
-        from archive.writer import ArchiveWriter
-        from crawler.sources import load_sources
-        from pipelines.extract import ExtractPipeline
-
         self.settings = scrapy_settings(
             self.db_path, self.sources_file, {"ARCHIVE_LOCK_HELD": True, **(self.overrides or {})}
         )
@@ -114,8 +113,6 @@ def import_files(
     """Run each file through the pipelines as one document. Returns the stats. A ``source`` that the
     sources file configures is recorded in the archive (``sources``): its documents were cleaned
     with that entry. Others (``import``) have no configuration, and are re-cleaned without one."""
-    from crawler.sources import load_sources
-
     configured = load_sources(sources_file).get(source)
     with PipelineRunner(db_path, sources_file) as runner:
         for f in files:
@@ -204,9 +201,6 @@ def relearn_boilerplate(
     surrounds the text, whatever was learned before, so the learning is stable) and save it.
     ``sources``: the configuration its pages are read with (default: ``sources_file``'s); a source
     that needs one they lack is not relearned. Returns True when what was learned changed."""
-    from archive import learning
-    from crawler.sources import load_sources
-
     if sources is None:
         sources = load_sources(sources_file)
     src = sources.get(source) if source != "import" else None

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from archive.export import default_out_dir
+
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 SETTINGS = {
     "default_page_size": 50,
@@ -81,8 +83,6 @@ def make_datasette(
     Datasette settings (``max_returned_rows``, ``sql_time_limit_ms`` …); ``exports``: the folder of
     ``archive export``'s dumps (default: exports/ beside the archive), listed at /-/downloads."""
     from datasette.app import Datasette
-
-    from archive.export import default_out_dir
 
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first")

@@ -8,13 +8,12 @@ from pathlib import Path
 
 from w3lib.encoding import html_to_unicode
 
+from crawler import settings
 from crawler.links import classify_links
 from crawler.sources import Source
 
 
 def fetch(url: str, timeout: float = 30) -> tuple[int, str | None, bytes]:
-    from crawler import settings
-
     req = urllib.request.Request(url, headers={"User-Agent": settings.USER_AGENT})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
