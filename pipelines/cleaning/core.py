@@ -8,7 +8,7 @@ import re
 from pipelines import document
 
 from . import rules as R
-from .boilerplate import edges
+from .boilerplate import apply_learned, edges
 from .chrome import strip_chrome
 from .decode import decode, is_binary, looks_mojibake
 from .normalize import has_sentence, is_truncated, join_broken, masked_chars, norm_key, split_lines, tidy_line
@@ -285,8 +285,6 @@ def clean_document(
         kept, rem = strip_chrome(page.lines, title=title, link_share=page.links)
         removed.extend(rem)
         if learned:
-            from .boilerplate import apply_learned
-
             kept, rem = apply_learned(kept, learned)
             removed.extend(rem)
         if n == 0 and title is None and _is_text_input(raw.url, raw.content_type):
@@ -368,7 +366,6 @@ def page_context(
     pages: list, *, selectors: dict | None = None, profile: str | None = None, encoding: str | None = None
 ) -> list[str]:
     """Lines around the extracted text of each page (see ``pipelines.cleaning.page_context``)."""
-    from .boilerplate import edges
     from .extract import extract, parse
 
     out: list[str] = []
