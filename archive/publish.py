@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from archive.export import default_out_dir
+from pipelines import document
 
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 SETTINGS = {
@@ -45,6 +46,8 @@ ROBOTS_TAG = b"noindex, nofollow"
 
 def load_metadata(public: bool = False, exports: str | None = None) -> dict:
     metadata = json.loads((DATASETTE_DIR / "metadata.json").read_text(encoding="utf-8"))
+    # the documents table's columns are described where they are declared (pipelines/document.py)
+    metadata["databases"]["archive"]["tables"]["documents"]["columns"] = dict(document.DESCRIPTIONS)
     if public:
         metadata["allow_sql"] = False  # nobody, not even a signed-in actor, runs their own SQL
     if exports:  # the dumps folder /-/downloads publishes (plugins/downloads.py)
