@@ -12,7 +12,11 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from itemadapter import ItemAdapter
 
@@ -136,6 +140,25 @@ def _unchanged(item, pages, options: dict, stats) -> bool:
     return True
 
 
+def _worker_start(parent: int) -> None:
+    """A cleaning worker dies with the crawl (a SIGKILLed crawl leaves no worker behind, holding
+    a core or the crawl's output pipes), and lets go of the crawl's stdout and stderr: what it has
+    to say goes back with its results."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the crawl died while this worker was starting
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 class ExtractPipeline:
     """Cleans each item (``extract_item``). Nothing is dropped: the store still keeps the raw
     captures of a skipped item.
@@ -160,7 +183,9 @@ class ExtractPipeline:
         self.sources = getattr(self.crawler.spider, "sources", None) or {}
         self.learned = getattr(self.crawler, "learned_chrome", None)
         if self.workers > 0:  # spawned, not forked: a child of a running reactor starts clean
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+            )
 
     def close_spider(self):
         if self.pool is not None:
@@ -184,7 +209,20 @@ class ExtractPipeline:
 
     async def _in_pool(self, item, raw: list[RawPage], options: dict, learned):
         try:
-            cleaned = await asyncio.wrap_future(self.pool.submit(clean_pages, raw, options, learned))
+            pool = self.pool
+            if pool is None:  # the pool broke: cleaned here, as without workers
+                raise BrokenProcessPool
+            cleaned = await asyncio.wrap_future(pool.submit(clean_pages, raw, options, learned))
+        except BrokenProcessPool:
+            if self.pool is not None:
+                logger.error(
+                    "the cleaning workers died: the rest of the crawl is cleaned in the crawl's process"
+                )
+                self.pool = None
+            try:
+                cleaned = clean_pages(raw, options, learned)
+            except Exception as exc:  # noqa: BLE001 - reported on the item, the crawl goes on
+                return finish_item(item, None, self.stats, error=exc)
         except Exception as exc:  # noqa: BLE001 - reported on the item, the crawl goes on
             return finish_item(item, None, self.stats, error=exc)
         return finish_item(item, cleaned, self.stats)
