@@ -184,7 +184,10 @@ class ExtractPipeline:
         self.learned = getattr(self.crawler, "learned_chrome", None)
         if self.workers > 0:  # spawned, not forked: a child of a running reactor starts clean
             self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_start,
+                initargs=(os.getpid(),),
             )
 
     def close_spider(self):
