@@ -14,9 +14,8 @@ import json
 
 from archive import db as archive_db
 from archive.captures import document_pages
-from pipelines.cleaning import RawPage, learn_boilerplate, page_context
+from pipelines.cleaning import RawPage, cleaning_options, learn_boilerplate, page_context
 from pipelines.cleaning.normalize import norm_key
-from pipelines.extract import cleaning_options
 
 SAMPLE = 300  # learned from the newest distinct texts of a source
 # a source's first crawl relearns when it has stored this many documents, then at the end

@@ -56,8 +56,8 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pipelines.cleaning import cleaning_options  # noqa: F401 - re-exported: the options a source gives the cleaner
 from pipelines.cleaning.profiles import PROFILES, url_shapes
-from pipelines.extract import cleaning_options  # noqa: F401 - re-exported: the options a source gives the cleaner
 
 CONFIG_DIR = Path(__file__).parent / "config"
 DEFAULT_SOURCES = CONFIG_DIR / "sources.toml"

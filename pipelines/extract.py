@@ -20,19 +20,11 @@ from concurrent.futures.process import BrokenProcessPool
 
 from itemadapter import ItemAdapter
 
-from pipelines.cleaning import RawPage, clean_document, rules_version, text_hash
+from pipelines.cleaning import RawPage, clean_document, cleaning_options, rules_version, text_hash
 from pipelines.cleaning.sniff import sniff
 from pipelines.stats import count
 
 logger = logging.getLogger(__name__)
-
-
-def cleaning_options(source) -> dict:
-    """The keyword arguments a source gives the cleaner (``clean_document``, ``page_context``):
-    its selectors, CMS profile and forced encoding (None: none)."""
-    if source is None:
-        return {"selectors": None, "profile": None, "encoding": None}
-    return {"selectors": source.selectors, "profile": source.profile, "encoding": source.encoding}
 
 
 def _skip(item, reason: str, stats=None, stat: str | None = None):

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .rawpage import RawPage
 
 __all__ = [
+    "cleaning_options",
     "ParsedPage",
     "RawPage",
     "clean_document",
@@ -92,6 +93,14 @@ def text_hash(text: str) -> str:
     from .normalize import text_hash as _hash
 
     return _hash(text)
+
+
+def cleaning_options(source) -> dict:
+    """The keyword arguments a source gives the cleaner (``clean_document``, ``page_context``):
+    its selectors, CMS profile and forced encoding (None: none)."""
+    if source is None:
+        return {"selectors": None, "profile": None, "encoding": None}
+    return {"selectors": source.selectors, "profile": source.profile, "encoding": source.encoding}
 
 
 _RULES_VERSION: list[str] = []
