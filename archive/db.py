@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import sqlite_utils
 from archive import search
 from archive.dedupe import ensure_schema
 from pipelines import document
+from pipelines.packing import Packed, compress, decompress, pack  # noqa: F401 - compress, decompress: the store's API
 
 # Column order is the order Datasette shows. Types: str, int, bytes.
 # The schema of migration 1 (as it stood before numbered migrations); later migrations add to it.
@@ -365,20 +365,6 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
 
 
 # captures ------------------------------------------------------------------------------------
-def compress(body: bytes) -> tuple[bytes, str]:
-    return zlib.compress(body, 6), "zlib"
-
-
-def decompress(body: bytes | None, compression: str | None) -> bytes:
-    if body is None:
-        return b""
-    if compression == "zlib":
-        return zlib.decompress(body)
-    if compression in (None, "", "none"):
-        return body
-    raise ValueError(f"unknown compression {compression!r}")
-
-
 def save_capture(
     db,
     *,
@@ -393,18 +379,20 @@ def save_capture(
     encoding: str | None = None,
     error: str | None = None,
     sniffed_type: str | None = None,
+    packed: Packed | None = None,
 ) -> tuple[int, bool]:
     """Store one response; the same bytes at the same URL are stored once. Returns (id, new).
 
     ``sniffed_type``: the body's type by its magic bytes when it is a binary format (a PDF served as
-    text/html), whatever ``Content-Type`` says."""
-    import hashlib
-
-    sha = hashlib.sha256(body).hexdigest()
+    text/html), whatever ``Content-Type`` says. ``packed``: the body's hash and compressed form,
+    when a cleaning worker made them (``pipelines.packing.pack``)."""
+    if packed is None or len(packed.sha256) != 64:
+        packed = pack(body)
+    sha = packed.sha256
     row = db.execute("SELECT id FROM captures WHERE url = ? AND sha256 = ?", [url, sha]).fetchone()
     if row:
         return row[0], False
-    blob, compression = compress(body)
+    blob, compression = packed.blob, packed.compression
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
     cur = db.execute(
         "INSERT INTO captures (url, requested_url, fetched_at, status, headers, content_type, encoding,"

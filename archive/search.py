@@ -5,7 +5,8 @@ digits mixed in — with full- and half-width forms folded.
 SQLite's default tokenizer sees a run of Chinese as one word, and the trigram tokenizer cannot
 look up fewer than three characters. Here each run of text between whitespace is written as the
 sequence of its overlapping character pairs (``发展经济`` → ``发展 展经 济∎``, the last character
-paired with an end mark), stored in a contentless FTS5 table with a one-character prefix index:
+paired with an end mark), stored in a contentless FTS5 table (no prefix index: it doubled the cost of indexing, and a
+one-character query is rare and fast enough as a scan of the terms that start with it):
 
 * a query of two or more characters is the *phrase* of its pairs, which matches where, and only
   where, those characters stand next to each other: a substring match;
@@ -30,8 +31,9 @@ import numpy as np
 
 FTS_TABLE = "documents_fts"
 # ``tokens`` depends on this code and on Python's Unicode tables (isalnum, lower): an index built
-# under another version is rebuilt, never updated (a contentless 'delete' needs the exact tokens)
-TOKENIZER_VERSION = f"1/unicode-{unicodedata.unidata_version}"
+# under another version is rebuilt, never updated (a contentless 'delete' needs the exact tokens);
+# version 2 dropped the one-character prefix index (prefix='1')
+TOKENIZER_VERSION = f"2/unicode-{unicodedata.unidata_version}"
 _END = "\U0010fffd"  # pairs the last character of a run (a private-use character: a token character)
 _WIDE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _WIDE[0x3000] = 0x20
@@ -185,7 +187,7 @@ def ensure_index(db) -> None:
 def _create(db) -> None:
     db.execute(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(text, content='',"
-        " tokenize='unicode61 remove_diacritics 0', prefix='1')"
+        " tokenize='unicode61 remove_diacritics 0')"
     )
     db.execute("CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT)")
     db.execute("CREATE TABLE IF NOT EXISTS search_indexed (doc_id INTEGER PRIMARY KEY, digest TEXT)")

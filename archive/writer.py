@@ -81,7 +81,9 @@ def store_item(db, item, *, run_id: int | None, stats, reason: str | None = None
                 encoding=encoding if page.ok else None,
                 error=page.error,
                 sniffed_type=page.sniffed_type,
+                packed=page.packed,
             )
+            page.packed = None  # stored: the compressed copy is not kept with the item
             capture_ids.append(cid)
             if not item.offline:
                 count(stats, key, "archive/captures_new" if new else "archive/captures_seen")
@@ -178,7 +180,7 @@ class ArchiveWriter:
         self.stats = crawler.stats
         self.db_path = settings.get("ARCHIVE_DB")
         self.run_id = settings.getint("ARCHIVE_CRAWL_RUN_ID") or None
-        self.batch_size = max(1, settings.getint("ARCHIVE_BATCH_SIZE", 50))
+        self.batch_size = max(1, settings.getint("ARCHIVE_BATCH_SIZE", 200))
         self.dedupe = settings.getbool("DEDUP_ENABLED", True)
         self.learn = settings.getbool("ARCHIVE_LEARN", True)
         self.db = archive_db.acquire_shared(self.db_path)

@@ -26,6 +26,9 @@ class Page:
     # the spider's decode and parse of the body (pipelines.cleaning.parse_page), handed to the
     # cleaner so a page is parsed once; never stored
     parsed: object | None = field(default=None, repr=False, compare=False)
+    # the body's hash and compressed form (pipelines.packing.pack), made by a cleaning worker so
+    # the writer only inserts; never compared
+    packed: object | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_file(cls, path, url: str | None = None) -> Page:

@@ -22,6 +22,7 @@ from itemadapter import ItemAdapter
 
 from pipelines.cleaning import RawPage, clean_document, cleaning_options, rules_version, text_hash
 from pipelines.cleaning.sniff import sniff
+from pipelines.packing import pack
 from pipelines.stats import count
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,12 @@ def clean_pages(pages: list[RawPage], options: dict, learned: list[dict] | None)
     cleaned = clean_document(pages, learned=learned or None, with_context=True, **options)
     cleaned["text_hash"] = text_hash(cleaned.get("text") or "")
     return cleaned
+
+
+def clean_and_pack(pages: list[RawPage], options: dict, learned: list[dict] | None) -> tuple[dict, list]:
+    """``clean_pages``, and each page's bytes packed for the store (hash, compressed body): what a
+    cleaning worker does, so the crawl's process is left with fetching and inserting."""
+    return clean_pages(pages, options, learned), [pack(p.body) for p in pages]
 
 
 def finish_item(item, cleaned: dict | None, stats=None, error: BaseException | None = None):
@@ -200,14 +207,16 @@ class ExtractPipeline:
         raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type) for p in pages]
         for p in pages:
             p.parsed = None  # a tree does not cross to another process; the worker parses again
-        return self._in_pool(item, raw, options, learned)
+        return self._in_pool(item, pages, raw, options, learned)
 
-    async def _in_pool(self, item, raw: list[RawPage], options: dict, learned):
+    async def _in_pool(self, item, pages, raw: list[RawPage], options: dict, learned):
         try:
             pool = self.pool
             if pool is None:  # the pool broke: cleaned here, as without workers
                 raise BrokenProcessPool
-            cleaned = await asyncio.wrap_future(pool.submit(clean_pages, raw, options, learned))
+            cleaned, packed = await asyncio.wrap_future(pool.submit(clean_and_pack, raw, options, learned))
+            for page, packs in zip(pages, packed, strict=True):
+                page.packed = packs
         except BrokenProcessPool:
             if self.pool is not None:
                 logger.error(

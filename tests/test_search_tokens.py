@@ -78,4 +78,4 @@ def test_what_is_indexed_is_pinned():
     assert search.tokens("İ𠀀") == f"İ𠀀 𠀀{e}"
     assert search.tokens("😀") == chr(0x100000 + ord("😀") % 0xFFFD) + e
     assert search.tokens(" \n ") == ""
-    assert search.TOKENIZER_VERSION == f"1/unicode-{unicodedata.unidata_version}"
+    assert search.TOKENIZER_VERSION == f"2/unicode-{unicodedata.unidata_version}"
