@@ -134,10 +134,12 @@ class IndexStep:
         if item.document_id is not None and state in ("new", "changed", "updated"):
             self.pending.add(item.document_id)
 
-    def flush(self) -> None:
+    def flush(self) -> list[tuple[str, str]]:
         if self.pending:
-            search.index_documents(self.db, sorted(self.pending))
+            # 50 texts at a time in memory, all in the one transaction
+            search.index_documents(self.db, sorted(self.pending), batch=50)
             self.pending.clear()
+        return []
 
 
 class DedupeStep:
@@ -147,30 +149,32 @@ class DedupeStep:
 
     name = "dedupe"
 
-    def __init__(self, db, official_sources: set[str], stats):
+    def __init__(self, db, official_sources: set[str]):
         self.db = db
         # a crawl checks each newcomer against few candidates: a small cache of their hashes
         self.deduper = Deduper(db, official_sources=official_sources, cache_size=64)
-        self.stats = stats
-        self.pending: dict[int, list] = {}  # document id → its items, in the order they came
+        # document id → its source: ids only, never the items (a batch of items holds their pages
+        # and texts: 200 of them were 13 MB of a crawl's peak memory)
+        self.pending: dict[int, str] = {}
 
     def add(self, item, state: str) -> None:
         if item.document_id is None or state == "unchanged":  # its group was decided when it was stored
             return
-        self.pending.setdefault(item.document_id, []).append(item)
+        self.pending[item.document_id] = item.source
 
-    def flush(self) -> None:
+    def flush(self) -> list[tuple[str, str]]:
+        """Group the batch's documents; the (source, stat) pairs to count."""
         if not self.pending:
-            return
+            return []
         with self.db.atomic():  # a savepoint: a regrouping that fails half-way is rolled back
             groups = self.deduper.add_many(list(self.pending))
-        for doc_id, items in self.pending.items():
-            canonical_id, kind = groups[doc_id]
-            for item in items:
-                item.canonical_id, item.duplicate_kind = canonical_id, kind
-            if kind:
-                count(self.stats, items[-1].source, f"archive/duplicates/{kind}")
+        counts = [
+            (source, f"archive/duplicates/{groups[doc_id][1]}")
+            for doc_id, source in self.pending.items()
+            if groups[doc_id][1]
+        ]
         self.pending.clear()
+        return counts
 
 
 class ArchiveWriter:
@@ -214,7 +218,7 @@ class ArchiveWriter:
         steps = []
         if self.dedupe:
             # official: as configured, and as the archive recorded for the sources it has crawled
-            steps.append(DedupeStep(self.db, official_keys(self.db, self.sources), self.stats))
+            steps.append(DedupeStep(self.db, official_keys(self.db, self.sources)))
         steps.append(IndexStep(self.db))
         return steps
 
@@ -262,10 +266,17 @@ class ArchiveWriter:
             step.add(item, state)
 
     def _flush(self) -> None:
+        """The batch's steps, then its commit."""
+        counts = []
         for step in self.steps:
-            step.flush()
+            counts.extend(step.flush())
         self.db.commit()
         self.pending = 0
+        self._count(counts)
+
+    def _count(self, counts: list[tuple[str, str]]) -> None:
+        for source, stat in counts:
+            count(self.stats, source, stat)
 
     def _relearn(self, key: str) -> None:
         """Learn ``key``'s chrome again; re-clean the documents the change can affect."""

@@ -78,8 +78,6 @@ class ReportItem:
         default=None, repr=False
     )  # ExtractPipeline: the ``archive clean --json`` keys and more
     text_hash: str | None = None  # StorePipeline
-    canonical_id: int | None = None  # DedupePipeline: the canonical copy of its duplicate group
-    duplicate_kind: str | None = None  # DedupePipeline: exact, near, excerpt or None (canonical)
     skip_reason: str | None = None  # why no document is made (captures are still stored)
     known_document: int | None = None  # the spider: the archived document of this page, if any
     known_clean_key: str | None = None  # …and what it was cleaned from (pipelines.extract.clean_key)

@@ -31,6 +31,10 @@ REACTOR_THREADPOOL_MAXSIZE = 20
 # page some dozens of requests; Scrapy's 100 made 100 asyncio tasks for every response (7 % of a
 # crawl's CPU in a py-spy profile of bench_crawl_memory)
 CONCURRENT_ITEMS = 8
+# responses whose items are still in the pipelines (cleaning, waiting for the writer's commit):
+# 1 MB of them, not Scrapy's 5 MB (each holds its page, its text and what learning reads: the
+# backlog was most of a crawl's peak memory); fetching waits while the pipelines catch up
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

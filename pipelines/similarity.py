@@ -44,8 +44,9 @@ def _fold_table() -> np.ndarray:
     """Code point → itself, its half-width form (Ｂ → B) or _GONE (whitespace, punctuation and
     symbols — except the ``*`` of word filters): one gather per text. ASCII or Chinese
     punctuation (OCR, PDF text, another site's typing), 〔〕 for [], the ×/□ of a filter: the
-    words alone decide."""
-    table = np.arange(0x110000, dtype=np.uint32)
+    words alone decide. The Basic Multilingual Plane only (256 KB, not 4.4 MB for all of
+    Unicode: every code point it changes is below U+FF66); beyond it a code point is itself."""
+    table = np.arange(0x10000, dtype=np.uint32)
     table[0xFF01:0xFF5F] -= 0xFEE0
     for lo, hi in _PUNCT_BLOCKS:
         for c in range(lo, hi):
@@ -64,7 +65,11 @@ _FOLD = _fold_table()
 def code_points(text: str) -> np.ndarray:
     """The text as code points with whitespace, punctuation and symbols removed and full-width
     ASCII forms folded (at numpy speed): layout breaks and ，/, don't count."""
-    cp = _FOLD[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+    raw = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    cp = _FOLD[np.minimum(raw, 0xFFFF)]
+    astral = raw > 0xFFFF
+    if astral.any():
+        cp[astral] = raw[astral]
     return cp[cp != _GONE]
 
 
