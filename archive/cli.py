@@ -51,12 +51,94 @@ sources_option = click.option(
 )
 
 
+def _archives_nearby(db_path) -> str:
+    """A hint when --db names no file: the archives in that folder (after ``archive demo``: demo.db)."""
+    from archive.db import identify
+
+    folder = Path(db_path).parent
+    found = []
+    for p in sorted(folder.glob("*.db"))[:20]:
+        try:
+            if identify(p) == "archive":
+                found.append(p)
+        except Exception:  # noqa: BLE001 - a hint: what cannot be read is not offered
+            continue
+    if not found:
+        return ": run 'archive crawl' or 'archive demo' first"
+    return f" (archives here: {', '.join(str(p) for p in found[:5])}; pass one with --db)"
+
+
+def _reader(db_path, *, quiet: bool = False):
+    """The archive opened for reading; on a read-only mount, a line on stderr says which state is
+    read (unless ``quiet``: the configuration read before a command writes)."""
+    try:
+        db = open_readonly(db_path)
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"{exc}{_archives_nearby(db_path)}") from None
+    if getattr(db.conn, "note", None) and not quiet:
+        click.echo(f"archive: {db.conn.note}", err=True)
+    return db
+
+
 def fail(message: str, code: int) -> None:
     click.echo(f"archive: {message}", err=True)
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def environment_error(exc: BaseException) -> tuple[str, int] | None:
+    """(one line, exit code) for an error of the archive's file or the disk, whatever command met
+    it: not an archive or read-only → 2; the disk full → 1 (the work ran and failed; what was
+    committed before stays). None for anything else (a bug: its traceback is wanted)."""
+    import errno
+    import sqlite3
+
+    from archive.db import ArchiveError, StorageFailed
+
+    if isinstance(exc, ArchiveError):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, StorageFailed):
+        return str(exc), EXIT_FAILED
+    if isinstance(exc, sqlite3.DatabaseError):
+        text = str(exc)
+        if "disk is full" in text or "disk I/O error" in text:
+            return (
+                f"the disk is full or failing ({text}): the work stopped, what was committed before is kept",
+                EXIT_FAILED,
+            )
+        if "readonly" in text or "unable to open database file" in text:
+            return (
+                f"the archive is read-only ({text}): a command that writes needs write access to the file and its folder",
+                EXIT_USAGE,
+            )
+        if "malformed" in text or "not a database" in text:
+            return (
+                f"the archive file is damaged ({text}): restore a copy, or try sqlite3's .recover",
+                EXIT_USAGE,
+            )
+        return None
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"the disk is full{where}: the work stopped, what was written before is kept", EXIT_FAILED
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return f"cannot write{where}: {exc.strerror}", EXIT_USAGE
+    return None
+
+
+class ArchiveGroup(click.Group):
+    """Errors of the archive's file or the disk become one line and the documented exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            known = environment_error(exc)
+            if known is None:
+                raise
+            fail(*known)
+
+
+@click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zfgzbg-archive")
 def main() -> None:
     """Crawl, clean, deduplicate and publish Chinese government work reports (政府工作报告).
@@ -345,7 +427,7 @@ def export(
         formats.append("excel")
     out = Path(out_dir) if out_dir else default_out_dir(db_path)
     try:
-        db = open_readonly(db_path)
+        db = _reader(db_path)
     except FileNotFoundError as exc:
         fail(str(exc), EXIT_USAGE)
     try:
@@ -419,7 +501,7 @@ def status(db_path, as_json, shown, show_all):
       archive status --db archive.db --all
     """
     try:
-        info = get_status(open_readonly(db_path))
+        info = get_status(_reader(db_path))
     except FileNotFoundError as exc:
         fail(str(exc), EXIT_USAGE)
     if as_json:
@@ -453,7 +535,7 @@ def _over_all_documents(db_path, label, work):
     progress bar on a terminal (none under cron). Exits 75 when another writer holds the lock."""
     try:
         with ArchiveLock(db_path):
-            db = open_db(db_path)
+            db = open_db(db_path, create=False)
             total = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             with db.atomic():
                 if sys.stderr.isatty():
@@ -539,7 +621,7 @@ def clean(file, url, source_key, db_path, sources_file, as_json):
             source = None
     learned = None
     if db_path and source_key and Path(db_path).exists():
-        learned = load_boilerplate(open_readonly(db_path), source_key) or None
+        learned = load_boilerplate(_reader(db_path), source_key) or None
     elif db_path and source_key:
         fail(f"no archive at {db_path}", EXIT_USAGE)
     page = Page.from_file(file, url)
@@ -619,7 +701,7 @@ def _resolved_sources(db_path, sources_file, *, writable: bool = False):
     from archive.sourcestore import resolve_sources
     from crawler.sources import SourceError
 
-    db = open_db(db_path) if writable else open_readonly(db_path)
+    db = open_db(db_path, create=False) if writable else _reader(db_path, quiet=True)
     try:
         try:
             resolved, warnings = resolve_sources(db, sources_file)
@@ -773,6 +855,16 @@ def sources_check(name, sources_file, url, file_path, db_path):
             fail(str(exc), EXIT_USAGE)
     if name not in found:
         fail(f"unknown source {name!r} (known: {', '.join(sorted(found))})", EXIT_USAGE)
+    if file_path and not url:
+        # a saved page's links are resolved against the address it came from: the source's own
+        starts = found[name].start_urls
+        if not starts:
+            fail("--file needs --url: the address the page was saved from", EXIT_USAGE)
+        url = starts[0]
+        click.echo(
+            f"archive: reading {file_path} as {url} (the source's first start URL; --url to say otherwise)",
+            err=True,
+        )
     ok = True
     for report in check_source(found[name], url=url, file_path=file_path):
         click.echo(f"# {report['url']}  ({report['status']})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,6 +168,12 @@ def run_crawl(
         if any(stats.get("finish_reason") == "shutdown" for stats in per_source.values()):
             # stopped by SIGTERM / SIGINT: what was fetched is stored, the run did not finish
             exit_code, status = EXIT_FAILED, "killed"
+        fatal = (crawl_stats or {}).get("archive/fatal") or next(
+            (st["archive/fatal"] for st in per_source.values() if st.get("archive/fatal")), None
+        )
+        if fatal:  # the archive could not be written (disk full…): the crawl was stopped
+            exit_code, status = EXIT_FAILED, "error"
+            problems.insert(0, f"the archive cannot be written ({fatal}); what was committed before is kept")
         totals = {
             k: sum(r[k] for r in records.values())
             for k in (
@@ -197,25 +204,32 @@ def run_crawl(
             + (f"; {'; '.join(problems)}" if problems else "")
             + (f"; warnings: {'; '.join(warnings)}" if warnings else "")
         )
-        with db.atomic():
-            for r in records.values():
-                db["crawl_run_sources"].insert(
-                    {**r, "checks": json.dumps(r["checks"], ensure_ascii=False)}, replace=True
-                )
-        archive_db.finish_run(
-            db,
-            run_id,
-            status=status,
-            exit_code=exit_code,
-            summary=summary,
-            stats={
-                "sources": per_source,
-                "totals": totals,
-                "seconds": round(seconds, 3),
-                **({"crawl": crawl_stats} if crawl_stats else {}),
-            },
-        )
-        db.close()
+        try:
+            with db.atomic():
+                for r in records.values():
+                    db["crawl_run_sources"].insert(
+                        {**r, "checks": json.dumps(r["checks"], ensure_ascii=False)}, replace=True
+                    )
+            archive_db.finish_run(
+                db,
+                run_id,
+                status=status,
+                exit_code=exit_code,
+                summary=summary,
+                stats={
+                    "sources": per_source,
+                    "totals": totals,
+                    "seconds": round(seconds, 3),
+                    **({"crawl": crawl_stats} if crawl_stats else {}),
+                },
+            )
+        except (sqlite3.OperationalError, OSError) as exc:
+            if not fatal:
+                raise
+            # the disk is still full: crawl_runs keeps the run as 'running' (status shows it)
+            summary += f" (the run's record could not be written either: {exc})"
+        finally:
+            db.close()
     return CrawlResult(run_id, exit_code, status, summary, seconds, per_source, log_file=str(log_file))
 
 
@@ -339,6 +353,8 @@ def _run_scrapy(settings, sources: dict[str, Source], verbose: bool = False) -> 
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)  # its root handler writes the run's log file
+    # a log file on a full disk: no "--- Logging error ---" tracebacks; the summary line says why
+    logging.raiseExceptions = False
     if verbose:
         echo = logging.StreamHandler()
         echo.setLevel(logging.INFO)

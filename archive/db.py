@@ -229,24 +229,178 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def open_db(path: str | os.PathLike, *, migrate_schema: bool = True) -> sqlite_utils.Database:
-    """Open (creating if needed) the archive at ``path``: WAL mode, schema migrated."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30)
-    db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA busy_timeout = 30000")
-    if migrate_schema:
-        db.enable_wal()
-        migrate(db)
+# An archive says what it is in its header (``PRAGMA application_id``): another application's
+# SQLite file given as --db is refused, never filled with the archive's tables. Archives made before
+# it was set are known by their tables, and get it on their next writable open.
+APPLICATION_ID = 0x5A474247  # "ZGBG"
+_ARCHIVE_TABLES = {"documents", "captures"}
+
+
+class ArchiveError(Exception):
+    """A file that cannot serve as the archive (not SQLite, another application's database, read
+    only for a writer): its message is one line for the user; the CLI exits 2."""
+
+
+class StorageFailed(Exception):
+    """The archive could not be written part-way (the disk full, an I/O error): the work stopped,
+    every batch committed before it is kept; the CLI exits 1."""
+
+
+class NotAnArchive(ArchiveError):
+    pass
+
+
+class ReadOnlyArchive(ArchiveError):
+    pass
+
+
+def _identify(conn: sqlite3.Connection, path) -> str:
+    """'archive', or 'empty' (a new or empty SQLite file); NotAnArchive for anything else."""
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        if _is_readonly_error(exc):
+            raise
+        raise NotAnArchive(f"{path} is not an SQLite database ({exc}); it was left as it is") from None
+    if app_id == APPLICATION_ID or (app_id == 0 and _ARCHIVE_TABLES <= tables):
+        return "archive"
+    if app_id == 0 and not tables:
+        return "empty"
+    shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+    owner = f"application id {app_id:#x}" if app_id else f"tables: {shown}"
+    raise NotAnArchive(
+        f"{path} is another application's SQLite database ({owner}), not an archive; it was left as it is"
+    )
+
+
+def _is_readonly_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "readonly" in text or "read-only" in text or "unable to open database file" in text
+    )
+
+
+def open_db(
+    path: str | os.PathLike, *, migrate_schema: bool = True, create: bool = True
+) -> sqlite_utils.Database:
+    """Open the archive at ``path`` for writing: WAL mode, schema migrated. ``create``: a new or
+    empty file becomes an archive (the commands that make one: crawl, import, demo); without it a
+    missing file is FileNotFoundError. Another application's database or a file that is not
+    SQLite: NotAnArchive; a file or folder that cannot be written: ReadOnlyArchive. Neither is
+    changed."""
+    path_ = Path(path)
+    if not path_.exists():
+        if not create:
+            raise FileNotFoundError(f"no archive at {path}")
+        path_.parent.mkdir(parents=True, exist_ok=True)
+    elif path_.is_dir():
+        raise NotAnArchive(f"{path} is a folder, not an archive file")
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+    except sqlite3.OperationalError as exc:
+        raise ReadOnlyArchive(f"cannot open {path} for writing ({exc})") from None
+    try:
+        kind = _identify(conn, path)
+        if kind == "empty" and not create:
+            raise NotAnArchive(
+                f"{path} is an empty database, not an archive: 'archive crawl' or 'archive import' makes one"
+            )
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if migrate_schema:
+            db.enable_wal()
+            if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrate(db)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if _is_readonly_error(exc):
+            raise ReadOnlyArchive(
+                f"{path} is read-only ({exc}): a command that writes needs write access to the file and"
+                " its folder (SQLite makes its -wal and -shm files there)"
+            ) from None
+        raise
+    except BaseException:
+        conn.close()
+        raise
     return db
 
 
-def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
-    """Open an existing archive for reading only (no lock needed)."""
-    if not Path(path).exists():
+class ReadOnlyConnection(sqlite3.Connection):
+    """A reader's connection; ``note`` says what state it reads when that is not the latest."""
+
+    note: str | None = None
+
+
+def connect_readonly(path: str | os.PathLike, *, check_same_thread: bool = True) -> ReadOnlyConnection:
+    """A read-only connection to the archive at ``path`` (NotAnArchive / FileNotFoundError as
+    ``open_db``). On a read-only mount or a folder this user cannot write, where SQLite cannot make
+    the WAL's -shm file, the file is read as immutable: the state of its last checkpoint (a
+    cleanly closed archive: everything); ``note`` then says so, and whether a -wal file holds
+    newer commits that are not seen."""
+    path_ = Path(path)
+    if not path_.exists():
         raise FileNotFoundError(f"no archive at {path}")
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-    return sqlite_utils.Database(conn)
+    if path_.is_dir():
+        raise NotAnArchive(f"{path} is a folder, not an archive file")
+    uri = path_.resolve().as_uri()  # as_uri: a '?' or '#' in the path is escaped
+    conn = sqlite3.connect(
+        f"{uri}?mode=ro",
+        uri=True,
+        timeout=30,
+        factory=ReadOnlyConnection,
+        check_same_thread=check_same_thread,
+    )
+    try:
+        kind = _identify(conn, path)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not _is_readonly_error(exc):
+            raise
+        conn = sqlite3.connect(
+            f"{uri}?immutable=1",
+            uri=True,
+            factory=ReadOnlyConnection,
+            check_same_thread=check_same_thread,
+        )
+        kind = _identify(conn, path)
+        wal = Path(f"{path}-wal")
+        unseen = wal.stat().st_size if wal.exists() else 0
+        conn.note = f"{path} is on a read-only file system or folder: read as of its last checkpoint" + (
+            f" ({unseen:,} bytes of later commits in {wal.name} are not seen)"
+            if unseen
+            else " (no -wal file: that is everything committed)"
+        )
+    if kind == "empty":
+        conn.close()
+        raise NotAnArchive(f"{path} is an empty database, not an archive")
+    return conn
+
+
+def identify(path: str | os.PathLike) -> str | None:
+    """What ``path`` is, read without changing it: None (no file), 'empty' (an empty SQLite file)
+    or 'archive'; NotAnArchive for a file that is neither."""
+    path_ = Path(path)
+    if not path_.exists():
+        return None
+    if path_.is_dir():
+        raise NotAnArchive(f"{path} is a folder, not an archive file")
+    if path_.stat().st_size == 0:
+        return "empty"
+    try:
+        connect_readonly(path).close()
+    except NotAnArchive as exc:
+        if "empty database" in str(exc):
+            return "empty"
+        raise
+    return "archive"
+
+
+def open_readonly(path: str | os.PathLike) -> sqlite_utils.Database:
+    """Open an existing archive for reading only (no lock needed); see ``connect_readonly``.
+    ``db.conn.note`` says what state it reads when that is not the latest."""
+    return sqlite_utils.Database(connect_readonly(path))
 
 
 def ensure_tables(db: sqlite_utils.Database, tables: dict[str, dict]) -> None:

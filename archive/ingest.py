@@ -43,6 +43,9 @@ class Stats:
     def get_value(self, key, default=None):
         return self.values.get(key, default)
 
+    def set_value(self, key, value):
+        self.values[key] = value
+
     def get_stats(self):
         return dict(self.values)
 
@@ -80,6 +83,11 @@ class PipelineRunner:
         for p in reversed(self.pipelines):
             if hasattr(p, "close_spider"):
                 p.close_spider()
+        fatal = self.stats.get_value("archive/fatal")
+        if fatal and exc[0] is None:
+            raise archive_db.StorageFailed(
+                f"the archive cannot be written ({fatal}): the import stopped; what was committed before is kept"
+            )
 
     def process(self, item: ReportItem) -> ReportItem:
         for p in self.pipelines:
@@ -146,7 +154,7 @@ def reprocess(
     ``source`` raises SourceError. The entries used become the archive's record of those sources.
     Every document whose text or metadata changes keeps its earlier state as a version (``reason``).
     ``progress(1)`` is called after each document (a progress bar's ``update``)."""
-    db = archive_db.open_db(db_path)
+    db = archive_db.open_db(db_path, create=False)
     try:
         if sources is None:
             sources, _ = resolve_sources(db, sources_file)
@@ -157,6 +165,9 @@ def reprocess(
         counts = document_counts(db)
     finally:
         db.close()
+    if source is not None and source not in counts and source not in sources:
+        known = ", ".join(sorted(counts)[:10]) + (", …" if len(counts) > 10 else "") or "none"
+        raise SourceError(f"unknown source {source!r}: the archive has documents of: {known}")
     keys = [source] if source else sorted(k for k in counts if k not in skip)
     # the archive's record of the sources left alone too: their documents are not re-read, and
     # whether they are official (preferred as canonical) stays known to the duplicate groups
@@ -204,7 +215,7 @@ def relearn_boilerplate(
     if sources is None:
         sources = load_sources(sources_file)
     src = sources.get(source) if source != "import" else None
-    db = archive_db.open_db(db_path)
+    db = archive_db.open_db(db_path, create=False)
     try:
         if src is None and source in unconfigured_sources(db, sources):
             return False  # learned without its selectors, the chrome would be another page's

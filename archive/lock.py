@@ -6,6 +6,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from archive.db import ReadOnlyArchive, identify
+
 EXIT_LOCKED = 75
 
 
@@ -15,12 +17,21 @@ class LockBusy(RuntimeError):
 
 class ArchiveLock:
     def __init__(self, db_path: str | os.PathLike):
+        self.db_path = db_path
         self.path = Path(f"{db_path}.lock")
         self._fd: int | None = None
 
     def acquire(self) -> ArchiveLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        # a file that is not an archive is refused before anything is made beside it
+        identify(self.db_path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ReadOnlyArchive(
+                f"cannot take the archive's lock {self.path} ({exc.strerror}): a command that writes needs"
+                " write access to the archive's folder"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

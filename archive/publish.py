@@ -12,10 +12,14 @@ and robots told to stay away (``/robots.txt`` disallows everything, every respon
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
+from archive.db import connect_readonly
 from archive.export import default_out_dir
 from pipelines import document
+
+logger = logging.getLogger(__name__)
 
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 SETTINGS = {
@@ -62,14 +66,11 @@ def _read_only_database_class():
         """A mutable (live) file read through ``mode=ro`` connections; any write is refused."""
 
         def connect(self, write=False):
-            import sqlite3
 
             if write:
                 raise PermissionError("the archive is served read-only")
-            uri = (
-                Path(self.path).resolve().as_uri() + "?mode=ro"
-            )  # as_uri: a '?' or '#' in the path is escaped
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            # mode=ro, or immutable on a read-only mount (archive.db.connect_readonly)
+            conn = connect_readonly(self.path, check_same_thread=False)
             self._all_file_connections.append(conn)
             return conn
 
@@ -89,6 +90,10 @@ def make_datasette(
 
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first")
+    probe = connect_readonly(db_path)  # not an archive, empty: NotAnArchive before anything is served
+    if probe.note:
+        logger.warning("%s", probe.note)
+    probe.close()
     templates = DATASETTE_DIR / "templates"
     plugins = DATASETTE_DIR / "plugins"
     ds = Datasette(

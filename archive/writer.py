@@ -14,7 +14,9 @@ learned set are re-cleaned, never the whole source.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 
 from archive import db as archive_db
 from archive import learning, search
@@ -204,6 +206,7 @@ class ArchiveWriter:
         self.pending = 0
         self.stored: dict[str, int] = {}  # documents of each source in the archive (relearning)
         self.changed_sources: set[str] = set()
+        self.fatal: str | None = None  # why the archive cannot be written (the crawl stops)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -224,14 +227,49 @@ class ArchiveWriter:
 
     def close_spider(self):
         try:
-            if self.learn:
-                for key in sorted(self.changed_sources):
-                    self._relearn(key)
-            self._flush()
+            if self.fatal is None:
+                try:
+                    if self.learn:
+                        for key in sorted(self.changed_sources):
+                            self._relearn(key)
+                    self._flush()
+                except (sqlite3.OperationalError, OSError) as exc:
+                    self._stop(exc)
         finally:
-            archive_db.release_shared(self.db_path)
+            try:
+                archive_db.release_shared(self.db_path)
+            except (sqlite3.Error, OSError) as exc:
+                self._stop(exc)
 
     def process_item(self, item):
+        if self.fatal is not None:  # the archive cannot be written: the crawl is being stopped
+            count(self.stats, item.source, "archive/not_stored")
+            return item
+        try:
+            return self._store(item)
+        except (sqlite3.OperationalError, OSError) as exc:
+            self._stop(exc)
+            count(self.stats, item.source, "archive/not_stored")
+            return item
+
+    def _stop(self, exc: BaseException) -> None:
+        """The archive cannot be written (the disk is full, the file became read-only, I/O
+        errors): what the open batch held is rolled back — every committed batch stays — and the
+        crawl is stopped, with the reason in its stats (``archive/fatal``) for its run record."""
+        if self.fatal is None:
+            self.fatal = f"{exc.__class__.__name__}: {exc}"
+            self.stats.set_value("archive/fatal", self.fatal)
+            logger.error("the archive cannot be written, stopping the crawl: %s", self.fatal)
+            engine = getattr(self.crawler, "engine", None)
+            if engine is not None and getattr(engine, "spider", None) is not None:
+                asyncio.ensure_future(engine.close_spider_async(reason="archive_error"))
+        try:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+        except sqlite3.Error:
+            pass
+
+    def _store(self, item):
         db = self.db
         if not db.conn.in_transaction:
             db.begin()

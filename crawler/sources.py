@@ -320,6 +320,22 @@ def source_files(path: str | os.PathLike | None = None) -> list[Path]:
     return sorted(found, key=lambda f: f.relative_to(p).parts)
 
 
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    """What to say of a sources file that is not UTF-8 (TOML is UTF-8 only): when it reads as
+    GB18030 (a file saved as "ANSI" on Chinese Windows), how to convert it. It is never guessed:
+    the archive records each source's entry as the text it was crawled with."""
+    line = path.read_bytes()[: exc.start].count(b"\n") + 1
+    where = f"{path} is not UTF-8 (byte {exc.object[exc.start]:#04x} on line {line})"
+    try:
+        path.read_bytes().decode("gb18030")
+    except UnicodeDecodeError:
+        return f"{where}: TOML files must be UTF-8; save it as UTF-8"
+    return (
+        f"{where}: it reads as GB18030/GBK (Chinese Windows' ANSI); TOML files must be UTF-8: "
+        f"convert it with  iconv -f gb18030 -t utf-8 {path} > {path.stem}.utf8.toml  or save it as UTF-8"
+    )
+
+
 def load_sources(path: str | os.PathLike | None = None) -> dict[str, Source]:
     """All enabled sources of a file, or of a folder's files, by key. Raises SourceError on a bad
     file, and on a key defined in two files."""
@@ -330,7 +346,9 @@ def load_sources(path: str | os.PathLike | None = None) -> dict[str, Source]:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise SourceError(f"sources file not found: {p}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise SourceError(_not_utf8(p, exc)) from None
+        except tomllib.TOMLDecodeError as exc:
             raise SourceError(f"{p}: {exc}") from None
         for key, table in data.items():
             if not isinstance(table, dict):
