@@ -18,6 +18,7 @@ from archive.demo.server import DemoServer
 from archive.export import DEFAULT_FORMATS, default_out_dir
 from archive.export import export as do_export
 from archive.lock import EXIT_LOCKED, ArchiveLock, LockBusy
+from archive.publish import PortUnavailable, listen
 from archive.publish import serve as serve_datasette
 from archive.status import render
 from archive.status import status as get_status
@@ -188,7 +189,8 @@ def _crawl(db_path, sources_file, names, overrides=None, max_error_rate=0.25, lo
     "settings",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Override a Scrapy setting, as with 'scrapy crawl -s' (repeatable).",
+    help="Override a Scrapy or project setting, as with 'scrapy crawl -s' (repeatable); the value "
+    "must fit the setting's type, an unknown name is refused (exit 2).",
 )
 @click.option(
     "--log-dir",
@@ -211,12 +213,12 @@ def crawl(names, db_path, sources_file, max_error_rate, settings, log_dir, verbo
       archive crawl --db /srv/reports/archive.db
       archive crawl demo-gov --sources crawler/config/demo_sources.toml --db demo.db
     """
-    overrides = {"ARCHIVE_PROGRESS": sys.stderr.isatty()}
-    for item in settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            fail(f"--set wants NAME=VALUE, not {item!r}", EXIT_USAGE)
-        overrides[key] = value
+    from crawler.overrides import SettingError, parse_overrides
+
+    try:  # checked before the lock and the run's row: a bad value is a usage error, not a failed run
+        overrides = {"ARCHIVE_PROGRESS": sys.stderr.isatty(), **parse_overrides(settings)}
+    except SettingError as exc:
+        fail(str(exc), EXIT_USAGE)
     result = _crawl(db_path, sources_file, names, overrides, max_error_rate, log_dir, verbose)
     click.echo(result.summary)
     sys.exit(result.exit_code)
@@ -232,18 +234,32 @@ def crawl(names, db_path, sources_file, max_error_rate, settings, log_dir, verbo
     type=click.Path(dir_okay=False),
     help="Where to build the demo archive.",
 )
-@click.option("--port", default=8950, show_default=True, help="Port of the demo site (stored URLs use it).")
-@click.option("--serve-port", default=8001, show_default=True, help="Port for Datasette.")
+@click.option(
+    "--site-port", default=8950, show_default=True, help="Port of the bundled demo site (stored URLs use it)."
+)
+@click.option("--port", "old_site_port", type=int, default=None, hidden=True)  # --site-port's old name
+@click.option("--serve-port", default=8001, show_default=True, help="Port for Datasette (after the crawl).")
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl (don't start Datasette).")
 @click.option("-v", "--verbose", is_flag=True, help="Scrapy's log on stderr.")
-def demo(db_path, port, serve_port, no_serve, verbose):
+def demo(db_path, site_port, old_site_port, serve_port, no_serve, verbose):
     """Serve the bundled demo site on 127.0.0.1, crawl it, then browse it in Datasette.
+
+    Datasette's port (--serve-port) is taken before the crawl: when it is in use, the demo stops
+    at once (exit 2).
 
     \b
     Example:
       archive demo                          # then open http://127.0.0.1:8001/archive
+      archive demo --serve-port 8002 --site-port 8951
       archive demo --no-serve --db /tmp/demo.db
     """
+    port = site_port if old_site_port is None else old_site_port
+    sock = None
+    if not no_serve:
+        try:
+            sock = listen("127.0.0.1", serve_port)
+        except PortUnavailable as exc:
+            fail(f"{exc}: choose Datasette's port with --serve-port N (or --no-serve)", EXIT_USAGE)
     overrides = {
         "ARCHIVE_PROGRESS": sys.stderr.isatty(),
         # the demo site is ours and local: no need to be slow
@@ -255,7 +271,10 @@ def demo(db_path, port, serve_port, no_serve, verbose):
     try:
         server = DemoServer(port=port).start()
     except OSError as exc:
-        fail(f"cannot start the demo site on 127.0.0.1:{port}: {exc}", EXIT_USAGE)
+        fail(
+            f"cannot start the demo site on 127.0.0.1:{port}: {exc}: choose its port with --site-port N",
+            EXIT_USAGE,
+        )
     click.echo(f"demo site: {server.base_url}/")
     try:
         with demo_sources_file(port) as sources_file:
@@ -265,7 +284,7 @@ def demo(db_path, port, serve_port, no_serve, verbose):
     click.echo(result.summary)
     if result.exit_code != EXIT_OK or no_serve:
         sys.exit(result.exit_code)
-    _serve(db_path, "127.0.0.1", serve_port)
+    _serve(db_path, "127.0.0.1", serve_port, sock)
 
 
 @contextlib.contextmanager
@@ -284,11 +303,11 @@ def demo_sources_file(port: int):
 
 
 # serve ----------------------------------------------------------------------------------------
-def _serve(db_path, host, port):
+def _serve(db_path, host, port, sock):
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first", EXIT_USAGE)
     click.echo(f"Datasette: http://{host}:{port}/archive  (Ctrl-C to stop)")
-    serve_datasette(db_path, host=host, port=port)
+    serve_datasette(db_path, host=host, port=port, sock=sock)
 
 
 @main.command()
@@ -323,11 +342,15 @@ def serve(db_path, host, port, public, exports):
     host = host or ("0.0.0.0" if public else "127.0.0.1")
     if not Path(db_path).exists():
         fail(f"no archive at {db_path}: run 'archive crawl' or 'archive demo' first", EXIT_USAGE)
+    try:  # before the URL is printed: a busy port is a usage error, one line
+        sock = listen(host, port)
+    except PortUnavailable as exc:
+        fail(f"{exc}: choose another with --port N", EXIT_USAGE)
     click.echo(
         f"Datasette{' (public: read-only, no custom SQL)' if public else ''}: "
         f"http://{host}:{port}/archive  (Ctrl-C to stop)"
     )
-    serve_datasette(db_path, host=host, port=port, public=public, exports=exports)
+    serve_datasette(db_path, host=host, port=port, public=public, exports=exports, sock=sock)
 
 
 # export ---------------------------------------------------------------------------------------
@@ -835,7 +858,9 @@ def sources_check(name, sources_file, url, file_path, db_path):
     """Dry run: which links of a listing page the source would follow and archive.
 
     Nothing is written. Fetches the page once (or reads --file). Without --sources, when the
-    archive (--db) exists, checks the entry it recorded (as reprocess would use it).
+    archive (--db) exists, checks the entry it recorded (as reprocess would use it). The crawl's
+    address guard applies: a page on a private or loopback address is not fetched unless the
+    source sets allow_private (exit 1, saying so), and links the crawl would refuse are marked.
 
     \b
     Example:
@@ -872,11 +897,18 @@ def sources_check(name, sources_file, url, file_path, db_path):
             click.echo(f"  error: {report['error']}")
             ok = False
             continue
+        refused = report.get("refused") or {}
         for kind, label in (("report", "archive"), ("listing", "follow"), ("ignored", "ignore")):
             links = report["links"][kind]
             click.echo(f"  {label} ({len(links)})")
             for link in links:
-                click.echo(f"    {link}")
+                click.echo(
+                    f"    {link}" + (f"  (refused by the crawl: {refused[link]})" if link in refused else "")
+                )
+        if report["links"].get("cut"):
+            click.echo(
+                "  (links read no further: the crawl takes ARCHIVE_MAX_LINKS_PER_PAGE links of a page)"
+            )
     sys.exit(EXIT_OK if ok else EXIT_FAILED)
 
 

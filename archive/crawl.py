@@ -16,6 +16,7 @@ from pathlib import Path
 from archive import db as archive_db
 from archive.lock import ArchiveLock
 from archive.sourcestore import record_sources
+from crawler.budget import KINDS as BUDGETS
 from crawler.sources import Source, SourceError, load_sources, sources_path
 from crawler.spiders.report import ReportSpider
 
@@ -298,7 +299,8 @@ def source_record(
     check(
         "error_rate",
         rec["error_rate"] <= max_error_rate,
-        f"{errors} errors in {attempts} requests ({rec['error_rate']:.0%}, limit {max_error_rate:.0%})",
+        f"{errors} errors in {attempts} requests ({rec['error_rate']:.0%}, limit {max_error_rate:.0%})"
+        + (_why_all_failed(stats, errors) if attempts and errors == attempts else ""),
     )
     reason = stats.get("finish_reason")
     check(
@@ -306,17 +308,30 @@ def source_record(
         reason in (None, "finished"),
         f"stopped: {reason}" if reason not in (None, "finished") else "finished",
     )
-    dropped = {
-        k.rsplit("/", 1)[1]: v
-        for k, v in stats.items()
-        if k in ("archive/skipped/depth", "archive/skipped/url_too_long", "archive/skipped/repeated_path")
-    }
+    dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k in TRAP_STATS}
     check(
         "trap_limits",
-        not dropped.get("depth"),
+        not (dropped.get("depth") or dropped.get("links_cut") or dropped.get("too_large")),
         "links dropped by the trap limits: "
         + (", ".join(f"{v} {k}" for k, v in sorted(dropped.items())) or "none")
         + (" (raise DEPTH_LIMIT if the listing's pagination is longer)" if dropped.get("depth") else ""),
+        level="warn",
+    )
+    # a warning: what was fetched is stored; the site was not crawled to its end (if it really is
+    # that large, raise max_requests / max_listings / max_seconds in its entry)
+    reached = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("archive/budget/")}
+    check(
+        "budget",
+        not reached,
+        "stopped at its budget: "
+        + ", ".join(
+            f"{float(v):g} {BUDGETS[k][2]} ({BUDGETS[k][0]})"
+            for k, v in sorted(reached.items())
+            if k in BUDGETS
+        )
+        + f"; {g('archive/skipped/budget')} requests not made"
+        if reached
+        else "within its budget",
         level="warn",
     )
     if prev is not None and prev[0]:
@@ -343,6 +358,38 @@ def source_record(
     levels = {c["status"] for c in checks}
     rec["status"] = "failed" if "fail" in levels else "warn" if "warn" in levels else "ok"
     return rec
+
+
+# what a source's links lost to the trap limits: pages read no further (links_cut) and report pages
+# too large to clean (too_large) warn, as DEPTH_LIMIT does
+TRAP_STATS = {
+    f"archive/skipped/{k}" for k in ("depth", "url_too_long", "repeated_path", "links_cut", "too_large")
+}
+_ERROR_TOTALS = {"report", "listing", "continuation", "listing_not_html"}  # not kinds of failure
+_REFUSED = {"private_address", "robots_forbidden", "ignored"}  # refused by the crawler, not failed
+_HINTS = {
+    "private_address": "set allow_private = true for this source if it really is on a private network",
+    "robots_forbidden": "its robots.txt forbids them",
+}
+
+
+def _why_all_failed(stats: dict, errors: int) -> str:
+    """When every request of a source failed one way: how (its first message, kept by the spider
+    as ``archive/first_error/<kind>``), so the summary line says it, not only the log file."""
+    kinds = {
+        k.rsplit("/", 1)[1]: int(v or 0)
+        for k, v in stats.items()
+        if k.startswith("archive/errors/") and k.rsplit("/", 1)[1] not in _ERROR_TOTALS
+    }
+    if not kinds:
+        return ""
+    kind = max(kinds, key=kinds.__getitem__)
+    if kinds[kind] < errors:
+        return ""  # several kinds: the log file has them
+    message = stats.get(f"archive/first_error/{kind}") or kind
+    verb = "refused" if kind in _REFUSED else "failed"
+    hint = f" ({_HINTS[kind]})" if kind in _HINTS else ""
+    return f", all {errors} requests {verb}: {message}{hint}"
 
 
 def _run_scrapy(settings, sources: dict[str, Source], verbose: bool = False) -> dict[str, dict]:

@@ -6,6 +6,8 @@ returns with every document (``clean_document(with_context=True)``) and the writ
 ``document_context``; learning reads those rows, no page is parsed again. When the learned set
 changes, only the documents that hold a line that entered or left it are re-cleaned
 (``affected``): a line can only be removed from, or given back to, a text that contains it.
+``learning_state`` says which sources have documents stored since they were last learned to the
+end of a run, so a run killed before its end-of-crawl learning is made up for by the next.
 """
 
 from __future__ import annotations
@@ -27,8 +29,46 @@ CONTEXT_TABLE = """CREATE TABLE IF NOT EXISTS document_context (
     document_id INTEGER PRIMARY KEY, lines TEXT, clean_key TEXT)"""
 
 
+# per source: when its chrome was last learned at the end of a run, from how many documents, and
+# whether documents were stored since (``stale``: set in the transaction that stores them, so a run
+# killed before its end-of-crawl learning leaves it set, and the next run learns the source)
+STATE_TABLE = """CREATE TABLE IF NOT EXISTS learning_state (
+    source TEXT PRIMARY KEY, learned_at TEXT, documents INTEGER, stale INTEGER NOT NULL DEFAULT 0)"""
+
+
 def ensure_schema(db) -> None:
     db.execute(CONTEXT_TABLE)
+    db.execute(STATE_TABLE)
+
+
+def mark_stale(db, source: str) -> None:
+    """Documents of ``source`` were stored or changed: what was learned of it is due again."""
+    db.execute(
+        "INSERT INTO learning_state (source, stale) VALUES (?, 1) ON CONFLICT (source) DO UPDATE SET stale = 1",
+        [source],
+    )
+
+
+def mark_learned(db, source: str) -> None:
+    """``source`` was learned from all its stored documents."""
+    (n,) = db.execute("SELECT COUNT(*) FROM documents WHERE source = ?", [source]).fetchone()
+    db.execute(
+        "INSERT OR REPLACE INTO learning_state (source, learned_at, documents, stale) VALUES (?, ?, ?, 0)",
+        [source, archive_db.utcnow(), n],
+    )
+
+
+def stale_sources(db) -> set[str]:
+    """Sources with documents stored since they were last learned: marked stale, or with
+    documents but never learned to the end (archives from before ``learning_state``)."""
+    return {
+        key
+        for (key,) in db.execute(
+            "SELECT source FROM learning_state WHERE stale = 1 UNION"
+            " SELECT d.source FROM (SELECT DISTINCT source FROM documents) d"
+            " WHERE NOT EXISTS (SELECT 1 FROM learning_state s WHERE s.source = d.source)"
+        )
+    }
 
 
 def save_context(db, document_id: int, lines: list[str], clean_key: str | None = None) -> None:

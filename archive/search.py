@@ -231,6 +231,19 @@ def index_document(db, doc_id: int, old_text: str | None, new_text: str | None) 
     )
 
 
+def unindexed(db) -> list[int]:
+    """Ids (in order) of the documents with no row in ``search_indexed``: stored by a run whose
+    index step failed. (A text changed without its index is found by ``index_documents`` only
+    when the document is stored again, or by ``archive index``.)"""
+    return [
+        doc_id
+        for (doc_id,) in db.execute(
+            "SELECT d.id FROM documents d LEFT JOIN search_indexed s ON s.doc_id = d.id"
+            " WHERE s.doc_id IS NULL ORDER BY d.id"
+        )
+    ]
+
+
 def index_documents(db, doc_ids: Iterable[int], *, batch: int = 500) -> int:
     """Bring the index up to date for the documents ``doc_ids`` in one go (the writer calls it
     before each commit with the documents stored since the last). A document whose text is not the
@@ -316,6 +329,25 @@ def rebuild(db, progress=None, batch: int = 500) -> int:
     return n
 
 
+# the words of one query: each is a phrase (or, for one character, a prefix) lookup whose doclists
+# FTS5 merges with the others', so the cost adds up word by word (100 one-character words: 17 s
+# over 50,000 documents); ten is more than a person types
+MAX_WORDS = 10
+
+
+def search_all(db, query: str) -> list[tuple[int, float, bool]]:
+    """Every document matching ``query`` as (id, bm25, canonical), best first (bm25, then id): one
+    evaluation of the FTS5 expression gives a page of results, their number and the number with
+    or without the other copies (``search`` evaluates it once for each)."""
+    rows = db.execute(
+        f"SELECT f.rowid, bm25({FTS_TABLE}), d.duplicate_kind IS NULL FROM {FTS_TABLE} f"
+        f" JOIN documents d ON d.id = f.rowid WHERE {FTS_TABLE} MATCH ?",
+        [fts_query(query)],
+    ).fetchall()
+    rows.sort(key=lambda r: (r[1], r[0]))
+    return [(doc_id, rank, bool(canonical)) for doc_id, rank, canonical in rows]
+
+
 def search(
     db, query: str, *, limit: int = 20, offset: int = 0, canonical_only: bool = False
 ) -> tuple[int, list]:
@@ -335,18 +367,25 @@ def search(
     return total, rows
 
 
+_SPANS_PER_WORD = 200
+
+
 def highlight(
     text: str, query_words: Iterable[str], *, width: int = 60, most: int = 3
 ) -> list[list[tuple[str, bool]]]:
     """Up to ``most`` passages of ``text`` around the words, as [(piece, is_match)] lists, for
     the search page to escape and mark up. Matching is on the normalised text (full/half width,
-    case), so what is marked is what the index found."""
+    case), so what is marked is what the index found. The work is bounded whatever the text and
+    the words: a passage is about ``4 * width`` characters at most (common one-character words
+    would otherwise stretch it over the whole text), and each word is looked for at its first
+    ``_SPANS_PER_WORD`` places only (the passages are the first ones)."""
     norm = normalize(text)
     spans = []
     for w in query_words:
-        start = norm.find(w)
-        while start != -1:
+        start, found = norm.find(w), 0
+        while start != -1 and found < _SPANS_PER_WORD:
             spans.append((start, start + len(w)))
+            found += 1
             start = norm.find(w, start + len(w))
     if not spans:
         return []
@@ -362,7 +401,7 @@ def highlight(
                 pieces.append((text[pos:a], False))
                 pieces.append((text[a:b], True))
                 pos = b
-                hi = min(len(text), max(hi, b + width // 2))
+                hi = min(len(text), max(hi, b + width // 2), lo + 4 * width + (b - a))
             i += 1
         pieces.append((text[pos:hi], False))
         if lo > 0:

@@ -10,6 +10,12 @@ It also learns each source's chrome as the crawl goes (``archive.learning``): on
 crawl after its 3rd, 10th, 30th… stored document, and at the end for every source that changed;
 when what was learned changes, only the documents that hold a line that entered or left the
 learned set are re-cleaned, never the whole source.
+
+What a run left undone (killed before its end-of-crawl learning, a step that failed, a crawl
+with ``DEDUP_ENABLED = False``) the next run completes (``_heal``): at its start the documents
+without a duplicate group or a search-index row go through those steps, before its own; at its
+end every source stored since it was last learned (``learning_state``) is learned, even when
+nothing new came.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import sqlite3
 from archive import db as archive_db
 from archive import learning, search
 from archive.captures import document_pages
-from archive.dedupe import Deduper
+from archive.dedupe import Deduper, unsketched
 from archive.sourcestore import official_keys
 from crawler.items import ReportItem
 from pipelines.cleaning import text_hash
@@ -138,10 +144,22 @@ class IndexStep:
 
     def flush(self) -> list[tuple[str, str]]:
         if self.pending:
-            # 50 texts at a time in memory, all in the one transaction
-            search.index_documents(self.db, sorted(self.pending), batch=50)
+            # 50 texts at a time in memory, all in the one transaction; one savepoint for the
+            # batch: an index write that fails half-way leaves no pairs without their digest row
+            with self.db.atomic():
+                search.index_documents(self.db, sorted(self.pending), batch=50)
             self.pending.clear()
         return []
+
+    def add_ids(self, ids: list[int]) -> None:
+        self.pending.update(ids)
+
+    def clear(self) -> None:
+        self.pending.clear()
+
+    def left_undone(self) -> list[int]:
+        """Documents without an index row (stored by a run whose index step failed)."""
+        return search.unindexed(self.db)
 
 
 class DedupeStep:
@@ -158,25 +176,42 @@ class DedupeStep:
         # document id → its source: ids only, never the items (a batch of items holds their pages
         # and texts: 200 of them were 13 MB of a crawl's peak memory)
         self.pending: dict[int, str] = {}
+        self.sketches: dict[int, tuple] = {}  # document id → the sketch a cleaning worker made
 
     def add(self, item, state: str) -> None:
         if item.document_id is None or state == "unchanged":  # its group was decided when it was stored
             return
         self.pending[item.document_id] = item.source
+        if item.sketch is not None:
+            self.sketches[item.document_id] = item.sketch
+        else:
+            self.sketches.pop(item.document_id, None)
 
     def flush(self) -> list[tuple[str, str]]:
         """Group the batch's documents; the (source, stat) pairs to count."""
         if not self.pending:
             return []
         with self.db.atomic():  # a savepoint: a regrouping that fails half-way is rolled back
-            groups = self.deduper.add_many(list(self.pending))
+            groups = self.deduper.add_many(list(self.pending), sketches=self.sketches)
         counts = [
             (source, f"archive/duplicates/{groups[doc_id][1]}")
             for doc_id, source in self.pending.items()
             if groups[doc_id][1]
         ]
-        self.pending.clear()
+        self.clear()
         return counts
+
+    def add_ids(self, ids: list[int]) -> None:
+        self.pending.update(dict.fromkeys(ids))  # no source: not counted as this run's duplicates
+
+    def clear(self) -> None:
+        self.pending.clear()
+        self.sketches.clear()
+
+    def left_undone(self) -> list[int]:
+        """Documents not grouped for their present text (stored by a run whose grouping failed,
+        or with ``DEDUP_ENABLED = False``)."""
+        return unsketched(self.db)
 
 
 class ArchiveWriter:
@@ -206,6 +241,9 @@ class ArchiveWriter:
         self.pending = 0
         self.stored: dict[str, int] = {}  # documents of each source in the archive (relearning)
         self.changed_sources: set[str] = set()
+        self.seen_sources: set[str] = set()  # sources this run had items of
+        self.marked_stale: set[str] = set()  # sources this run marked in learning_state
+        self.stale_sources: set[str] = set()  # sources earlier runs stored but did not learn to the end
         self.fatal: str | None = None  # why the archive cannot be written (the crawl stops)
 
     @classmethod
@@ -215,6 +253,30 @@ class ArchiveWriter:
     def open_spider(self):
         self.sources = getattr(self.crawler.spider, "sources", None) or {}
         self.steps = self._make_steps()
+        try:
+            self._heal()
+        except (sqlite3.OperationalError, OSError) as exc:
+            self._stop(exc)
+
+    def _heal(self, chunk: int = 500) -> None:
+        """Complete what earlier runs left undone: each step for the documents that lack its
+        record, in id order (the order ``archive dedupe`` groups in) and before this run's own,
+        ``chunk`` documents per commit; and note the sources due to be learned at the end."""
+        if self.learn:
+            self.stale_sources = learning.stale_sources(self.db)
+        for step in self.steps:
+            ids = step.left_undone()
+            if not ids:
+                continue
+            logger.info(
+                "%d documents were stored without the %s step (a run stopped or failed): completing it",
+                len(ids),
+                step.name,
+            )
+            for i in range(0, len(ids), chunk):
+                step.add_ids(ids[i : i + chunk])
+                self._flush(counted=False)
+            self.stats.inc_value(f"archive/healed/{step.name}", len(ids))
 
     def _make_steps(self) -> list:
         """The steps after the store, in the order they run."""
@@ -230,8 +292,11 @@ class ArchiveWriter:
             if self.fatal is None:
                 try:
                     if self.learn:
-                        for key in sorted(self.changed_sources):
-                            self._relearn(key)
+                        # this run's changed sources, and those earlier runs stored but did not learn
+                        seen = set(self.sources) | self.seen_sources
+                        for key in sorted(self.changed_sources | (self.stale_sources & seen)):
+                            if self._relearn(key):
+                                learning.mark_learned(self.db, key)
                     self._flush()
                 except (sqlite3.OperationalError, OSError) as exc:
                     self._stop(exc)
@@ -274,6 +339,7 @@ class ArchiveWriter:
         if not db.conn.in_transaction:
             db.begin()
         key = item.source
+        self.seen_sources.add(key)
         if (
             item.cleaned
             and item.learned_version is not None
@@ -282,8 +348,15 @@ class ArchiveWriter:
             # cleaned (in a worker) with the learned set a relearn has since replaced: again, now
             item.cleaned = item.skip_reason = None
             extract_item(item, source=self.sources.get(key), learned=self.learned.get(key))
+        # the sketch a worker made of this text (gone if the text was cleaned again above)
+        item.sketch = item.cleaned.pop("sketch", None) if item.cleaned else None
         state = store_item(db, item, run_id=self.run_id, stats=self.stats)
         self._after_store(item, state)
+        item.sketch = None
+        if state in ("new", "changed") and key not in self.marked_stale:
+            # in the documents' transaction: learned again at this run's end, or at the next's
+            learning.mark_stale(db, key)
+            self.marked_stale.add(key)
         if state in ("new", "changed") and self.learn:
             self.changed_sources.add(key)
             n = self.stored.get(key)
@@ -303,27 +376,42 @@ class ArchiveWriter:
         for step in self.steps:
             step.add(item, state)
 
-    def _flush(self) -> None:
-        """The batch's steps, then its commit."""
+    def _flush(self, counted: bool = True) -> None:
+        """The batch's steps, then its commit. A step that fails (but for the archive being
+        unwritable: ``_stop``) is logged, and its documents are committed without its record:
+        the next run's start completes them (``_heal``)."""
         counts = []
         for step in self.steps:
-            counts.extend(step.flush())
+            try:
+                counts.extend(step.flush())
+            except (sqlite3.OperationalError, OSError):
+                raise
+            except Exception:
+                logger.exception(
+                    "the %s step failed for %d documents: they are stored, the next run completes the step",
+                    step.name,
+                    len(step.pending),
+                )
+                self.stats.inc_value(f"archive/step_failed/{step.name}")
+                step.clear()
         self.db.commit()
         self.pending = 0
-        self._count(counts)
+        if counted:
+            self._count(counts)
 
     def _count(self, counts: list[tuple[str, str]]) -> None:
         for source, stat in counts:
             count(self.stats, source, stat)
 
-    def _relearn(self, key: str) -> None:
-        """Learn ``key``'s chrome again; re-clean the documents the change can affect."""
+    def _relearn(self, key: str) -> bool:
+        """Learn ``key``'s chrome again; re-clean the documents the change can affect. False
+        when it cannot be learned here (no configuration)."""
         config = self.sources.get(key)
         if key != "import" and config is None:
-            return  # a source without its configuration is never re-cleaned
+            return False  # a source without its configuration is never re-cleaned
         result = learning.relearn(self.db, key, config)
         if result is None:
-            return
+            return True
         learned, delta = result
         self.learned.set(key, learned)
         count(self.stats, key, "archive/boilerplate_relearned")
@@ -336,6 +424,7 @@ class ArchiveWriter:
             if state in ("updated", "changed"):
                 count(self.stats, key, "archive/documents_recleaned")
             self._after_store(item, state)
+        return True
 
 
 class _Quiet:

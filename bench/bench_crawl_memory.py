@@ -617,6 +617,10 @@ def main() -> None:
                     # this site's pager (±3 pages) it stops after ~58 of 200 listing pages
                     "-s",
                     f"DEPTH_LIMIT={args.depth_limit}",
+                    # the source's budget (2,000 requests, 300 listing pages) would stop the site
+                    # at 2,000 pages: off, as the bare crawl has none
+                    *("-s", "ARCHIVE_SOURCE_MAX_REQUESTS=0", "-s", "ARCHIVE_SOURCE_MAX_LISTINGS=0"),
+                    *("-s", "ARCHIVE_SOURCE_MAX_SECONDS=0"),
                 ],
                 site,
             )

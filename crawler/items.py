@@ -83,5 +83,7 @@ class ReportItem:
     known_clean_key: str | None = None  # …and what it was cleaned from (pipelines.extract.clean_key)
     clean_key: str | None = None  # ExtractPipeline: what this item's cleaning depends on
     learned_version: int | None = None  # ExtractPipeline: which learned set of its source it was cleaned with
+    # the writer: the text's dedupe sketch (sample, shingle count) a cleaning worker made; never exported
+    sketch: tuple | None = field(default=None, repr=False, compare=False)
     document_id: int | None = None  # StorePipeline
     notes: list[str] = field(default_factory=list)

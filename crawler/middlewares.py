@@ -26,11 +26,14 @@ import ipaddress
 import logging
 import socket
 import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.budget import BUDGET_MESSAGE
 from crawler.links import repeated_path
 from pipelines.stats import count
 
@@ -61,6 +64,64 @@ def literal_ip(host: str) -> IPAddress | None:
         return None
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request to a host is refused: ``shown`` (the host, or "HOST resolves to ADDR") is a
+    ``kind`` of address ('loopback', 'private', …)."""
+
+    shown: str
+    kind: str
+
+    @property
+    def message(self) -> str:  # the IgnoreRequest's: "private address: localhost resolves to ::1 (loopback)"
+        return f"{REFUSED_MESSAGE}: {self.shown} ({self.kind})"
+
+    @property
+    def hint(self) -> str:
+        return f"{self.shown}, a {self.kind} address (allow_private = true in the source allows it)"
+
+
+def sources_allow_any(sources) -> bool:
+    """Whether one of the sources may reach any address (``allow_private = true``): no lookup then."""
+    return any(getattr(s, "allow_private", False) is True for s in sources)
+
+
+def refusal(host: str, addresses, sources, *, literal: bool) -> Refusal | None:
+    """The guard's decision for a host and the addresses it is (``literal``) or resolves to: the
+    first address none of the sources may reach, or None when every one may be fetched."""
+    for address in addresses:
+        kind = address_kind(address)
+        if kind is None or any(s.allow_private and s.private_allowed(address) for s in sources):
+            continue
+        return Refusal(host if literal else f"{host} resolves to {address}", kind)
+    return None
+
+
+def addresses_of(infos) -> tuple[IPAddress, ...]:
+    """The distinct IP addresses of ``getaddrinfo`` answers (scope ids dropped), in order."""
+    addresses: list[IPAddress] = []
+    for *_, sockaddr in infos:
+        ip = literal_ip(str(sockaddr[0]).split("%", 1)[0])
+        if ip is not None and ip not in addresses:
+            addresses.append(ip)
+    return tuple(addresses)
+
+
+def check_url(url: str, sources) -> Refusal | None:
+    """The guard's decision for a URL, resolving its host here and now (blocking): what
+    ``archive sources check`` applies before it fetches. Raises OSError when the host does not
+    resolve (the crawl refuses it too)."""
+    parts = urlsplit(url)
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host or sources_allow_any(sources):
+        return None
+    ip = literal_ip(host)
+    addresses = (
+        (ip,) if ip is not None else addresses_of(socket.getaddrinfo(host, None, type=socket.SOCK_STREAM))
+    )
+    return refusal(host, addresses, sources, literal=ip is not None)
+
+
 class PrivateAddressGuard:
     """Downloader middleware: IgnoreRequest for hosts resolving to non-public addresses.
 
@@ -68,7 +129,8 @@ class PrivateAddressGuard:
     ``archive/errors/private_address``: here for requests without an errback (robots.txt), by the
     spider's errback for its own requests (it counts every failure by kind), so each refusal is
     counted once. A name the guard cannot resolve is refused too (fail closed: Scrapy's own lookup
-    might succeed a moment later with a private address), counted as a DNS error.
+    might succeed a moment later with a private address), counted as a DNS error. The decision
+    itself is ``refusal()``, which ``archive sources check`` applies too (``check_url``).
     Known limit: Scrapy resolves the name again to connect (with its own cache), so a name whose
     answers change between the two lookups (DNS rebinding) is not caught here.
     """
@@ -94,26 +156,17 @@ class PrivateAddressGuard:
         # for the host, and Scrapy takes a robots.txt it could not fetch as "allow all")
         sources = _sources_of(self.crawler.spider, request)
         source = sources[0] if sources else None
-        if any(getattr(s, "allow_private", False) is True for s in sources):
+        if sources_allow_any(sources):
             return None
         ip = literal_ip(host)
         addresses = (ip,) if ip is not None else await self._resolve(host)
-        for address in addresses:
-            kind = address_kind(address)
-            if kind is None or any(s.allow_private and s.private_allowed(address) for s in sources):
-                continue
-            shown = host if ip is not None else f"{host} resolves to {address}"
-            logger.warning(
-                "refused %s: %s, a %s address (allow_private = true in the source allows it)",
-                request.url,
-                shown,
-                kind,
-                extra={"spider": self.crawler.spider},
-            )
-            if request.errback is None:
-                count(self.stats, getattr(source, "key", None), "archive/errors/private_address")
-            raise IgnoreRequest(f"{REFUSED_MESSAGE}: {shown} ({kind})")
-        return None
+        refused = refusal(host, addresses, sources, literal=ip is not None)
+        if refused is None:
+            return None
+        logger.warning("refused %s: %s", request.url, refused.hint, extra={"spider": self.crawler.spider})
+        if request.errback is None:
+            count(self.stats, getattr(source, "key", None), "archive/errors/private_address")
+        raise IgnoreRequest(refused.message)
 
     async def _resolve(self, host: str) -> tuple[IPAddress, ...]:
         now = time.monotonic()
@@ -124,15 +177,32 @@ class PrivateAddressGuard:
             infos = await _getaddrinfo(host)
         except (OSError, UnicodeError) as exc:
             raise IgnoreRequest(f"unresolvable host {host}: {exc}") from None
-        addresses = []
-        for *_, sockaddr in infos:
-            ip = literal_ip(str(sockaddr[0]).split("%", 1)[0])
-            if ip is not None and ip not in addresses:
-                addresses.append(ip)
+        addresses = addresses_of(infos)
         if len(self._resolved) > 10_000:  # a long crawl of many hosts: keep the cache bounded
             self._resolved.clear()
-        self._resolved[host] = (now, tuple(addresses))
-        return tuple(addresses)
+        self._resolved[host] = (now, addresses)
+        return addresses
+
+
+class SourceBudgetGuard:
+    """Downloader middleware: starts each source's clock at its first request downloaded, and
+    drops (IgnoreRequest "budget: …", counted by the spider's errbacks as
+    ``archive/skipped/budget``, not as an error) the requests still queued for a source whose
+    budget is spent (``crawler.budget``): a source out of time stops at once, not after its queue."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        budgets = getattr(self.crawler.spider, "budgets", None)
+        key = request.meta.get("source")
+        if budgets is None or key is None or budgets.downloading(key):
+            return None
+        raise IgnoreRequest(f"{BUDGET_MESSAGE}: source {key} reached its budget ({budgets.stopped(key)})")
 
 
 def _sources_of(spider, request) -> list:

@@ -10,6 +10,7 @@ import os
 BOT_NAME = "zfgzbg-archive"
 
 SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+COMMANDS_MODULE = "crawler.commands"  # list, crawl: a missing or empty sources file says how to set one
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
@@ -52,10 +53,23 @@ REDIRECT_MAX_TIMES = 8
 DEPTH_LIMIT = 100  # hops, pagination included: a pager showing 3 pages either side reaches ~300 listing pages
 URLLENGTH_LIMIT = 1000
 ARCHIVE_MAX_SEGMENT_REPEATS = 3
+# Budgets (crawler/budget.py): DEPTH_LIMIT bounds depth, not breadth. Each source stops at this many
+# requests (listing, report and continuation pages), follows at most this many listing pages, and
+# stops this many seconds after its first request; a source's max_requests / max_listings /
+# max_seconds override them (0: no limit). A source that reaches one gets a `budget` warning.
+ARCHIVE_SOURCE_MAX_REQUESTS = 2000
+ARCHIVE_SOURCE_MAX_LISTINGS = 300
+ARCHIVE_SOURCE_MAX_SECONDS = 1800
+# One hostile page: links taken (report and listing) per listing page, the rest not read
+# (archive/skipped/links_cut); a page of more bytes than ARCHIVE_MAX_HTML_BYTES is stored raw but
+# not parsed nor cleaned (archive/skipped/too_large: its tree would take ~45 times its size).
+ARCHIVE_MAX_LINKS_PER_PAGE = 1000
+ARCHIVE_MAX_HTML_BYTES = 8 * 1024 * 1024
 # No request to a private, loopback, link-local … address unless the source says allow_private.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # one spider, many sources:
     "crawler.middlewares.SourceOffsite": 50,  # each request keeps to its own source's domains
+    "crawler.middlewares.SourceBudgetGuard": 55,  # a source out of time: its queued requests dropped
     "crawler.middlewares.PrivateAddressGuard": 60,  # after the offsite check, before RobotsTxtMiddleware
 }
 SPIDER_MIDDLEWARES = {
@@ -73,6 +87,7 @@ ITEM_PIPELINES = {
     "archive.writer.ArchiveWriter": 300,
 }
 DEDUP_ENABLED = True
+ARCHIVE_CLEAN_WORKERS = 0  # cleaning processes (``archive crawl`` sets CPUs - 1)
 ARCHIVE_LEARN = True  # learn each source's recurring chrome as the crawl goes (archive.learning)
 STATS_CLASS = "crawler.stats.SourceStatsCollector"  # counts per source (crawl_run_sources)
 DUPEFILTER_CLASS = "crawler.dupefilter.RedirectAwareDupeFilter"
@@ -96,4 +111,15 @@ ARCHIVE_LOCK_HELD = False  # ``archive crawl`` holds <db>.lock itself; a plain `
 ARCHIVE_PROGRESS = False  # a progress line on stderr (``archive crawl`` on a terminal)
 
 FEED_EXPORT_ENCODING = "utf-8"
+# feeds (``scrapy crawl KEY -O items.jsonl``): each item as its document, the raw bytes left out
+FEED_EXPORTERS = {
+    "json": "crawler.exporters.JsonItemExporter",
+    "jsonlines": "crawler.exporters.JsonLinesItemExporter",
+    "jsonl": "crawler.exporters.JsonLinesItemExporter",
+    "jl": "crawler.exporters.JsonLinesItemExporter",
+    "csv": "crawler.exporters.CsvItemExporter",
+    "xml": "crawler.exporters.XmlItemExporter",
+    "marshal": "crawler.exporters.MarshalItemExporter",
+    "pickle": "crawler.exporters.PickleItemExporter",
+}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

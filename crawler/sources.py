@@ -12,6 +12,9 @@ A source file looks like this (see ``crawler/config/sources.example.toml``)::
     restrict_css = "div.list"                # optional: look for links only here
     profile = "trs"                          # optional: CMS profile for extraction
     max_pages = 500                          # optional: stop after this many report pages
+    max_requests = 2000                      # optional budgets (crawler/budget.py), 0 = no limit:
+    max_listings = 300                       #   requests in all, listing pages followed, seconds
+    max_seconds = 1800                       #   (default ARCHIVE_SOURCE_MAX_REQUESTS, …_LISTINGS, …_SECONDS)
     official = true                          # optional: the government's own site (preferred copy)
     revisit_days = 30                        # optional: refetch pages without ETag/Last-Modified after this
     allow_private = false                    # optional: may fetch private/loopback addresses (true, or
@@ -82,6 +85,9 @@ KNOWN_KEYS = {
     "official",
     "revisit_days",
     "allow_private",
+    "max_requests",
+    "max_listings",
+    "max_seconds",
 }
 SELECTOR_KEYS = {"content", "title", "date", "source"}
 
@@ -108,6 +114,10 @@ class Source:
     revisit_days: float | None = (
         None  # refetch pages without ETag/Last-Modified after this (ARCHIVE_REVISIT_DAYS)
     )
+    # budgets (crawler.budget), None: ARCHIVE_SOURCE_MAX_REQUESTS / …_LISTINGS / …_SECONDS; 0: no limit
+    max_requests: int | None = None
+    max_listings: int | None = None
+    max_seconds: float | None = None
     # private, loopback, link-local … addresses this source may fetch: True (any), or networks
     allow_private: bool | tuple[str, ...] = False
     # the entry as written (its TOML table) and the file it came from: the archive records both
@@ -223,6 +233,16 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
     ):
         raise SourceError(f"source {key!r}: revisit_days must be a number of days (0: always refetch)")
     allow_private = _allow_private(key, table.get("allow_private", False))
+    budgets = {}
+    for option, what in (("max_requests", int), ("max_listings", int), ("max_seconds", int | float)):
+        value = table.get(option)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, what) or value < 0):
+            raise SourceError(
+                f"source {key!r}: {option} must be a "
+                + ("number of seconds" if option == "max_seconds" else "whole number")
+                + " (0: no limit)"
+            )
+        budgets[option] = value
     if "allowed_domains" in table:
         allowed_domains = _tuple(table["allowed_domains"], key, "allowed_domains")
     elif shaped:  # the profile's shapes stay on the start URLs' hosts; so do redirects
@@ -252,6 +272,7 @@ def parse_source(key: str, table: dict, origin: str | None = None) -> Source:
         official=bool(table.get("official", False)),
         revisit_days=revisit,
         allow_private=allow_private,
+        **budgets,
         table=dict(table),
         origin=origin,
     )

@@ -24,6 +24,7 @@ from itemadapter import ItemAdapter
 from pipelines.cleaning import RawPage, clean_document, cleaning_options, rules_version, text_hash
 from pipelines.cleaning.sniff import sniff
 from pipelines.packing import pack
+from pipelines.similarity import text_sketch
 from pipelines.stats import count
 
 logger = logging.getLogger(__name__)
@@ -36,14 +37,16 @@ def _skip(item, reason: str, stats=None, stat: str | None = None):
     return item
 
 
-def pages_to_clean(item, stats=None) -> list | None:
+def pages_to_clean(item, stats=None, max_bytes: int | None = None) -> list | None:
     """The item's pages when they can be cleaned; else None, with the item's ``skip_reason`` set
-    (not modified, a failed or incomplete fetch, a binary file)."""
+    (not modified, a failed or incomplete fetch, a binary file, a page over ``max_bytes``:
+    ``ARCHIVE_MAX_HTML_BYTES``; its capture is stored raw all the same)."""
     adapter = ItemAdapter(item)
     for page in adapter["pages"]:  # by magic bytes, before any parsing, whatever Content-Type says
         page.sniffed_type = sniff(page.body)
     pages = [p for p in adapter["pages"] if p.ok]
     binary = next((p for p in pages if p.sniffed_type), None)
+    large = next((p for p in pages if max_bytes and len(p.body) > max_bytes), None)
     if item.not_modified:
         _skip(item, "not modified")
     elif adapter["incomplete"]:
@@ -58,6 +61,15 @@ def pages_to_clean(item, stats=None) -> list | None:
             binary.content_type or "no Content-Type",
         )
         _skip(item, f"binary: {binary.sniffed_type}", stats, "binary")
+    elif large is not None:
+        # parsing 30 MB of HTML takes some 1.4 GB (a tree of ~45 times its size): not a report page
+        logger.warning(
+            "%s is %s bytes of HTML, over ARCHIVE_MAX_HTML_BYTES (%s): capture kept, not cleaned",
+            large.url,
+            f"{len(large.body):,}",
+            f"{max_bytes:,}",
+        )
+        _skip(item, f"too large: {len(large.body):,} bytes", stats, "too_large")
     else:
         return pages
     return None
@@ -87,9 +99,13 @@ def clean_pages(pages: list[RawPage], options: dict, learned: list[dict] | None)
 
 
 def clean_and_pack(pages: list[RawPage], options: dict, learned: list[dict] | None) -> tuple[dict, list]:
-    """``clean_pages``, and each page's bytes packed for the store (hash, compressed body): what a
-    cleaning worker does, so the crawl's process is left with fetching and inserting."""
-    return clean_pages(pages, options, learned), [pack(p.body) for p in pages]
+    """``clean_pages``, the text's dedupe sketch (``cleaned["sketch"]``: its shingle sample and
+    count) and each page's bytes packed for the store (hash, compressed body): what a cleaning
+    worker does, so the crawl's process is left with fetching and inserting."""
+    cleaned = clean_pages(pages, options, learned)
+    sample, shingles = text_sketch(cleaned.get("text") or "")
+    cleaned["sketch"] = (sample, len(shingles))  # for the dedupe step (``Deduper.add_many``)
+    return cleaned, [pack(p.body) for p in pages]
 
 
 # share of control codes, private-use characters (where GB18030 puts its user-defined byte pairs)
@@ -134,10 +150,12 @@ def finish_item(item, cleaned: dict | None, stats=None, error: BaseException | N
     return item
 
 
-def extract_item(item, *, source=None, learned: list[dict] | None = None, stats=None):
+def extract_item(
+    item, *, source=None, learned: list[dict] | None = None, stats=None, max_bytes: int | None = None
+):
     """Clean ``item.pages`` into ``item.cleaned`` (with ``context``, what learning reads); a failed,
-    incomplete, binary or empty item gets a ``skip_reason`` instead. Returns the item."""
-    pages = pages_to_clean(item, stats)
+    incomplete, binary, too large or empty item gets a ``skip_reason`` instead. Returns the item."""
+    pages = pages_to_clean(item, stats, max_bytes)
     if pages is None or _unchanged(item, pages, cleaning_options(source), stats):
         return item
     raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type, parsed=p.parsed) for p in pages]
@@ -191,6 +209,7 @@ class ExtractPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.workers = crawler.settings.getint("ARCHIVE_CLEAN_WORKERS", 0)
+        self.max_bytes = crawler.settings.getint("ARCHIVE_MAX_HTML_BYTES", 0) or None
         self.pool: ProcessPoolExecutor | None = None
         self.sources: dict = {}
         self.learned = None
@@ -220,9 +239,11 @@ class ExtractPipeline:
         if self.learned is not None:  # the writer cleans again what a relearn overtook on the way
             item.learned_version = self.learned.version(item.source)
         if self.pool is None:
-            return extract_item(item, source=source, learned=learned, stats=self.stats)
+            return extract_item(
+                item, source=source, learned=learned, stats=self.stats, max_bytes=self.max_bytes
+            )
         options = cleaning_options(source)
-        pages = pages_to_clean(item, self.stats)
+        pages = pages_to_clean(item, self.stats, self.max_bytes)
         if pages is None or _unchanged(item, pages, options, self.stats):
             return item
         raw = [RawPage(body=p.body, url=p.url, content_type=p.content_type) for p in pages]

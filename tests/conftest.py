@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -144,6 +145,8 @@ def served(db, *options: str, timeout: float = 30):
         while True:
             try:
                 urllib.request.urlopen(base + "/-/versions.json", timeout=5).read()
+                break
+            except urllib.error.HTTPError:  # it answers (a public server hides /-/versions.json)
                 break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:

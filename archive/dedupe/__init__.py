@@ -38,7 +38,14 @@ from archive.dedupe.params import (
     NEAR_JACCARD,
     QUERY_K,
 )
-from archive.dedupe.schema import SCHEMA, ensure_schema, set_sketch_version, sketch_version, summary
+from archive.dedupe.schema import (
+    SCHEMA,
+    ensure_schema,
+    set_sketch_version,
+    sketch_version,
+    summary,
+    unsketched,
+)
 
 __all__ = [
     "CANDIDATE_SHARE",
@@ -62,4 +69,5 @@ __all__ = [
     "set_sketch_version",
     "sketch_version",
     "summary",
+    "unsketched",
 ]

@@ -19,8 +19,9 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.web.client import ResponseFailed
 
+from crawler.budget import BUDGET_MESSAGE, SourceBudgets
 from crawler.items import Page, ReportItem, now_iso
-from crawler.links import classify_links
+from crawler.links import PageTooLarge, classify_links
 from crawler.revisit import build_revisit
 from crawler.sources import Source
 from pipelines.cleaning import find_continuations, parse_page
@@ -45,7 +46,7 @@ def page_from_response(response) -> Page:
 
 class ReportSpider(scrapy.Spider):
     """Crawls any number of sources in one crawler: every request carries its source's key in
-    ``meta["source"]``, and the per-source options (patterns, max_pages, revisit_days,
+    ``meta["source"]``, and the per-source options (patterns, max_pages, the budgets, revisit_days,
     allow_private, allowed_domains, encoding) are looked up by it. Politeness stays per host
     (Scrapy's per-domain download slots and AutoThrottle)."""
 
@@ -53,6 +54,8 @@ class ReportSpider(scrapy.Spider):
     sources: dict[str, Source] = {}  # by key; set per crawl (``sources=`` argument) or by the loader
 
     custom_settings: dict = {}
+    max_links = 1000  # links taken per listing page (ARCHIVE_MAX_LINKS_PER_PAGE)
+    max_html = 8 * 1024 * 1024  # a page over this is neither parsed nor cleaned (ARCHIVE_MAX_HTML_BYTES)
 
     def __init__(self, *args, sources: dict[str, Source] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,13 +63,19 @@ class ReportSpider(scrapy.Spider):
             self.sources = dict(sources)
         self.scheduled: Counter[str] = Counter()  # report pages requested, per source (max_pages)
         self.reports_seen: dict[str, set[str]] = {key: set() for key in self.sources}
+        self.listings_seen: dict[str, set[str]] = {key: set() for key in self.sources}  # the budget's count
         self.revisit = None
+        self.budgets: SourceBudgets | None = None
         self._by_host: dict[str, list[Source]] | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.revisit = build_revisit(crawler)
+        spider.budgets = SourceBudgets(crawler, spider.sources)
+        settings = crawler.settings
+        spider.max_links = settings.getint("ARCHIVE_MAX_LINKS_PER_PAGE", cls.max_links)
+        spider.max_html = settings.getint("ARCHIVE_MAX_HTML_BYTES", cls.max_html)
         return spider
 
     @property
@@ -104,11 +113,24 @@ class ReportSpider(scrapy.Spider):
                     if request is not None:
                         yield request
                 else:
-                    yield scrapy.Request(
-                        url, callback=self.parse_listing, errback=self.listing_failed, meta={"source": key}
-                    )
+                    request = self._listing_request(key, url)
+                    if request is not None:
+                        yield request
+
+    def _take(self, key: str, listing: bool = False) -> bool:
+        """Whether the source's budget allows one more request (crawler.budget)."""
+        return self.budgets is None or self.budgets.take(key, listing=listing)
 
     # listing pages -------------------------------------------------------------------------
+    def _listing_request(self, key: str, url: str) -> scrapy.Request | None:
+        seen = self.listings_seen.setdefault(key, set())
+        if url in seen or not self._take(key, listing=True):
+            return None  # a listing page linked again is not counted again (the dupefilter drops it)
+        seen.add(url)
+        return scrapy.Request(
+            url, callback=self.parse_listing, errback=self.listing_failed, meta={"source": key}
+        )
+
     def parse_listing(self, response):
         key = response.meta["source"]
         source = self.sources[key]
@@ -117,17 +139,35 @@ class ReportSpider(scrapy.Spider):
             self.count(key, "archive/errors/listing_not_html")
             self.logger.warning("listing page is not HTML: %s", response.url)
             return
-        links = classify_links(source, response.text, response.url)
-        for url in links["listing"]:
-            yield scrapy.Request(
-                url, callback=self.parse_listing, errback=self.listing_failed, meta={"source": key}
+        if self.budgets is not None and self.budgets.stopped(key):
+            return  # the source's budget is spent: its links lead nowhere now
+        try:
+            links = classify_links(
+                source, response.text, response.url, max_links=self.max_links, max_tree_chars=self.max_html
             )
+        except PageTooLarge as exc:
+            self.count(key, "archive/skipped/too_large")
+            self.logger.warning("listing page %s: links not read: %s", response.url, exc)
+            return
+        if links["cut"]:
+            self.count(key, "archive/skipped/links_cut")
+            self.logger.warning(
+                "listing page %s: links read up to %d (ARCHIVE_MAX_LINKS_PER_PAGE), the rest not read",
+                response.url,
+                self.max_links,
+            )
+        for url in links["listing"]:
+            request = self._listing_request(key, url)
+            if request is not None:
+                yield request
         seen = self.reports_seen[key]
         for url in links["report"]:
             if url in seen:
                 continue
             if source.max_pages and self.scheduled[key] >= source.max_pages:
                 self.count(key, "archive/skipped/max_pages")
+                continue
+            if not self._take(key):
                 continue
             self.scheduled[key] += 1
             request = self._report_request(key, url, listing_url=response.url)
@@ -136,9 +176,21 @@ class ReportSpider(scrapy.Spider):
 
     def listing_failed(self, failure):
         key = failure.request.meta["source"]
+        kind = _failure_kind(failure)
+        if kind == "budget":  # dropped, not failed: the source is out of time (SourceBudgetGuard)
+            self.count(key, "archive/skipped/budget")
+            return
         self.count(key, "archive/errors/listing")
-        self.count(key, f"archive/errors/{_failure_kind(failure)}")
+        self.count(key, f"archive/errors/{kind}")
+        self._first_error(key, kind, failure)
         self.logger.warning("listing page failed: %s (%s)", failure.request.url, failure.getErrorMessage())
+
+    def _first_error(self, key: str, kind: str, failure) -> None:
+        """The first message of each kind of failure of a source, kept in its stats
+        (``archive/first_error/<kind>``): a run whose every request failed says why."""
+        set_first = getattr(self.crawler.stats, "set_source_first", None)
+        if set_first is not None:
+            set_first(key, f"archive/first_error/{kind}", _failure_message(failure)[:300])
 
     # report pages --------------------------------------------------------------------------
     def _report_request(self, key: str, url: str, listing_url: str | None) -> scrapy.Request | None:
@@ -214,6 +266,13 @@ class ReportSpider(scrapy.Spider):
         pages = [*pages, page]
         self.count(key, "archive/report_pages" if len(pages) == 1 else "archive/continuation_pages")
         nxt = self._next_continuation(key, page, pages)
+        if nxt and not self._take(key):
+            # the source's budget is spent mid-report: the pages fetched are kept as captures, no
+            # document is made from an incomplete report (as when a continuation page fails)
+            item = ReportItem(source=key, pages=pages, listing_url=listing_url, incomplete=True)
+            item.notes.append(f"continuation page not fetched (the source's budget is spent): {nxt}")
+            yield item
+            return
         if nxt:
             yield scrapy.Request(
                 nxt,
@@ -235,6 +294,8 @@ class ReportSpider(scrapy.Spider):
     def _next_continuation(self, key: str, page: Page, pages: list[Page]) -> str | None:
         if len(pages) >= MAX_CONTINUATION_PAGES:
             return None
+        if len(page.body) > self.max_html:
+            return None  # not parsed here (nor cleaned: pipelines.extract skips it as too large)
         if not may_continue(page.body, page.url):
             return None  # no address of a further page in it: not parsed here at all
         # the page is decoded and parsed once: the extract pipeline cleans the same parse
@@ -249,8 +310,12 @@ class ReportSpider(scrapy.Spider):
         kind = _failure_kind(failure)
         request = failure.request
         key = request.meta["source"]
+        if kind == "budget":  # never fetched: no capture to keep
+            self.count(key, "archive/skipped/budget")
+            return
         self.count(key, "archive/errors/report")
         self.count(key, f"archive/errors/{kind}")
+        self._first_error(key, kind, failure)
         self.logger.warning("report page failed: %s (%s)", request.url, _failure_message(failure))
         response = getattr(failure.value, "response", None)
         listing_url = request.cb_kwargs.get("listing_url")
@@ -275,11 +340,20 @@ class ReportSpider(scrapy.Spider):
         kind = _failure_kind(failure)
         request = failure.request
         key = request.meta["source"]
+        pages = list(request.cb_kwargs["pages"])
+        if kind == "budget":  # the pages fetched are kept; no document from an incomplete report
+            self.count(key, "archive/skipped/budget")
+            item = ReportItem(
+                source=key, pages=pages, listing_url=request.cb_kwargs.get("listing_url"), incomplete=True
+            )
+            item.notes.append(f"continuation page not fetched (the source's budget is spent): {request.url}")
+            yield item
+            return
         self.count(key, "archive/errors/report")
         self.count(key, "archive/errors/continuation")
         self.count(key, f"archive/errors/{kind}")
+        self._first_error(key, kind, failure)
         self.logger.warning("continuation page failed: %s (%s)", request.url, _failure_message(failure))
-        pages = list(request.cb_kwargs["pages"])
         response = getattr(failure.value, "response", None)
         if response is not None:
             page = page_from_response(response)
@@ -334,6 +408,8 @@ def _failure_kind(failure) -> str:
         msg = failure.getErrorMessage().lower()
         if msg.startswith("private address"):  # crawler.middlewares.PrivateAddressGuard
             return "private_address"
+        if msg.startswith(BUDGET_MESSAGE):  # crawler.middlewares.SourceBudgetGuard
+            return "budget"
         if msg.startswith("unresolvable host"):  # the guard could not resolve the name
             return "dns"
         if "download_maxsize" in msg:  # HttpCompressionMiddleware: the body inflated past it

@@ -19,9 +19,13 @@ handlers only (Datasette loads every file of the plugins folder as a plugin).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import math
 import re
+import sqlite3
+import time
 from urllib.parse import urlencode, urlsplit
 
 from datasette import Response, hookimpl
@@ -39,6 +43,15 @@ from pipelines.cleaning import admin
 DATABASE = "archive"
 PER_PAGE = 20
 MAX_QUERY = 200  # characters of a search query
+MAX_WORDS = zh_search.MAX_WORDS  # words of a search query: more get a message, not a search
+# Each result's passages come from this much of its text (the start): the database hands over no
+# more, so a 7-million-character document costs what a report does.
+SNIPPET_WINDOW = 100_000
+# Searches running at once, each in one of Datasette's SQL threads (3 by default, more in public
+# mode): the others stay free for every other page. Past SEARCHES_WAITING in line, a search is
+# turned away with "busy" at once rather than queued behind minutes of work.
+SEARCHES_AT_ONCE = 2
+SEARCHES_WAITING = 8
 # one copy of each work report: what the map, the charts and the coverage grid count
 CANONICAL_REPORT = "duplicate_kind IS NULL AND doc_type = 'report'"
 _CHARSET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$")
@@ -75,6 +88,109 @@ async def _render(datasette, request, template: str, context: dict, status: int 
 
 
 # the search page ----------------------------------------------------------------------------------
+class SearchRefused(Exception):
+    """A search the server will not run (to the end): the message for the page, and its status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+@contextlib.contextmanager
+def time_limit(conn, ms: int):
+    """Interrupt what ``conn`` runs once ``ms`` milliseconds have passed: SQLite calls the progress
+    handler every N virtual-machine instructions, and a true answer stops the statement with
+    ``sqlite3.OperationalError: interrupted`` (what Datasette's own ``sql_time_limit_ms`` does,
+    which the search page's ``execute_fn`` does not get). Yields the test of the deadline: an
+    interrupted FTS5 table can fail with another message ("vtable constructor failed")."""
+    deadline = time.perf_counter() + ms / 1000
+
+    def expired() -> bool:
+        return time.perf_counter() >= deadline
+
+    # every instruction for a tiny limit (tests), else about every 0.1 ms of work
+    conn.set_progress_handler(expired, 1 if ms <= 20 else 1000)
+    try:
+        yield expired
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+class _Gate:
+    """At most ``size`` searches at once; when ``waiting`` more are in line, the next is refused."""
+
+    def __init__(self, loop, size: int, waiting: int):
+        self.loop, self.waiting, self.in_line = loop, waiting, 0
+        self.semaphore = asyncio.Semaphore(size)
+
+    @contextlib.asynccontextmanager
+    async def slot(self):
+        if self.semaphore.locked() and self.in_line >= self.waiting:
+            raise SearchRefused(
+                "服务器正忙：同时进行的检索太多，请稍后再试。 Too many searches are running right now: try again in a"
+                " moment.",
+                503,
+            )
+        self.in_line += 1
+        try:
+            await self.semaphore.acquire()
+        finally:
+            self.in_line -= 1
+        try:
+            yield
+        finally:
+            self.semaphore.release()
+
+
+def _gate(datasette) -> _Gate:
+    """The instance's gate (one per event loop: Datasette's test client runs each request in its own)."""
+    loop = asyncio.get_running_loop()
+    gate = getattr(datasette, "_archive_search_gate", None)
+    if gate is None or gate.loop is not loop:
+        gate = datasette._archive_search_gate = _Gate(loop, SEARCHES_AT_ONCE, SEARCHES_WAITING)
+    return gate
+
+
+def run_search(conn, q: str, words: list[str], *, page: int, canonical: bool, time_limit_ms: int):
+    """(total, other total, [(document, bm25, passages)]) for one page, in a SQL thread: the
+    queries under ``time_limit_ms`` (``SearchRefused`` when they need more), the passages from the
+    first ``SNIPPET_WINDOW`` characters of each result, so that no step of a search is unbounded and
+    none of it runs on the event loop."""
+    try:
+        with time_limit(conn, time_limit_ms) as expired:
+            matches = zh_search.search_all(conn, q)
+            chosen = [m for m in matches if m[2]] if canonical else matches
+            other = len(matches) if canonical else sum(1 for m in matches if m[2])
+            rows = chosen[(page - 1) * PER_PAGE : page * PER_PAGE]
+            ids = [r[0] for r in rows]
+            docs = {}
+            if ids:
+                cur = conn.execute(
+                    "SELECT id, title, province, city, year, source, source_name, duplicate_kind, canonical_id,"
+                    " doc_type, publish_date, chars, substr(text, 1, ?) AS text FROM documents"
+                    f" WHERE id IN ({', '.join('?' * len(ids))})",
+                    [SNIPPET_WINDOW, *ids],
+                )
+                names = [c[0] for c in cur.description]
+                docs = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+    except sqlite3.OperationalError:
+        if not expired():
+            raise
+        seconds = f"{time_limit_ms / 1000:g}"
+        raise SearchRefused(
+            f"检索超时：超过 {seconds} 秒，已停止。请减少单字词，或改用更长的词。 This search needed more than {seconds} s"
+            " and was stopped: use fewer one-character words, or longer words (a two-character word is a far"
+            " cheaper lookup than two single characters).",
+            400,
+        ) from None
+    found = [
+        (docs[i], score, zh_search.highlight(docs[i].pop("text") or "", words, most=3))
+        for i, score, _ in rows
+        if i in docs
+    ]
+    return len(chosen), other, found
+
+
 async def search_page(datasette, request):
     await _check(datasette, request)
     db = _database(datasette)
@@ -88,6 +204,7 @@ async def search_page(datasette, request):
         "words": words,
         "results": [],
         "total": None,
+        "error": None,
         "page": page,
         "pages": 0,
         "per_page": PER_PAGE,
@@ -101,36 +218,41 @@ async def search_page(datasette, request):
         args = {k: v for k, v in args.items() if v not in (None, "", 1) or k == "q"}
         return context["search_url"] + "?" + urlencode(args)
 
+    if len(words) > MAX_WORDS:
+        context.update(
+            error=f"检索词过多：最多 {MAX_WORDS} 个词（此次 {len(words)} 个）。 Too many words: a search takes at most"
+            f" {MAX_WORDS} words separated by spaces (this one has {len(words)}); characters that belong"
+            " together are one word (冰雪旅游, not 冰 雪 旅 游).",
+            table_search_url=None,
+        )
+        return await _render(datasette, request, "archive_search.html", context, status=400)
     if words:
-
-        def run(conn):
-            total, rows = zh_search.search(
-                conn, q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, canonical_only=canonical
-            )
-            other, _ = zh_search.search(conn, q, limit=0, canonical_only=not canonical)
-            ids = [r[0] for r in rows]
-            docs = {}
-            if ids:
-                cur = conn.execute(
-                    "SELECT id, title, province, city, year, source, source_name, duplicate_kind, canonical_id,"
-                    f" doc_type, publish_date, chars, text FROM documents WHERE id IN ({', '.join('?' * len(ids))})",
-                    ids,
+        # Datasette's own limit, unless the archive-search plugin configuration sets one
+        config = datasette.plugin_config("archive-search") or {}
+        limit_ms = config.get("time_limit_ms", datasette.setting("sql_time_limit_ms"))
+        try:
+            async with _gate(datasette).slot():
+                total, other, rows = await db.execute_fn(
+                    lambda conn: run_search(
+                        conn, q, words, page=page, canonical=canonical, time_limit_ms=limit_ms
+                    )
                 )
-                names = [c[0] for c in cur.description]
-                docs = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
-            return total, other, [(docs[i], score) for i, score in rows if i in docs]
-
-        total, other, rows = await db.execute_fn(run)
+        except SearchRefused as exc:
+            context.update(error=str(exc))
+            response = await _render(datasette, request, "archive_search.html", context, status=exc.status)
+            if exc.status == 503:
+                response.headers["Retry-After"] = "5"
+            return response
         results = []
-        for n, (doc, score) in enumerate(rows, start=(page - 1) * PER_PAGE + 1):
+        for n, (doc, score, snippets) in enumerate(rows, start=(page - 1) * PER_PAGE + 1):
             results.append(
                 {
-                    **{k: v for k, v in doc.items() if k != "text"},
+                    **doc,
                     "rank": n,
                     "score": -score,
                     "jurisdiction": jurisdiction(doc["province"], doc["city"]),
                     "url": datasette.urls.path(f"-/document/{doc['id']}"),
-                    "snippets": zh_search.highlight(doc["text"] or "", words, most=3),
+                    "snippets": snippets,
                 }
             )
         pages = max(1, math.ceil(total / PER_PAGE))
