@@ -1,0 +1,5 @@
+"""``python -m archive.cli``: the ``archive`` command."""
+
+from archive.cli import main
+
+main()
