@@ -221,6 +221,8 @@ def relearn_boilerplate(
             return False  # learned without its selectors, the chrome would be another page's
         with db.atomic():
             changed = learning.relearn(db, source, src) is not None
+            learning.ensure_schema(db)
+            learning.mark_learned(db, source)  # from all its documents: not due again
         return changed
     finally:
         db.close()
