@@ -11,6 +11,7 @@ Known CMS containers (profiles.py) and per-source CSS selectors refine the choic
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -378,6 +379,14 @@ def _holds_article(el, total: int) -> bool:
     return False
 
 
+# compiled once (root.xpath compiles its expression at every call)
+_WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
+_STYLED_HIDDEN = etree.XPath(
+    "//*[contains(@style,'none') or contains(@style,'hidden') or contains(@style,'NONE')]"
+)
+_HIDDEN_ATTR = etree.XPath("//*[@hidden]|//*[@aria-hidden='true']")
+
+
 def _strip(root) -> None:
     total = None
     navs = [el for el in root.iter("nav") if el.getparent() is not None]
@@ -393,7 +402,7 @@ def _strip(root) -> None:
     for el in root.iter("sup"):
         if el.getparent() is not None and _CITATION.match("".join(el.itertext())):
             _remove_keep_tail(el)
-    for el in root.xpath("//*[@class or @id]"):
+    for el in _WITH_CLASS_OR_ID(root):
         if el.tag not in _CHROME_BOXES or el.getparent() is None:
             continue
         share = _chrome_class(el)
@@ -405,12 +414,10 @@ def _strip(root) -> None:
         if len(text) < share * total and not (el.tag in ("nav", "header") and _holds_article(el, total)):
             _remove_keep_tail(el)
     # Hidden elements: their tail text still belongs to the page.
-    for el in root.xpath(
-        "//*[contains(@style,'none') or contains(@style,'hidden') or contains(@style,'NONE')]"
-    ):
+    for el in _STYLED_HIDDEN(root):
         if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and _small(el):
             _remove_keep_tail(el)
-    for el in root.xpath("//*[@hidden]|//*[@aria-hidden='true']"):
+    for el in _HIDDEN_ATTR(root):
         if el.getparent() is not None and el.tag not in ("html", "body") and _small(el):
             _remove_keep_tail(el)
 
@@ -620,11 +627,17 @@ def _marker_match(el, markers) -> bool:
     return bool(i and ("id", i.lower()) in markers)
 
 
+@functools.lru_cache(maxsize=1024)
+def _css_xpath(selector: str):
+    """A source's CSS selector as a compiled XPath, once per selector (not once per page)."""
+    from cssselect import GenericTranslator
+
+    return etree.XPath(GenericTranslator().css_to_xpath(selector))
+
+
 def _css(root, selector: str) -> list:
     try:
-        from cssselect import GenericTranslator
-
-        return root.xpath(GenericTranslator().css_to_xpath(selector))
+        return _css_xpath(selector)(root)
     except Exception:  # noqa: BLE001 - a bad configured selector must not stop cleaning
         return []
 
